@@ -1,0 +1,350 @@
+//! The spanned YAML tree every later stage reads.
+//!
+//! Spans are byte ranges into the whole source file (not into a single document), so a
+//! node's span can be rendered without knowing which document it came from.
+
+use std::fmt;
+
+/// A byte range `[start, end)` into a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(end).unwrap_or(u32::MAX).max(start);
+        Span { start, end }
+    }
+
+    pub fn empty(at: usize) -> Self {
+        Span::new(at, at)
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// How a scalar was written. Rules use it to explain YAML 1.1 surprises ("quote it").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+impl ScalarStyle {
+    pub fn is_quoted(self) -> bool {
+        matches!(self, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+    }
+}
+
+/// The value a scalar decodes to in Kubernetes (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// Integers beyond i64 (go-yaml falls back to uint64).
+    UInt(u64),
+    Float(f64),
+    Str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The scalar's text after YAML unescaping/folding (what a string field would receive).
+    pub text: Box<str>,
+    pub style: ScalarStyle,
+    /// The resolved value; `Value::Str` means "the string in `text`".
+    pub value: Value,
+    /// An explicit tag such as `!!str`, if any.
+    pub tag: Option<Box<str>>,
+}
+
+impl Scalar {
+    /// True when a plain scalar decodes to something other than a string although it reads
+    /// like a word (YAML 1.1 booleans such as `on`, `yes`, `n`) or like a string of digits
+    /// with a meaningful leading zero (octal).
+    pub fn is_yaml11_surprise(&self) -> bool {
+        if self.style != ScalarStyle::Plain {
+            return false;
+        }
+        match self.value {
+            Value::Bool(_) => !matches!(
+                self.text.to_ascii_lowercase().as_str(),
+                "true" | "false"
+            ),
+            Value::Int(_) | Value::UInt(_) => {
+                let t = self.text.trim_start_matches(['-', '+']);
+                t.len() > 1 && t.starts_with('0') && !t.starts_with("0x") && !t.starts_with("0b")
+            }
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// The JSON-ish type name of a node, in the words Kubernetes' decoder errors use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeName {
+    Null,
+    Boolean,
+    Integer,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl fmt::Display for TypeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TypeName::Null => "null",
+            TypeName::Boolean => "boolean",
+            TypeName::Integer => "integer",
+            TypeName::Number => "number",
+            TypeName::String => "string",
+            TypeName::Array => "list",
+            TypeName::Object => "map",
+        })
+    }
+}
+
+impl Node {
+    pub fn scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match &self.kind {
+            NodeKind::Map(e) => e,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.kind {
+            NodeKind::Seq(i) => i,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind, NodeKind::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.kind, NodeKind::Seq(_))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(
+            &self.kind,
+            NodeKind::Scalar(Scalar {
+                value: Value::Null,
+                ..
+            })
+        )
+    }
+
+    /// The entry for `key` in a mapping. Keys compare by their decoded text.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries().iter().find(|e| e.key.key_text() == Some(key))
+    }
+
+    /// The value for `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn get_path(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    /// A mapping key's text as the Kubernetes decoder sees it (sigs.k8s.io/yaml turns
+    /// non-string keys into their string form).
+    pub fn key_text(&self) -> Option<&str> {
+        self.scalar().map(|s| match s.value {
+            Value::Bool(true) => "true",
+            Value::Bool(false) => "false",
+            _ => &s.text,
+        })
+    }
+
+    /// The string value, if this scalar decodes to a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar(s) if s.value == Value::Str => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    /// The scalar's text whatever it decodes to (for messages and lenient reads).
+    pub fn text(&self) -> Option<&str> {
+        self.scalar().map(|s| &*s.text)
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.kind {
+            NodeKind::Scalar(s) => match s.value {
+                Value::Int(i) => Some(i),
+                Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            NodeKind::Scalar(Scalar {
+                value: Value::Bool(b),
+                ..
+            }) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn type_name(&self) -> TypeName {
+        match &self.kind {
+            NodeKind::Map(_) => TypeName::Object,
+            NodeKind::Seq(_) => TypeName::Array,
+            NodeKind::Scalar(s) => match s.value {
+                Value::Null => TypeName::Null,
+                Value::Bool(_) => TypeName::Boolean,
+                Value::Int(_) | Value::UInt(_) => TypeName::Integer,
+                Value::Float(_) => TypeName::Number,
+                Value::Str => TypeName::String,
+            },
+        }
+    }
+
+    /// The node as Kubernetes' decoder would see it, as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            NodeKind::Scalar(s) => match s.value {
+                Value::Null => J::Null,
+                Value::Bool(b) => J::Bool(b),
+                Value::Int(i) => J::from(i),
+                Value::UInt(u) => J::from(u),
+                Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+                Value::Str => J::String(s.text.to_string()),
+            },
+            NodeKind::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => {
+                let mut m = serde_json::Map::with_capacity(entries.len());
+                for e in entries {
+                    // Later duplicates win, as in the lenient decoder; the duplicate itself
+                    // is reported by the loader.
+                    m.insert(
+                        e.key.key_text().unwrap_or_default().to_string(),
+                        e.value.to_json(),
+                    );
+                }
+                J::Object(m)
+            }
+        }
+    }
+
+    /// Finds the chain of nodes from `self` down to the node whose span is `target`
+    /// (a value or a mapping key) and renders it as a JSON-path-like string.
+    pub fn path_to(&self, target: Span) -> Option<String> {
+        let mut out = String::new();
+        if self.path_rec(target, &mut out) {
+            Some(out)
+        } else {
+            None
+        }
+    }
+
+    fn path_rec(&self, target: Span, out: &mut String) -> bool {
+        if self.span == target {
+            return true;
+        }
+        if !self.span.contains(target) {
+            return false;
+        }
+        match &self.kind {
+            NodeKind::Scalar(_) => false,
+            NodeKind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if item.span.contains(target) {
+                        let len = out.len();
+                        out.push_str(&format!("[{i}]"));
+                        if item.path_rec(target, out) {
+                            return true;
+                        }
+                        out.truncate(len);
+                    }
+                }
+                false
+            }
+            NodeKind::Map(entries) => {
+                for e in entries {
+                    let in_key = e.key.span.contains(target);
+                    if in_key || e.value.span.contains(target) {
+                        let len = out.len();
+                        if !out.is_empty() {
+                            out.push('.');
+                        }
+                        out.push_str(e.key.key_text().unwrap_or("?"));
+                        if in_key || e.value.path_rec(target, out) {
+                            return true;
+                        }
+                        out.truncate(len);
+                    }
+                }
+                false
+            }
+        }
+    }
+}
