@@ -1,0 +1,127 @@
+//! Byte offset <-> (line, column) conversion.
+//!
+//! The YAML parser reports character positions and the JSON contract wants 1-based lines,
+//! character columns and byte offsets, so every span passes through here. Lookups are a
+//! binary search over line starts; only non-ASCII lines pay for a character scan.
+
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offset where each line starts; `starts[0] == 0`.
+    starts: Vec<u32>,
+    len: u32,
+}
+
+/// A resolved position: 1-based line, 1-based character column, 0-based byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub offset: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        // A lone '\r' is not a line break for YAML 1.2 but is for CRLF; '\n' always ends a
+        // line, so "\r\n" keeps the '\r' on the previous line and columns stay right.
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push((i + 1) as u32);
+            }
+        }
+        LineIndex {
+            starts,
+            len: text.len() as u32,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset of the start of 0-based line `line` (clamped to the end of the text).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.len) as usize
+    }
+
+    /// The byte range of 0-based line `line`, without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_start(line);
+        let mut end = self.line_start(line + 1);
+        let bytes = text.as_bytes();
+        if end > start && bytes.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+            if end > start && bytes.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+        }
+        start..end.max(start)
+    }
+
+    /// 0-based line containing byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let off = offset.min(self.len as usize) as u32;
+        match self.starts.binary_search(&off) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Resolves a byte offset. Offsets inside a multi-byte character snap back to its start.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = text[start..offset].chars().count() + 1;
+        Position {
+            line: line as u32 + 1,
+            column: column as u32,
+            offset: offset as u32,
+        }
+    }
+
+    /// Byte offset of character column `col` (0-based) on 0-based line `line`, counting
+    /// from byte `from` when the line is entered mid-way (a document chunk that starts after
+    /// a BOM).
+    pub fn offset_of(&self, text: &str, line: usize, col: usize, from: Option<usize>) -> usize {
+        let start = from.unwrap_or_else(|| self.line_start(line));
+        let start = start.min(text.len());
+        let rest = &text[start..];
+        let line_bytes = rest.as_bytes();
+        // Fast path: ASCII prefix.
+        if col <= line_bytes.len() && line_bytes[..col].is_ascii() {
+            return start + col;
+        }
+        match rest.char_indices().nth(col) {
+            Some((i, _)) => start + i,
+            None => text.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_bytes() {
+        let text = "a: é\r\nbb: x\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1, offset: 0 });
+        // 'x' is at byte 11 on line 2, column 5.
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(text, x), Position { line: 2, column: 5, offset: x as u32 });
+        // After the two-byte 'é'.
+        assert_eq!(idx.position(text, 5).column, 5);
+        // Inside 'é' snaps back.
+        assert_eq!(idx.position(text, 4).offset, 3);
+        assert_eq!(idx.offset_of(text, 0, 3, None), 3);
+        assert_eq!(idx.offset_of(text, 0, 4, None), 5);
+        assert_eq!(idx.line_range(text, 0), 0..5);
+        assert_eq!(idx.position(text, text.len()).line, 3);
+    }
+}

@@ -1,0 +1,35 @@
+//! Source files: discovery, reading, and the line index every span is resolved with.
+
+mod discover;
+mod line_index;
+
+pub use discover::{discover, Input, InputError};
+pub use line_index::{LineIndex, Position};
+
+/// Index of a file in the run, stable for the whole run.
+pub type FileId = usize;
+
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// The path as the user named it (or as found under a named directory); `-` is stdin.
+    pub path: String,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: String, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            id,
+            path,
+            text,
+            lines,
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+}

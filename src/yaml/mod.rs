@@ -1,0 +1,12 @@
+//! YAML front end: the spanned node tree, scalar resolution as Kubernetes does it, and the
+//! event-driven loader with its limits.
+
+mod loader;
+mod node;
+mod resolve;
+mod split;
+mod syntax_message;
+
+pub use loader::{parse_file, Document, Limits, ParsedFile, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
+pub use node::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, TypeName, Value};
+pub use resolve::resolve_plain;
