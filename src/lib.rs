@@ -1,5 +1,142 @@
 //! kubevet: a Kubernetes manifest linter with exact-span diagnostics.
+//!
+//! The pipeline: [`source`] finds and reads files, [`yaml`] parses them into spanned trees,
+//! [`model`] reads objects out of the documents, the schema stage validates their shape,
+//! [`rules`] run over the [`model::Workspace`], and [`diagnostics`] render the findings.
 
+pub mod config;
 pub mod diagnostics;
+pub mod model;
+pub mod rules;
 pub mod source;
 pub mod yaml;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use config::Config;
+use diagnostics::Diagnostic;
+use model::{Object, Workspace};
+use source::{InputError, SourceFile};
+use yaml::{Limits, ParsedFile};
+
+/// Default `--max-file-size`: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// What to check.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub max_file_size: u64,
+    pub limits: Limits,
+    pub config: Config,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            paths: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            limits: Limits::default(),
+            config: Config::default(),
+        }
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct Report {
+    pub files: Vec<SourceFile>,
+    /// Sorted (file, position, rule).
+    pub diagnostics: Vec<Diagnostic>,
+    pub documents: usize,
+    pub objects: usize,
+}
+
+impl Report {
+    pub fn count(&self, severity: diagnostics::Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Checks the paths named in `opts`. Only a usage problem (a path that does not exist) is
+/// an `Err`; everything wrong with the input itself is a diagnostic.
+pub fn check(opts: &Options) -> Result<Report, InputError> {
+    let inputs = source::discover(&opts.paths)?;
+    let read: Vec<(SourceFile, Option<Diagnostic>)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(id, input)| source::read_input(id, input, opts.max_file_size))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut diags = Vec::new();
+    for (file, d) in read {
+        files.push(file);
+        diags.extend(d);
+    }
+    Ok(check_files(files, diags, opts))
+}
+
+/// Checks files already in memory (used by tests and `check`).
+pub fn check_files(files: Vec<SourceFile>, mut diags: Vec<Diagnostic>, opts: &Options) -> Report {
+    let parsed: Vec<ParsedFile> = files
+        .par_iter()
+        .map(|f| yaml::parse_file(f, &opts.limits))
+        .collect();
+    let documents = parsed.iter().map(|p| p.documents.len()).sum();
+    let mut objects: Vec<Object<'_>> = Vec::new();
+    for (file, p) in files.iter().zip(&parsed) {
+        diags.extend(p.diagnostics.iter().cloned());
+        model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
+    }
+    let object_count = objects.len();
+    let ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
+    diags.extend(rules::run(&ws, &opts.config));
+    diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
+    attach_objects(&ws, &mut diags);
+    diagnostics::sort_and_dedup(&mut diags);
+    drop(ws);
+    drop(parsed);
+    Report {
+        files,
+        diagnostics: diags,
+        documents,
+        objects: object_count,
+    }
+}
+
+/// Input problems are always reported: switching them off would hide unchecked files.
+fn is_input_rule(rule: &str) -> bool {
+    matches!(
+        rule,
+        source::RULE_UNREADABLE | yaml::RULE_SYNTAX | yaml::RULE_LIMITS
+    )
+}
+
+/// Fills `object` and `path` for diagnostics that name a document but not an object.
+fn attach_objects(ws: &Workspace<'_>, diags: &mut [Diagnostic]) {
+    let mut by_doc: HashMap<(usize, usize), Vec<&Object<'_>>> = HashMap::new();
+    for o in &ws.objects {
+        by_doc.entry((o.file, o.document)).or_default().push(o);
+    }
+    for d in diags.iter_mut() {
+        let Some(doc) = d.document else { continue };
+        let Some(candidates) = by_doc.get(&(d.file, doc)) else {
+            continue;
+        };
+        let Some(obj) = candidates.iter().find(|o| o.root.span.contains(d.span)) else {
+            continue;
+        };
+        if d.object.is_none() {
+            d.object = Some(obj.to_ref());
+        }
+        if d.path.is_none() {
+            d.path = obj.root.path_to(d.span).filter(|p| !p.is_empty());
+        }
+    }
+}

@@ -2,9 +2,11 @@
 
 mod discover;
 mod line_index;
+mod read;
 
 pub use discover::{discover, Input, InputError};
 pub use line_index::{LineIndex, Position};
+pub use read::{read_input, RULE_NO_MANIFESTS, RULE_UNREADABLE};
 
 /// Index of a file in the run, stable for the whole run.
 pub type FileId = usize;

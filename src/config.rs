@@ -1,0 +1,43 @@
+//! Run configuration: what the command line (and later a config file) decides.
+
+use std::collections::HashSet;
+
+use crate::diagnostics::Severity;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Namespace of objects that name none.
+    pub default_namespace: String,
+    /// Lowest severity that makes the run fail (exit 1).
+    pub fail_on: Severity,
+    /// Inclusive range valid for `nodePort`.
+    pub node_port_range: (i64, i64),
+    /// Kubernetes minor version to validate against, such as `1.35`; `None` = newest bundled.
+    pub kubernetes_version: Option<String>,
+    /// Objects of kinds with no schema are errors rather than notes.
+    pub strict_kinds: bool,
+    /// Rule ids switched off.
+    pub disabled: HashSet<String>,
+    /// When non-empty, only these rule ids run (plus the input rules, which always do).
+    pub only: HashSet<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            default_namespace: "default".into(),
+            fail_on: Severity::Error,
+            node_port_range: (30000, 32767),
+            kubernetes_version: None,
+            strict_kinds: false,
+            disabled: HashSet::new(),
+            only: HashSet::new(),
+        }
+    }
+}
+
+impl Config {
+    pub fn is_enabled(&self, rule: &str) -> bool {
+        !self.disabled.contains(rule) && (self.only.is_empty() || self.only.contains(rule))
+    }
+}

@@ -1,0 +1,14 @@
+//! Typed, spanned views over the YAML tree: object headers, pod templates, containers,
+//! and the workspace of all objects in a run.
+
+mod extract;
+mod labels;
+mod object;
+mod pod;
+mod workspace;
+
+pub use extract::{extract_objects, RULE_NOT_AN_OBJECT};
+pub use labels::{label_map, selector_matches, LabelSelector};
+pub use object::{is_cluster_scoped, Object};
+pub use pod::{all_items, template_path, Container, ContainerKind, PodTemplate};
+pub use workspace::Workspace;

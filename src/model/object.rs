@@ -1,0 +1,123 @@
+//! The header every Kubernetes object has, read with spans kept.
+
+use crate::diagnostics::ObjectRef;
+use crate::source::FileId;
+use crate::yaml::Node;
+
+/// One Kubernetes object of the run: a document, or an item of a `kind: List`.
+#[derive(Clone, Copy, Debug)]
+pub struct Object<'a> {
+    pub file: FileId,
+    /// 0-based YAML document index in the file.
+    pub document: usize,
+    /// The object's mapping.
+    pub root: &'a Node,
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: Option<&'a str>,
+    /// `metadata.namespace` as written.
+    pub namespace: Option<&'a str>,
+    /// Index within the `items` of a `List`, when the object came from one.
+    pub list_item: Option<usize>,
+}
+
+impl<'a> Object<'a> {
+    /// Reads the header of `root`; `None` when it has no string `apiVersion` and `kind`.
+    pub fn from_node(file: FileId, document: usize, root: &'a Node) -> Option<Self> {
+        let api_version = root.get("apiVersion")?.as_str()?;
+        let kind = root.get("kind")?.as_str()?;
+        let metadata = root.get("metadata");
+        Some(Object {
+            file,
+            document,
+            root,
+            api_version,
+            kind,
+            name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
+            namespace: metadata
+                .and_then(|m| m.get("namespace"))
+                .and_then(Node::as_str),
+            list_item: None,
+        })
+    }
+
+    pub fn metadata(&self) -> Option<&'a Node> {
+        self.root.get("metadata")
+    }
+
+    pub fn spec(&self) -> Option<&'a Node> {
+        self.root.get("spec")
+    }
+
+    pub fn labels(&self) -> Option<&'a Node> {
+        self.metadata().and_then(|m| m.get("labels"))
+    }
+
+    /// The API group: `apps` for `apps/v1`, empty for the core group `v1`.
+    pub fn group(&self) -> &'a str {
+        self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    /// `Kind/name` for messages.
+    pub fn display_name(&self) -> String {
+        match self.name {
+            Some(n) => format!("{}/{}", self.kind, n),
+            None => self.kind.to_string(),
+        }
+    }
+
+    /// The span to point at when a finding concerns the whole object: its name if it has
+    /// one, else its `kind` value.
+    pub fn anchor_span(&self) -> crate::yaml::Span {
+        self.metadata()
+            .and_then(|m| m.get("name"))
+            .or_else(|| self.root.get("kind"))
+            .map_or(self.root.span, |n| n.span)
+    }
+
+    pub fn to_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: Some(self.api_version.to_string()),
+            kind: Some(self.kind.to_string()),
+            namespace: self.namespace.map(str::to_string),
+            name: self.name.map(str::to_string),
+        }
+    }
+}
+
+/// Kinds that live outside namespaces. Custom resources' scope comes from their CRD.
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "StorageClass"
+            | "PriorityClass"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "MutatingAdmissionPolicy"
+            | "MutatingAdmissionPolicyBinding"
+            | "APIService"
+            | "CSIDriver"
+            | "CSINode"
+            | "VolumeAttachment"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "PodSecurityPolicy"
+            | "ComponentStatus"
+            | "CertificateSigningRequest"
+            | "ClusterTrustBundle"
+            | "FlowSchema"
+            | "PriorityLevelConfiguration"
+            | "DeviceClass"
+            | "ClusterIssuer"
+            | "GatewayClass"
+            | "ClusterPolicy"
+    )
+}

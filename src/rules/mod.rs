@@ -1,0 +1,98 @@
+//! The rule engine and the registry of every rule.
+//!
+//! Adding a rule touches one source file (`src/rules/<category>/<rule>.rs`, holding its
+//! metadata and check), one page (`rules/<id>.md`), one fixture and one line below.
+
+mod rule;
+
+use rayon::prelude::*;
+
+pub use rule::{Category, Check, Ctx, Rule};
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::model::Workspace;
+
+/// Declares the rule modules and the registry in one place: `category { rule_module, ... }`
+/// makes `src/rules/<category>/<rule_module>.rs` a module whose `RULE` is registered.
+macro_rules! registry {
+    ($($category:ident { $($rule:ident),* $(,)? })*) => {
+        $(pub mod $category { $(pub mod $rule;)* })*
+        /// Every rule, in catalogue order.
+        pub static ALL: &[&Rule] = &[$($(&$category::$rule::RULE,)*)*];
+    };
+}
+
+registry! {
+    syntax {
+        unreadable_file,
+        no_manifests,
+        yaml_syntax,
+        duplicate_key,
+        yaml_limits,
+        not_a_kubernetes_object,
+    }
+    workloads {
+        selector_template_mismatch,
+    }
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// Runs every enabled engine rule over the workspace.
+pub fn run(ws: &Workspace<'_>, config: &Config) -> Vec<Diagnostic> {
+    let enabled: Vec<&'static Rule> = ALL
+        .iter()
+        .copied()
+        .filter(|r| !matches!(r.check, Check::Builtin) && config.is_enabled(r.id))
+        .collect();
+    let object_rules: Vec<_> = enabled
+        .iter()
+        .filter_map(|r| match r.check {
+            Check::Object(f) => Some((*r, f)),
+            _ => None,
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = ws
+        .objects
+        .par_iter()
+        .flat_map_iter(|obj| {
+            let mut diags = Vec::new();
+            for (rule, f) in &object_rules {
+                let mut ctx = Ctx {
+                    ws,
+                    config,
+                    rule,
+                    out: Vec::new(),
+                };
+                f(&mut ctx, obj);
+                diags.append(&mut ctx.out);
+            }
+            diags
+        })
+        .collect();
+    let ws_rules: Vec<_> = enabled
+        .iter()
+        .filter_map(|r| match r.check {
+            Check::Workspace(f) => Some((*r, f)),
+            _ => None,
+        })
+        .collect();
+    let mut more: Vec<Diagnostic> = ws_rules
+        .par_iter()
+        .flat_map_iter(|(rule, f)| {
+            let mut ctx = Ctx {
+                ws,
+                config,
+                rule,
+                out: Vec::new(),
+            };
+            f(&mut ctx);
+            ctx.out
+        })
+        .collect();
+    out.append(&mut more);
+    out
+}

@@ -1,0 +1,87 @@
+//! Reading inputs into [`SourceFile`]s. Failures become diagnostics, never panics.
+
+use std::io::Read;
+
+use super::{FileId, Input, SourceFile};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::yaml::Span;
+
+pub const RULE_UNREADABLE: &str = "unreadable-file";
+pub const RULE_NO_MANIFESTS: &str = "no-manifests";
+
+/// Reads one input. An unreadable input still yields a (text-less) `SourceFile`, so the
+/// diagnostic has a file to name.
+pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Option<Diagnostic>) {
+    let (path, bytes) = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            let res = std::io::stdin()
+                .lock()
+                .take(max_size.saturating_add(1))
+                .read_to_end(&mut buf);
+            ("-".to_string(), res.map(|_| buf))
+        }
+        Input::File(p) => {
+            let path = p.display().to_string();
+            match std::fs::metadata(p) {
+                Ok(m) if m.len() > max_size => {
+                    let msg = format!(
+                        "{path} is {} bytes, over the {} byte limit (--max-file-size); it was not checked",
+                        m.len(),
+                        max_size
+                    );
+                    return unreadable(id, path, msg);
+                }
+                _ => {}
+            }
+            let res = std::fs::File::open(p).and_then(|f| {
+                let mut buf = Vec::new();
+                f.take(max_size.saturating_add(1)).read_to_end(&mut buf)?;
+                Ok(buf)
+            });
+            (path, res)
+        }
+        Input::EmptyDir(p) => {
+            let path = p.display().to_string();
+            let file = SourceFile::new(id, path.clone(), String::new());
+            let d = Diagnostic::new(
+                RULE_NO_MANIFESTS,
+                Severity::Warning,
+                id,
+                Span::empty(0),
+                format!("no YAML or JSON files found in {path}"),
+            )
+            .with_help("kubevet looks for *.yaml, *.yml and *.json files, skipping hidden and git-ignored ones");
+            return (file, Some(d));
+        }
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return unreadable(id, path.clone(), format!("cannot read {path}: {e}")),
+    };
+    if bytes.len() as u64 > max_size {
+        let msg = format!("{path} is over the {max_size} byte limit (--max-file-size); it was not checked");
+        return unreadable(id, path, msg);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (SourceFile::new(id, path, text), None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let msg = format!(
+                "{path} is not valid UTF-8: invalid byte 0x{:02x} at offset {at}; it was not checked",
+                e.as_bytes().get(at).copied().unwrap_or(0)
+            );
+            let (file, d) = unreadable(id, path, msg);
+            (
+                file,
+                d.map(|d| d.with_help("Kubernetes manifests must be UTF-8; re-save the file as UTF-8 (or it may be a binary file)")),
+            )
+        }
+    }
+}
+
+fn unreadable(id: FileId, path: String, msg: String) -> (SourceFile, Option<Diagnostic>) {
+    let file = SourceFile::new(id, path, String::new());
+    let d = Diagnostic::new(RULE_UNREADABLE, Severity::Error, id, Span::empty(0), msg);
+    (file, Some(d))
+}
