@@ -31,6 +31,8 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub max_file_size: u64,
     pub limits: Limits,
+    /// CustomResourceDefinition files or directories (`--crd`).
+    pub crd_paths: Vec<PathBuf>,
     pub config: Config,
 }
 
@@ -40,6 +42,7 @@ impl Default for Options {
             paths: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: Limits::default(),
+            crd_paths: Vec::new(),
             config: Config::default(),
         }
     }
@@ -80,6 +83,12 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         diags.extend(d);
     }
     Ok(check_files(files, diags, opts))
+}
+
+/// Checks one in-memory text as if it were a file named `name`.
+pub fn check_text(name: &str, text: &str, opts: &Options) -> Report {
+    let file = SourceFile::new(0, name.to_string(), text.to_string());
+    check_files(vec![file], Vec::new(), opts)
 }
 
 /// Checks files already in memory (used by tests and `check`).

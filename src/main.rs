@@ -1,1 +1,162 @@
-fn main(){}
+//! The `kubevet` binary: parses the command line, runs the library, maps the outcome to an
+//! exit code (0 clean, 1 findings, 2 usage or internal error).
+
+mod cli;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, OutputFormat, RulesFormat};
+use kubevet::diagnostics::render::{render, Format};
+use kubevet::diagnostics::Severity;
+use kubevet::{config::Config, rules, Options};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules { format } => print_rules(format),
+        Command::Explain { rule } => explain(&rule),
+        Command::Version => print_version(),
+    };
+    match result {
+        Ok(code) => code,
+        // A closed pipe (`kubevet check | head`) is not an error of ours.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kubevet: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn usage_error(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
+    eprintln!("error: {msg}");
+    Ok(ExitCode::from(2))
+}
+
+fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
+    for id in args.select.iter().chain(&args.ignore) {
+        if rules::find(id).is_none() {
+            let best = rules::ALL
+                .iter()
+                .map(|r| (strsim::jaro_winkler(id, r.id), r.id))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(s, _)| *s > 0.8);
+            let hint = best.map_or(String::new(), |(_, r)| format!("; did you mean `{r}`?"));
+            return usage_error(format!("unknown rule `{id}`{hint} (see `kubevet rules`)"));
+        }
+    }
+    let config = Config {
+        default_namespace: args.namespace,
+        fail_on: match args.fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        },
+        node_port_range: args.node_port_range,
+        kubernetes_version: args.kubernetes_version,
+        strict_kinds: args.strict_kinds,
+        disabled: args.ignore.into_iter().collect(),
+        only: args.select.into_iter().collect(),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        args.paths
+    };
+    let opts = Options {
+        paths,
+        max_file_size: args.max_file_size,
+        crd_paths: args.crd,
+        config,
+        ..Options::default()
+    };
+    let report = match kubevet::check(&opts) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Concise => Format::Concise,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+    };
+    let stdout = io::stdout();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let mut out = io::BufWriter::new(stdout.lock());
+    render(&report, format, color, &mut out)?;
+    out.flush()?;
+    let failed = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= opts.config.fail_on);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_rules(format: RulesFormat) -> io::Result<ExitCode> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        RulesFormat::Text => {
+            let w = rules::ALL.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in rules::ALL {
+                writeln!(
+                    out,
+                    "{:w$}  {:7}  {:10}  {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.category.as_str(),
+                    r.summary
+                )?;
+            }
+        }
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "severity": r.severity.as_str(),
+                        "category": r.category.as_str(),
+                        "summary": r.summary,
+                        "fix": r.fix,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str) -> io::Result<ExitCode> {
+    match rules::find(id) {
+        Some(r) => {
+            let mut out = io::stdout().lock();
+            out.write_all(r.doc.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => usage_error(format!("unknown rule `{id}` (see `kubevet rules`)")),
+    }
+}
+
+fn print_version() -> io::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "kubevet {}", env!("CARGO_PKG_VERSION"))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -95,7 +95,5 @@ fn extract_one<'a>(
 
 /// The first key of a mapping: a compact place to point at for whole-document findings.
 fn first_line_span(root: &Node) -> crate::yaml::Span {
-    root.entries()
-        .first()
-        .map_or(root.span, |e| e.key.span)
+    root.entries().first().map_or(root.span, |e| e.key.span)
 }

@@ -87,7 +87,12 @@ impl<'a> LabelSelector<'a> {
             parts.push(match r.operator {
                 "Exists" => r.key.to_string(),
                 "DoesNotExist" => format!("!{}", r.key),
-                op => format!("{} {} ({})", r.key, op.to_ascii_lowercase(), r.values.join(", ")),
+                op => format!(
+                    "{} {} ({})",
+                    r.key,
+                    op.to_ascii_lowercase(),
+                    r.values.join(", ")
+                ),
             });
         }
         parts.join(", ")
@@ -97,7 +102,12 @@ impl<'a> LabelSelector<'a> {
 /// Kubernetes selector semantics: every requirement must hold; an empty selector matches
 /// everything.
 pub fn selector_matches(sel: &LabelSelector<'_>, labels: &[(&str, &str, &Node)]) -> bool {
-    let get = |k: &str| labels.iter().find(|(lk, _, _)| *lk == k).map(|(_, v, _)| *v);
+    let get = |k: &str| {
+        labels
+            .iter()
+            .find(|(lk, _, _)| *lk == k)
+            .map(|(_, v, _)| *v)
+    };
     sel.match_labels.iter().all(|(k, v)| get(k) == Some(*v))
         && sel.expressions.iter().all(|r| match r.operator {
             "In" => get(r.key).is_some_and(|v| r.values.contains(&v)),

@@ -7,7 +7,11 @@ use crate::yaml::Node;
 pub fn template_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => &[],
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job"
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
         | "ReplicationController" => &["spec", "template"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template"],
         "PodTemplate" => &["template"],
@@ -63,7 +67,10 @@ impl<'a> PodTemplate<'a> {
 
 /// Items of every list under `key` in `map`, including shadowed duplicate keys: a rule
 /// should see what the user wrote, not only what a lenient decoder keeps.
-pub fn all_items<'a>(map: Option<&'a Node>, key: &'static str) -> impl Iterator<Item = &'a Node> + 'a {
+pub fn all_items<'a>(
+    map: Option<&'a Node>,
+    key: &'static str,
+) -> impl Iterator<Item = &'a Node> + 'a {
     map.into_iter()
         .flat_map(|m| m.entries())
         .filter(move |e| e.key.key_text() == Some(key))
@@ -144,7 +151,9 @@ impl<'a> Container<'a> {
     }
 
     /// Declared container port numbers and names: `(name, number, port node)`.
-    pub fn declared_ports(&self) -> impl Iterator<Item = (Option<&'a str>, Option<i64>, &'a Node)> + 'a {
+    pub fn declared_ports(
+        &self,
+    ) -> impl Iterator<Item = (Option<&'a str>, Option<i64>, &'a Node)> + 'a {
         self.ports().map(|p| {
             (
                 p.get("name").and_then(Node::as_str),

@@ -17,7 +17,11 @@ pub struct Workspace<'a> {
 }
 
 impl<'a> Workspace<'a> {
-    pub fn new(files: &'a [SourceFile], objects: Vec<Object<'a>>, default_namespace: String) -> Self {
+    pub fn new(
+        files: &'a [SourceFile],
+        objects: Vec<Object<'a>>,
+        default_namespace: String,
+    ) -> Self {
         let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
         let mut cluster_scoped_crs = Vec::new();
         for (i, o) in objects.iter().enumerate() {

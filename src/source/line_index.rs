@@ -111,10 +111,24 @@ mod tests {
     fn positions_count_characters_and_bytes() {
         let text = "a: é\r\nbb: x\n";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1, offset: 0 });
+        assert_eq!(
+            idx.position(text, 0),
+            Position {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
         // 'x' is at byte 11 on line 2, column 5.
         let x = text.find('x').unwrap();
-        assert_eq!(idx.position(text, x), Position { line: 2, column: 5, offset: x as u32 });
+        assert_eq!(
+            idx.position(text, x),
+            Position {
+                line: 2,
+                column: 5,
+                offset: x as u32
+            }
+        );
         // After the two-byte 'é'.
         assert_eq!(idx.position(text, 5).column, 5);
         // Inside 'é' snaps back.

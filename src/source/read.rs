@@ -60,7 +60,9 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
         Err(e) => return unreadable(id, path.clone(), format!("cannot read {path}: {e}")),
     };
     if bytes.len() as u64 > max_size {
-        let msg = format!("{path} is over the {max_size} byte limit (--max-file-size); it was not checked");
+        let msg = format!(
+            "{path} is over the {max_size} byte limit (--max-file-size); it was not checked"
+        );
         return unreadable(id, path, msg);
     }
     match String::from_utf8(bytes) {

@@ -96,6 +96,8 @@ enum Frame {
         flow: bool,
         anchor: usize,
         items: Vec<Node>,
+        /// End of the last child as written (an alias's own span, not its target's).
+        last_end: usize,
     },
     Map {
         start: usize,
@@ -103,6 +105,7 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         key: Option<Node>,
+        last_end: usize,
     },
 }
 
@@ -173,7 +176,7 @@ impl Loader<'_> {
                         }
                     });
                     let node = scalar_node(&value, style, tag, Span::new(start, end));
-                    self.complete(node, anchor, &mut root)?;
+                    self.complete(node, anchor, &mut root, end)?;
                 }
                 Event::Alias(id) => {
                     let Some(count) = self.anchors.get(&id).map(|(_, c)| *c) else {
@@ -199,7 +202,7 @@ impl Loader<'_> {
                         return Err(Stop::Chunk);
                     };
                     let node = node.clone();
-                    self.complete(node, 0, &mut root)?;
+                    self.complete(node, 0, &mut root, end)?;
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.push(start, anchor, false)?;
@@ -211,8 +214,17 @@ impl Loader<'_> {
                     let Some(frame) = self.stack.pop() else {
                         continue;
                     };
-                    let (node, anchor) = self.finish(frame, end);
-                    self.complete(node, anchor, &mut root)?;
+                    // A flow collection's end event sits on its closing bracket; a block
+                    // collection's sits wherever the next token is.
+                    let closer = if matches!(event, Event::SequenceEnd) {
+                        b']'
+                    } else {
+                        b'}'
+                    };
+                    let closed = self.file.text.as_bytes().get(start) == Some(&closer);
+                    let (node, anchor) = self.finish(frame, end, closed);
+                    let written_end = node.span.end as usize;
+                    self.complete(node, anchor, &mut root, written_end)?;
                 }
             }
         }
@@ -237,6 +249,7 @@ impl Loader<'_> {
                 anchor,
                 entries: Vec::new(),
                 key: None,
+                last_end: start,
             }
         } else {
             Frame::Seq {
@@ -244,23 +257,29 @@ impl Loader<'_> {
                 flow,
                 anchor,
                 items: Vec::new(),
+                last_end: start,
             }
         });
         Ok(())
     }
 
-    fn finish(&mut self, frame: Frame, end: usize) -> (Node, usize) {
+    fn finish(&mut self, frame: Frame, end: usize, closed: bool) -> (Node, usize) {
         match frame {
             Frame::Seq {
                 start,
                 flow,
                 anchor,
                 items,
+                last_end,
             } => {
-                let end = if flow {
-                    end
+                let flow = flow && closed;
+                let end = if flow { end } else { last_end };
+                // An indentless sequence (`key:\n- item` at the key's indentation) reports
+                // its start at the first item's content; start at its `-` instead.
+                let start = if flow {
+                    start
                 } else {
-                    items.last().map_or(start, |n| n.span.end as usize)
+                    dash_before(&self.file.text, start)
                 };
                 (
                     Node {
@@ -276,6 +295,7 @@ impl Loader<'_> {
                 anchor,
                 mut entries,
                 key,
+                last_end,
             } => {
                 if let Some(key) = key {
                     // A key with no value event cannot happen with a well-formed stream, but
@@ -286,13 +306,8 @@ impl Loader<'_> {
                         value: null_node(at),
                     });
                 }
-                let end = if flow {
-                    end
-                } else {
-                    entries
-                        .last()
-                        .map_or(start, |e| e.value.span.end.max(e.key.span.end) as usize)
-                };
+                let flow = flow && closed;
+                let end = if flow { end } else { last_end };
                 let entries = self.merge_keys(entries);
                 self.check_duplicates(&entries);
                 (
@@ -307,17 +322,39 @@ impl Loader<'_> {
     }
 
     /// Hands a finished node to its parent (or makes it the document root).
-    fn complete(&mut self, node: Node, anchor: usize, root: &mut Option<Node>) -> Result<(), Stop> {
+    fn complete(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        root: &mut Option<Node>,
+        written_end: usize,
+    ) -> Result<(), Stop> {
         if anchor != 0 {
             let count = count_nodes(&node);
             self.anchors.insert(anchor, (node.clone(), count));
         }
         match self.stack.last_mut() {
             None => *root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Seq {
+                items, last_end, ..
+            }) => {
+                *last_end = written_end;
+                items.push(node)
+            }
+            Some(Frame::Map {
+                entries,
+                key,
+                last_end,
+                ..
+            }) => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push(Entry { key: k, value: node }),
+                Some(k) => {
+                    *last_end = written_end;
+                    entries.push(Entry {
+                        key: k,
+                        value: node,
+                    })
+                }
             },
         }
         Ok(())
@@ -326,13 +363,12 @@ impl Loader<'_> {
     /// Applies `<<` merge keys the way go-yaml v2 does: explicit keys win over merged ones,
     /// and among merged maps the earlier wins.
     fn merge_keys(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        let is_merge = |e: &Entry| {
-            matches!(&e.key.kind, NodeKind::Scalar(s) if s.style == ScalarStyle::Plain && &*s.text == "<<")
-        };
+        let is_merge = |e: &Entry| matches!(&e.key.kind, NodeKind::Scalar(s) if s.style == ScalarStyle::Plain && &*s.text == "<<");
         if !entries.iter().any(is_merge) {
             return entries;
         }
-        let (merges, mut explicit): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
+        let (merges, mut explicit): (Vec<Entry>, Vec<Entry>) =
+            entries.into_iter().partition(is_merge);
         for m in merges {
             let sources: Vec<&Node> = match &m.value.kind {
                 NodeKind::Map(_) => vec![&m.value],
@@ -394,7 +430,11 @@ impl Loader<'_> {
 
     fn byte(&self, m: &Marker) -> usize {
         let line = self.chunk.first_line + m.line().saturating_sub(1);
-        let from = if m.line() <= 1 { Some(self.chunk.start) } else { None };
+        let from = if m.line() <= 1 {
+            Some(self.chunk.start)
+        } else {
+            None
+        };
         self.file
             .lines
             .offset_of(&self.file.text, line, m.col(), from)
@@ -435,6 +475,20 @@ impl Loader<'_> {
         )
         .with_document(*self.doc_index);
         self.out.diagnostics.push(d);
+    }
+}
+
+/// `at` moved back over spaces to a preceding `-` indicator, if there is one.
+fn dash_before(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = at.min(bytes.len());
+    while i > 0 && bytes[i - 1] == b' ' {
+        i -= 1;
+    }
+    if i > 0 && bytes[i - 1] == b'-' && i < at {
+        i - 1
+    } else {
+        at
     }
 }
 

@@ -7,6 +7,8 @@ mod resolve;
 mod split;
 mod syntax_message;
 
-pub use loader::{parse_file, Document, Limits, ParsedFile, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
+pub use loader::{
+    parse_file, Document, Limits, ParsedFile, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX,
+};
 pub use node::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, TypeName, Value};
 pub use resolve::resolve_plain;

@@ -96,10 +96,7 @@ impl Scalar {
             return false;
         }
         match self.value {
-            Value::Bool(_) => !matches!(
-                self.text.to_ascii_lowercase().as_str(),
-                "true" | "false"
-            ),
+            Value::Bool(_) => !matches!(self.text.to_ascii_lowercase().as_str(), "true" | "false"),
             Value::Int(_) | Value::UInt(_) => {
                 let t = self.text.trim_start_matches(['-', '+']);
                 t.len() > 1 && t.starts_with('0') && !t.starts_with("0x") && !t.starts_with("0b")
@@ -196,7 +193,9 @@ impl Node {
 
     /// The entry for `key` in a mapping. Keys compare by their decoded text.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries().iter().find(|e| e.key.key_text() == Some(key))
+        self.entries()
+            .iter()
+            .find(|e| e.key.key_text() == Some(key))
     }
 
     /// The value for `key` in a mapping.

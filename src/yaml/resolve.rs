@@ -29,7 +29,9 @@ pub fn resolve_plain(text: &str, tag: Option<&str>) -> Value {
             return Value::Bool(false)
         }
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         _ => {}
     }
@@ -64,17 +66,18 @@ fn parse_go_int(s: &str) -> Option<Value> {
     if body.is_empty() {
         return None;
     }
-    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, d)
-    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, d)
-    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, d)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, d)
+        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, d)
+        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, d)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
         return None;
     }
@@ -152,10 +155,14 @@ mod tests {
 
     #[test]
     fn yaml11_booleans_and_nulls() {
-        for t in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"] {
+        for t in [
+            "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+        ] {
             assert_eq!(resolve_plain(t, None), Value::Bool(true), "{t}");
         }
-        for t in ["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "FALSE"] {
+        for t in [
+            "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "FALSE",
+        ] {
             assert_eq!(resolve_plain(t, None), Value::Bool(false), "{t}");
         }
         for t in ["yEs", "oN", "tRUE", "Nope"] {
@@ -183,9 +190,26 @@ mod tests {
         assert_eq!(resolve_plain("1e3", None), Value::Float(1000.0));
         assert_eq!(resolve_plain(".5", None), Value::Float(0.5));
         assert_eq!(resolve_plain("1.", None), Value::Float(1.0));
-        assert_eq!(resolve_plain("18446744073709551615", None), Value::UInt(u64::MAX));
-        assert_eq!(resolve_plain("-9223372036854775808", None), Value::Int(i64::MIN));
-        for t in ["1.2.3", "2024-01-01", "128Mi", "100m", "-", "+", "0x", "1e", "v1", "1:2"] {
+        assert_eq!(
+            resolve_plain("18446744073709551615", None),
+            Value::UInt(u64::MAX)
+        );
+        assert_eq!(
+            resolve_plain("-9223372036854775808", None),
+            Value::Int(i64::MIN)
+        );
+        for t in [
+            "1.2.3",
+            "2024-01-01",
+            "128Mi",
+            "100m",
+            "-",
+            "+",
+            "0x",
+            "1e",
+            "v1",
+            "1:2",
+        ] {
             assert_eq!(resolve_plain(t, None), Value::Str, "{t}");
         }
         assert!(matches!(resolve_plain(".inf", None), Value::Float(f) if f.is_infinite()));

@@ -48,7 +48,11 @@ pub fn split_documents(text: &str, start: usize) -> Vec<Chunk> {
         } else if !line.iter().all(|b| b.is_ascii_whitespace()) && line.first() != Some(&b'#') {
             directive_run = None;
         }
-        pos = if line_end < bytes.len() { line_end + 1 } else { line_end };
+        pos = if line_end < bytes.len() {
+            line_end + 1
+        } else {
+            line_end
+        };
         line_no += 1;
     }
     if chunk_start < bytes.len() || chunks.is_empty() {

@@ -27,7 +27,8 @@ pub fn explain_scan_error(
             Some("quote the value (`key: \"a: b\"`), or put the key on its own line at the right indentation".into()),
         );
     }
-    if info_l.contains("did not find expected key") || info_l.contains("did not find expected '-'") {
+    if info_l.contains("did not find expected key") || info_l.contains("did not find expected '-'")
+    {
         return (
             "this line's indentation does not match the mapping or list it belongs to".into(),
             Some("YAML nests by indentation: align this line with the keys of its parent mapping, or with the `- ` of its list".into()),
@@ -45,10 +46,14 @@ pub fn explain_scan_error(
             Some("close the quote or bracket that was opened".into()),
         );
     }
-    if info_l.contains("did not find expected ',' or ']'") || info_l.contains("did not find expected ',' or '}'") {
+    if info_l.contains("did not find expected ',' or ']'")
+        || info_l.contains("did not find expected ',' or '}'")
+    {
         return (
             "a `[...]` or `{...}` collection is not closed where expected".into(),
-            Some("separate items with `,` and close the collection with the matching bracket".into()),
+            Some(
+                "separate items with `,` and close the collection with the matching bracket".into(),
+            ),
         );
     }
     if info_l.contains("block sequence entries are not allowed") {
@@ -60,12 +65,18 @@ pub fn explain_scan_error(
     if info_l.contains("found character that cannot start any token") {
         let c = text[at..].chars().next().unwrap_or(' ');
         return (
-            format!("the character `{}` cannot start a YAML value", c.escape_default()),
+            format!(
+                "the character `{}` cannot start a YAML value",
+                c.escape_default()
+            ),
             Some("quote the value".into()),
         );
     }
     if info_l.contains("unknown anchor") {
-        return ("this alias refers to an anchor that is not defined before it".into(), None);
+        return (
+            "this alias refers to an anchor that is not defined before it".into(),
+            None,
+        );
     }
     (format!("invalid YAML: {info}"), None)
 }

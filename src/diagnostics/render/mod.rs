@@ -1,1 +1,65 @@
+//! Renderers: every output format reads the same [`Report`](crate::Report).
 
+mod concise;
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::io::{self, Write};
+
+use crate::source::{Position, SourceFile};
+use crate::Report;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// rustc-style snippets with underlines, labels and help.
+    Human,
+    /// `file:line:col: severity[rule] message`, one per line.
+    Concise,
+    /// The stable, versioned JSON contract (see DESIGN.md / README).
+    Json,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+}
+
+pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, color, out),
+        Format::Concise => concise::render(report, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
+    }
+}
+
+/// Start and end positions of a span in `file`.
+pub(crate) fn positions(file: &SourceFile, span: crate::yaml::Span) -> (Position, Position) {
+    (
+        file.position(span.start as usize),
+        file.position(span.end as usize),
+    )
+}
+
+/// "3 errors, 1 warning, 2 infos in 2 files (7 objects)".
+pub fn summary_line(report: &Report) -> String {
+    use crate::diagnostics::Severity::*;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![
+        plural(report.count(Error), "error", "errors"),
+        plural(report.count(Warning), "warning", "warnings"),
+    ];
+    let infos = report.count(Info);
+    if infos > 0 {
+        parts.push(plural(infos, "info", "infos"));
+    }
+    format!(
+        "{} in {} ({})",
+        parts.join(", "),
+        plural(report.files.len(), "file", "files"),
+        plural(report.objects, "object", "objects")
+    )
+}

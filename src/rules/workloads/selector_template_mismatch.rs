@@ -39,9 +39,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     };
     let labels_node = template.labels();
     let labels = label_map(labels_node);
+    // Without labels, point at the `template` key rather than the whole template.
+    let template_key = obj.spec().and_then(|s| s.entry("template")).map(|e| e.key.span);
     let label_span = labels_node
-        .or(template.metadata)
-        .map_or(template.node.span, |n| n.span);
+        .map(|n| n.span)
+        .or(template.metadata.map(|m| m.span))
+        .or(template_key)
+        .unwrap_or(template.node.span);
 
     if selector.is_empty() {
         if map_selector || obj.kind == "Job" {

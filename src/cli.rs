@@ -1,0 +1,133 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubevet",
+    version,
+    about = "A fast Kubernetes manifest linter and validator with exact-span diagnostics",
+    after_help = "Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests: files, directories (walked recursively) or `-` for stdin.
+    Check(CheckArgs),
+    /// List every rule: id, default severity, category and summary.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation page.
+    Explain {
+        /// The rule id, such as `selector-template-mismatch`.
+        rule: String,
+    },
+    /// Print the version and the bundled Kubernetes schema versions.
+    Version,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check; `-` reads standard input. Defaults to `.`.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// When to use colours in human output (never when NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Lowest severity that makes kubevet exit with 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Files larger than this many bytes are reported and skipped.
+    #[arg(long, default_value_t = kubevet::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+
+    /// Namespace of objects that do not set `metadata.namespace`.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+
+    /// The cluster's Service node port range, as `MIN-MAX`.
+    #[arg(long, default_value = "30000-32767", value_parser = parse_range)]
+    pub node_port_range: (i64, i64),
+
+    /// Kubernetes version to validate against, as `MAJOR.MINOR` (default: newest bundled).
+    #[arg(long, value_name = "X.Y")]
+    pub kubernetes_version: Option<String>,
+
+    /// CustomResourceDefinition files or directories to validate custom resources against.
+    #[arg(long, value_name = "PATH")]
+    pub crd: Vec<PathBuf>,
+
+    /// Report objects whose kind has no schema (and no CRD) as errors instead of notes.
+    #[arg(long)]
+    pub strict_kinds: bool,
+
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+}
+
+fn parse_range(s: &str) -> Result<(i64, i64), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("expected MIN-MAX, got `{s}`"))?;
+    let a: i64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{a}` is not a number"))?;
+    let b: i64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{b}` is not a number"))?;
+    if !(1..=65535).contains(&a) || !(1..=65535).contains(&b) || a > b {
+        return Err(format!("`{s}` is not a port range within 1-65535"));
+    }
+    Ok((a, b))
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Concise,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
