@@ -25,9 +25,12 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    let Some(selector_node) = obj.spec().and_then(|s| s.get("selector")) else {
+    let Some(selector_entry) = obj.spec().and_then(|s| s.entry("selector")) else {
         return;
     };
+    let selector_node = &selector_entry.value;
+    // Point at the `selector` key: one line, whatever the selector's size.
+    let selector_span = selector_entry.key.span;
     if !selector_node.is_map() {
         // A wrong type is the schema's finding.
         return;
@@ -55,10 +58,10 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let d = ctx
             .diag(
                 obj,
-                selector_node.span,
+                selector_span,
                 format!("the {} has an empty `spec.selector`; the API server rejects it", obj.kind),
             )
-            .with_primary_label("selects nothing")
+            .with_primary_label("this selector is empty")
             .with_help(help_from_labels(&labels));
         ctx.push(d);
         return;
@@ -82,7 +85,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let d = ctx
         .diag(
             obj,
-            selector_node.span,
+            selector_span,
             format!(
                 "`spec.selector` of {} does not match the labels of its pod template: {reason}",
                 obj.display_name()
