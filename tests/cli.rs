@@ -1,0 +1,193 @@
+//! End-to-end tests of the `kubevet` binary: exit codes, formats, inputs.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn kubevet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubevet"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run kubevet")
+}
+
+fn kubevet_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubevet"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubevet");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const VALID: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\ndata:\n  a: b\n";
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubevet-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(kubevet_stdin(&["check", "-"], VALID.as_bytes()).status.code(), Some(0));
+    assert_eq!(kubevet(&["check", "demo/"]).status.code(), Some(1));
+    let missing = kubevet(&["check", "no/such/path.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no such file or directory"));
+    assert_eq!(kubevet(&["check", "--bogus"]).status.code(), Some(2));
+    let unknown_rule = kubevet(&["check", "--ignore", "selector-template-mismach", "demo/"]);
+    assert_eq!(unknown_rule.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown_rule.stderr).contains("did you mean `selector-template-mismatch`"));
+}
+
+#[test]
+fn syntax_error_is_a_finding_not_a_crash() {
+    let o = kubevet_stdin(&["check", "--format", "concise", "-"], b"a: [\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("-:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("error[yaml-syntax]"));
+}
+
+#[test]
+fn fail_on_warning_and_info() {
+    let dir = temp_dir("empty");
+    let d = dir.to_str().expect("utf-8 path");
+    // An empty directory is a warning: exit 0 by default, 1 with --fail-on warning.
+    assert_eq!(kubevet(&["check", d]).status.code(), Some(0));
+    let o = kubevet(&["check", "--fail-on", "warning", "--format", "concise", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("warning[no-manifests]"));
+}
+
+#[test]
+fn json_contract() {
+    let o = kubevet(&["check", "--format", "json", "demo/web-app.yaml"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["documents"], 2);
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|d| d["rule"] == "selector-template-mismatch")
+        .expect("selector finding");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "demo/web-app.yaml");
+    assert_eq!(d["document"], 0);
+    assert_eq!(d["object"]["kind"], "Deployment");
+    assert_eq!(d["object"]["apiVersion"], "apps/v1");
+    assert_eq!(d["object"]["name"], "web");
+    assert_eq!(d["object"]["namespace"], serde_json::Value::Null);
+    assert_eq!(d["path"], "spec.selector");
+    assert_eq!(d["range"]["start"]["line"], 10);
+    assert_eq!(d["range"]["start"]["column"], 3);
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/web-app.yaml")).expect("demo");
+    let off = d["range"]["start"]["offset"].as_u64().expect("offset") as usize;
+    let end = d["range"]["end"]["offset"].as_u64().expect("offset") as usize;
+    assert_eq!(&text[off..end], "selector");
+    assert_eq!(d["related"][0]["range"]["start"]["line"], 16);
+    assert!(d["help"].is_string());
+    assert!(d.get("fix").is_some());
+}
+
+#[test]
+fn sarif_and_github_formats() {
+    let o = kubevet(&["check", "--format", "sarif", "demo/web-app.yaml"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let r = &v["runs"][0]["results"][0];
+    assert_eq!(r["ruleId"], "selector-template-mismatch");
+    assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 10);
+    assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().expect("index") as usize]["id"], "selector-template-mismatch");
+
+    let o = kubevet(&["check", "--format", "github", "demo/web-app.yaml"]);
+    assert!(stdout(&o).lines().any(|l| l.starts_with(
+        "::error file=demo/web-app.yaml,line=10,col=3,endLine=10,endColumn=11,title=kubevet selector-template-mismatch::"
+    )), "{}", stdout(&o));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = stdout(&kubevet(&["check", "demo/web-app.yaml"]));
+    assert!(!plain.contains('\x1b'), "no colour when stdout is not a terminal");
+    let coloured = stdout(&kubevet(&["check", "--color", "always", "demo/web-app.yaml"]));
+    assert!(coloured.contains('\x1b'));
+    let never = stdout(&kubevet(&["check", "--color", "never", "demo/web-app.yaml"]));
+    assert!(!never.contains('\x1b'));
+    assert!(plain.trim_end().ends_with("in 1 file (2 objects)"), "{plain}");
+}
+
+#[test]
+fn invalid_utf8_and_binary_input() {
+    let dir = temp_dir("utf8");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, b"name: caf\xe9\n").expect("write");
+    let o = kubevet(&["check", "--format", "concise", bad.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[unreadable-file]"));
+    assert!(stdout(&o).contains("offset 9"), "{}", stdout(&o));
+
+    let bin: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let o = kubevet_stdin(&["check", "-"], &bin);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn walks_directories_respecting_hidden_and_gitignore() {
+    let dir = temp_dir("walk");
+    std::fs::create_dir_all(dir.join("sub/.hidden")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("ignored")).expect("mkdir");
+    std::fs::write(dir.join("sub/a.yaml"), VALID).expect("write");
+    std::fs::write(dir.join("sub/b.yml"), VALID.replace("ok", "ok2")).expect("write");
+    std::fs::write(dir.join("sub/c.json"), r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"}}"#).expect("write");
+    std::fs::write(dir.join("sub/notes.txt"), "not yaml: [").expect("write");
+    std::fs::write(dir.join("sub/.hidden/x.yaml"), "a: [").expect("write");
+    std::fs::write(dir.join("ignored/x.yaml"), "a: [").expect("write");
+    std::fs::write(dir.join(".gitignore"), "ignored/\n").expect("write");
+    let git = Command::new("git").args(["init", "-q"]).current_dir(&dir).status();
+    if !git.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: git is not available");
+        return;
+    }
+    let o = kubevet(&["check", "--format", "json", dir.to_str().expect("utf-8")]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["summary"]["files"], 3, "{}", stdout(&o));
+    assert_eq!(v["summary"]["objects"], 3);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn crlf_and_bom_keep_columns() {
+    let text = "\u{feff}apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: x\r\nspec:\r\n  selector:\r\n    matchLabels: {app: a}\r\n  template:\r\n    metadata:\r\n      labels: {app: b}\r\n    spec:\r\n      containers: [{name: c, image: busybox:1.36}]\r\n";
+    let o = kubevet_stdin(&["check", "--format", "concise", "-"], text.as_bytes());
+    assert!(stdout(&o).contains("-:6:3: error[selector-template-mismatch]"), "{}", stdout(&o));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = kubevet(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).lines().any(|l| l.starts_with("selector-template-mismatch") && l.contains("error")));
+    let o = kubevet(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert!(v.as_array().is_some_and(|a| a.iter().any(|r| r["id"] == "yaml-syntax")));
+    let o = kubevet(&["explain", "duplicate-key"]);
+    assert!(stdout(&o).starts_with("# duplicate-key"));
+    assert_eq!(kubevet(&["explain", "nope"]).status.code(), Some(2));
+}
