@@ -68,6 +68,26 @@ impl<'a> LabelSelector<'a> {
         }
     }
 
+    /// The selector without requirements on labels that controllers add to the pods they
+    /// create (`pod-template-hash`, `statefulset.kubernetes.io/pod-name`, `job-name`, ...):
+    /// a pod template cannot show them, so they must not decide whether it is selected.
+    pub fn without_controller_keys(&self) -> Self {
+        LabelSelector {
+            match_labels: self
+                .match_labels
+                .iter()
+                .filter(|(k, _)| !is_controller_label(k))
+                .copied()
+                .collect(),
+            expressions: self
+                .expressions
+                .iter()
+                .filter(|r| !is_controller_label(r.key))
+                .cloned()
+                .collect(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.match_labels.is_empty() && self.expressions.is_empty()
     }
@@ -117,4 +137,48 @@ pub fn selector_matches(sel: &LabelSelector<'_>, labels: &[(&str, &str, &Node)])
             // An invalid operator is another rule's finding; do not claim a mismatch.
             _ => true,
         })
+}
+
+/// "`app: web`, `tier: front`" (or "no labels") for messages about a label map.
+pub fn describe_labels(labels: &[(&str, &str, &Node)]) -> String {
+    if labels.is_empty() {
+        return "no labels".into();
+    }
+    labels
+        .iter()
+        .map(|(k, v, _)| format!("`{k}: {v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many of the selector's `matchLabels` pairs the labels satisfy: a closeness score for
+/// "the closest pod template is here".
+pub fn selector_closeness(sel: &LabelSelector<'_>, labels: &[(&str, &str, &Node)]) -> usize {
+    sel.match_labels
+        .iter()
+        .filter(|(k, v)| labels.iter().any(|(lk, lv, _)| lk == k && lv == v))
+        .count()
+        * 2
+        + sel
+            .match_labels
+            .iter()
+            .filter(|(k, _)| labels.iter().any(|(lk, _, _)| lk == k))
+            .count()
+}
+
+/// Labels set on pods by their controllers, never written in a template.
+pub fn is_controller_label(key: &str) -> bool {
+    matches!(
+        key,
+        "pod-template-hash"
+            | "controller-revision-hash"
+            | "pod-template-generation"
+            | "statefulset.kubernetes.io/pod-name"
+            | "apps.kubernetes.io/pod-index"
+            | "job-name"
+            | "controller-uid"
+            | "batch.kubernetes.io/job-name"
+            | "batch.kubernetes.io/controller-uid"
+            | "batch.kubernetes.io/job-completion-index"
+    )
 }

@@ -3,12 +3,15 @@
 
 mod extract;
 mod labels;
+pub mod names;
 mod object;
 mod pod;
+mod service;
 mod workspace;
 
 pub use extract::{extract_objects, RULE_NOT_AN_OBJECT};
-pub use labels::{label_map, selector_matches, LabelSelector};
+pub use labels::{describe_labels, label_map, selector_closeness, selector_matches, LabelSelector};
 pub use object::{is_cluster_scoped, Object};
 pub use pod::{all_items, template_path, Container, ContainerKind, PodTemplate};
-pub use workspace::Workspace;
+pub use service::{port_protocol, Service};
+pub use workspace::{is_builtin_group, Workspace};

@@ -43,6 +43,21 @@ impl<'a> PodTemplate<'a> {
         self.metadata.and_then(|m| m.get("labels"))
     }
 
+    /// Where to point at the template's labels: the labels, else its metadata, else the
+    /// template itself.
+    pub fn labels_span(&self) -> crate::yaml::Span {
+        self.labels().or(self.metadata).map_or(self.node.span, |n| n.span)
+    }
+
+    /// "the closest pod template is here (Deployment/web), its labels are `app: webapp`".
+    pub fn closest_label(&self, owner: &Object<'_>) -> String {
+        format!(
+            "the closest pod template is here ({}), its labels are {}",
+            owner.display_name(),
+            super::describe_labels(&super::label_map(self.labels()))
+        )
+    }
+
     /// Every container, init and ephemeral ones included, in declaration order.
     pub fn containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
         let spec = self.spec;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::object::is_cluster_scoped;
-use super::{Object, PodTemplate};
+use super::{label_map, selector_closeness, LabelSelector, Object, PodTemplate};
 use crate::source::SourceFile;
 
 pub struct Workspace<'a> {
@@ -102,4 +102,97 @@ impl<'a> Workspace<'a> {
         self.of_kind(kind)
             .find(|o| o.name == Some(name) && self.namespace_of(o) == namespace)
     }
+
+    /// Pod templates in `namespace` whose labels the selector selects.
+    pub fn templates_selected_by<'s>(
+        &'s self,
+        namespace: &'s str,
+        selector: &'s LabelSelector<'_>,
+    ) -> impl Iterator<Item = (&'s Object<'a>, PodTemplate<'a>)> + 's {
+        self.pod_templates_in(namespace)
+            .filter(move |(_, t)| selector.matches(&label_map(t.labels())))
+    }
+
+    /// The pod template in `namespace` that comes closest to being selected (for "the
+    /// closest pod template is here" labels).
+    pub fn closest_template<'s>(
+        &'s self,
+        namespace: &'s str,
+        selector: &LabelSelector<'_>,
+    ) -> Option<(&'s Object<'a>, PodTemplate<'a>)> {
+        // Ties go to the first template in run order.
+        let mut best: Option<(usize, (&'s Object<'a>, PodTemplate<'a>))> = None;
+        for (o, t) in self.pod_templates_in(namespace) {
+            let score = selector_closeness(selector, &label_map(t.labels()));
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, (o, t)));
+            }
+        }
+        best.map(|(_, x)| x)
+    }
+
+    /// Whether "this selector matches no pod template" can be said for a selector of an
+    /// object in `file` and `namespace`: the run must hold pod templates there, none of them
+    /// half-written (a template without labels is a kustomize base or a patch), no custom
+    /// resource there may be the one creating the pods (an operator's CR whose labels the
+    /// selector matches), and the file must not be under a kustomization (which rewrites
+    /// labels and names).
+    pub fn can_judge_selection(&self, file: usize, namespace: &str, selector: &LabelSelector<'_>) -> bool {
+        let mut any = false;
+        for (_, t) in self.pod_templates_in(namespace) {
+            any = true;
+            if t.labels().is_none_or(|l| l.entries().is_empty()) {
+                return false;
+            }
+        }
+        any && !self.under_kustomize(file) && !self.custom_resource_selected(namespace, selector)
+    }
+
+    /// A custom resource in `namespace` with a label map (its own labels, or any nested
+    /// `labels` such as a pod template's) that the selector matches.
+    pub fn custom_resource_selected(&self, namespace: &str, selector: &LabelSelector<'_>) -> bool {
+        fn walk(n: &crate::yaml::Node, sel: &LabelSelector<'_>) -> bool {
+            n.entries().iter().any(|e| {
+                (e.key.key_text() == Some("labels")
+                    && e.value.is_map()
+                    && sel.matches(&label_map(Some(&e.value))))
+                    || walk(&e.value, sel)
+            }) || n.items().iter().any(|i| walk(i, sel))
+        }
+        self.objects.iter().any(|o| {
+            !is_builtin_group(o.group())
+                && self.namespace_of(o) == Some(namespace)
+                && walk(o.root, selector)
+        })
+    }
+
+    /// Whether the file sits in a directory (or below one) holding a kustomization file of
+    /// the run: kustomize rewrites names, namespaces and labels, so cross-object checks on
+    /// its sources would guess.
+    pub fn under_kustomize(&self, file: usize) -> bool {
+        let dirs: Vec<&std::path::Path> = self
+            .files
+            .iter()
+            .filter_map(|f| {
+                let p = std::path::Path::new(&f.path);
+                let name = p.file_name()?.to_str()?;
+                matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                    .then(|| p.parent())
+                    .flatten()
+            })
+            .collect();
+        if dirs.is_empty() {
+            return false;
+        }
+        let Some(f) = self.files.get(file) else { return false };
+        let p = std::path::Path::new(&f.path);
+        dirs.iter().any(|d| p.starts_with(d))
+    }
+}
+
+/// Groups of the built-in Kubernetes APIs (objects of other groups are custom resources).
+pub fn is_builtin_group(group: &str) -> bool {
+    group.is_empty()
+        || group.ends_with(".k8s.io")
+        || matches!(group, "apps" | "batch" | "policy" | "autoscaling" | "extensions")
 }

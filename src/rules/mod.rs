@@ -32,6 +32,16 @@ registry! {
         yaml_limits,
         not_a_kubernetes_object,
     }
+    selectors {
+        invalid_label,
+        service_selects_nothing,
+        service_without_selector,
+        pdb_selects_nothing,
+        network_policy_selects_nothing,
+        hpa_target_not_found,
+        ingress_backend_not_found,
+        overlapping_selectors,
+    }
     workloads {
         selector_template_mismatch,
     }
