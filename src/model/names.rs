@@ -149,7 +149,10 @@ pub fn label_value(s: &str) -> Vec<String> {
         errs.push(too_long(LABEL_VALUE_MAX));
     }
     if !qualified_name_part(s) {
-        errs.push(format!("must be empty or {}", NAME_PART_MSG.trim_start_matches("must ")));
+        errs.push(format!(
+            "must be empty or {}",
+            NAME_PART_MSG.trim_start_matches("must ")
+        ));
     }
     errs
 }
@@ -186,8 +189,11 @@ pub fn did_you_mean<'c>(value: &str, allowed: &[&'c str]) -> Option<&'c str> {
     let lower = value.to_ascii_lowercase();
     allowed
         .iter()
-        .map(|a| (strsim::levenshtein(&lower, &a.to_ascii_lowercase()), *a))
-        .filter(|(d, a)| *d <= 2.max(a.len() / 4) && *d < a.len())
+        .map(|a| (strsim::osa_distance(&lower, &a.to_ascii_lowercase()), *a))
+        .filter(|(d, a)| {
+            let max = if a.len() <= 4 { 1 } else { 2.max(a.len() / 4) };
+            *d <= max
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
 }
@@ -235,7 +241,16 @@ mod tests {
         for ok in ["app", "app.kubernetes.io/name", "A_b.c-D", "k8s.io/x", "9"] {
             assert!(qualified_name(ok).is_empty(), "{ok}");
         }
-        for bad in ["", "/app", "a/b/c", "-app", "app-", "Example.com/app", "a/", "my app"] {
+        for bad in [
+            "",
+            "/app",
+            "a/b/c",
+            "-app",
+            "app-",
+            "Example.com/app",
+            "a/",
+            "my app",
+        ] {
             assert!(!qualified_name(bad).is_empty(), "{bad}");
         }
         assert!(!qualified_name(&"a".repeat(64)).is_empty());
@@ -253,7 +268,15 @@ mod tests {
         for ok in ["http", "http-metrics", "h2c", "grpc-web-1"] {
             assert!(iana_svc_name(ok).is_empty(), "{ok}");
         }
-        for bad in ["HTTP", "http--x", "-http", "http-", "8080", "http_metrics", "a-very-long-port-name"] {
+        for bad in [
+            "HTTP",
+            "http--x",
+            "-http",
+            "http-",
+            "8080",
+            "http_metrics",
+            "a-very-long-port-name",
+        ] {
             assert!(!iana_svc_name(bad).is_empty(), "{bad}");
         }
     }

@@ -46,7 +46,9 @@ impl<'a> PodTemplate<'a> {
     /// Where to point at the template's labels: the labels, else its metadata, else the
     /// template itself.
     pub fn labels_span(&self) -> crate::yaml::Span {
-        self.labels().or(self.metadata).map_or(self.node.span, |n| n.span)
+        self.labels()
+            .or(self.metadata)
+            .map_or(self.node.span, |n| n.span)
     }
 
     /// "the closest pod template is here (Deployment/web), its labels are `app: webapp`".

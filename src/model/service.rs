@@ -36,7 +36,9 @@ impl<'a> Service<'a> {
 
     /// `spec.selector` when it is a mapping.
     pub fn selector_node(&self) -> Option<&'a Node> {
-        self.spec.and_then(|s| s.get("selector")).filter(|s| s.is_map())
+        self.spec
+            .and_then(|s| s.get("selector"))
+            .filter(|s| s.is_map())
     }
 
     /// The selector; empty when absent or not a mapping.

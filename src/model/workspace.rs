@@ -137,7 +137,12 @@ impl<'a> Workspace<'a> {
     /// resource there may be the one creating the pods (an operator's CR whose labels the
     /// selector matches), and the file must not be under a kustomization (which rewrites
     /// labels and names).
-    pub fn can_judge_selection(&self, file: usize, namespace: &str, selector: &LabelSelector<'_>) -> bool {
+    pub fn can_judge_selection(
+        &self,
+        file: usize,
+        namespace: &str,
+        selector: &LabelSelector<'_>,
+    ) -> bool {
         let mut any = false;
         for (_, t) in self.pod_templates_in(namespace) {
             any = true;
@@ -176,15 +181,20 @@ impl<'a> Workspace<'a> {
             .filter_map(|f| {
                 let p = std::path::Path::new(&f.path);
                 let name = p.file_name()?.to_str()?;
-                matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
-                    .then(|| p.parent())
-                    .flatten()
+                matches!(
+                    name,
+                    "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+                )
+                .then(|| p.parent())
+                .flatten()
             })
             .collect();
         if dirs.is_empty() {
             return false;
         }
-        let Some(f) = self.files.get(file) else { return false };
+        let Some(f) = self.files.get(file) else {
+            return false;
+        };
         let p = std::path::Path::new(&f.path);
         dirs.iter().any(|d| p.starts_with(d))
     }
@@ -194,5 +204,8 @@ impl<'a> Workspace<'a> {
 pub fn is_builtin_group(group: &str) -> bool {
     group.is_empty()
         || group.ends_with(".k8s.io")
-        || matches!(group, "apps" | "batch" | "policy" | "autoscaling" | "extensions")
+        || matches!(
+            group,
+            "apps" | "batch" | "policy" | "autoscaling" | "extensions"
+        )
 }

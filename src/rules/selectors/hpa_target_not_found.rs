@@ -32,7 +32,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     };
     let name = name_node.as_str().unwrap_or_default();
     let ws = ctx.ws;
-    let Some(ns) = ws.namespace_of(obj) else { return };
+    let Some(ns) = ws.namespace_of(obj) else {
+        return;
+    };
     let candidates: Vec<&str> = ws
         .of_kind(kind)
         .filter(|o| ws.namespace_of(o) == Some(ns))
@@ -47,14 +49,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         .diag(
             obj,
             name_node.span,
-            format!("{} scales {kind} `{name}`, which is not in namespace `{ns}` in this run", obj.display_name()),
+            format!(
+                "{} scales {kind} `{name}`, which is not in namespace `{ns}` in this run",
+                obj.display_name()
+            ),
         )
         .with_primary_label("no such target");
     d = match did_you_mean(name, &candidates) {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_help(format!(
             "the run has these {kind}s in namespace `{ns}`: {}",
-            candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     };
     ctx.push(d);

@@ -46,7 +46,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     }
     let ws = ctx.ws;
-    let Some(ns) = ws.namespace_of(obj) else { return };
+    let Some(ns) = ws.namespace_of(obj) else {
+        return;
+    };
     let services: Vec<Service<'_>> = ws
         .of_kind("Service")
         .filter(|o| ws.namespace_of(o) == Some(ns))
@@ -72,7 +74,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
     for b in backends {
-        let Some(name) = b.name.as_str() else { continue };
+        let Some(name) = b.name.as_str() else {
+            continue;
+        };
         let Some(svc) = services.iter().find(|s| s.obj.name == Some(name)) else {
             let names: Vec<&str> = services.iter().filter_map(|s| s.obj.name).collect();
             let mut d = ctx
@@ -95,9 +99,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             continue;
         }
         let found = if let Some(n) = port.as_i64() {
-            ports.iter().any(|p| p.get("port").and_then(Node::as_i64) == Some(n))
+            ports
+                .iter()
+                .any(|p| p.get("port").and_then(Node::as_i64) == Some(n))
         } else if let Some(pname) = port.as_str() {
-            ports.iter().any(|p| p.get("name").and_then(Node::as_str) == Some(pname))
+            ports
+                .iter()
+                .any(|p| p.get("name").and_then(Node::as_str) == Some(pname))
         } else {
             true
         };
@@ -110,11 +118,15 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 let num = p.get("port").and_then(Node::text).unwrap_or("?");
                 match p.get("name").and_then(Node::as_str) {
                     Some(n) => format!("`{n}` ({num})"),
-                    None => format!("{num}"),
+                    None => num.to_string(),
                 }
             })
             .collect();
-        let what = if port.as_i64().is_some() { "port" } else { "port name" };
+        let what = if port.as_i64().is_some() {
+            "port"
+        } else {
+            "port name"
+        };
         let ports_span = svc
             .spec
             .and_then(|s| s.get("ports"))

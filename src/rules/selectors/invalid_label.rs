@@ -37,11 +37,20 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 label_map(ctx, obj, sel, "selector");
             }
         }
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "PodDisruptionBudget" => {
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "PodDisruptionBudget" => {
             selector(ctx, obj, spec.and_then(|s| s.get("selector")));
         }
         "CronJob" => {
-            selector(ctx, obj, spec.and_then(|s| s.get_path(&["jobTemplate", "spec", "selector"])));
+            selector(
+                ctx,
+                obj,
+                spec.and_then(|s| s.get_path(&["jobTemplate", "spec", "selector"])),
+            );
         }
         "NetworkPolicy" => {
             selector(ctx, obj, spec.and_then(|s| s.get("podSelector")));
@@ -106,21 +115,46 @@ fn selector(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: Option<&Node>) {
 fn label_map(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, what: &str) {
     for e in map.entries() {
         if let Some(k) = e.key.key_text() {
-            report(ctx, obj, &e.key, &format!("{what} key"), k, qualified_name(k));
+            report(
+                ctx,
+                obj,
+                &e.key,
+                &format!("{what} key"),
+                k,
+                qualified_name(k),
+            );
         }
         // Non-string values are a type error, reported by schema validation.
         if let Some(v) = e.value.as_str() {
-            report(ctx, obj, &e.value, &format!("{what} value"), v, label_value(v));
+            report(
+                ctx,
+                obj,
+                &e.value,
+                &format!("{what} value"),
+                v,
+                label_value(v),
+            );
         }
     }
 }
 
-fn report(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node, what: &str, text: &str, errs: Vec<String>) {
+fn report(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    node: &Node,
+    what: &str,
+    text: &str,
+    errs: Vec<String>,
+) {
     if errs.is_empty() {
         return;
     }
     let mut d = ctx
-        .diag(obj, node.span, format!("{what} `{text}` is not valid: {}", errs.join("; ")))
+        .diag(
+            obj,
+            node.span,
+            format!("{what} `{text}` is not valid: {}", errs.join("; ")),
+        )
         .with_primary_label(format!("invalid {what}"));
     if let Some(h) = hint(text) {
         d = d.with_help(h);

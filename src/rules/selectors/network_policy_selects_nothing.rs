@@ -32,8 +32,12 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     }
     let ws = ctx.ws;
-    let Some(ns) = ws.namespace_of(obj) else { return };
-    if ws.templates_selected_by(ns, &sel).next().is_some() || !ws.can_judge_selection(obj.file, ns, &sel) {
+    let Some(ns) = ws.namespace_of(obj) else {
+        return;
+    };
+    if ws.templates_selected_by(ns, &sel).next().is_some()
+        || !ws.can_judge_selection(obj.file, ns, &sel)
+    {
         return;
     }
     let mut d = ctx

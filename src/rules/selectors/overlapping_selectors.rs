@@ -27,11 +27,25 @@ struct Controller<'s, 'a> {
 fn controllers<'s, 'a>(ctx: &Ctx<'s, 'a>) -> Vec<Controller<'s, 'a>> {
     let ws = ctx.ws;
     let mut out = Vec::new();
-    for kind in ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController"] {
+    for kind in [
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicationController",
+    ] {
         for obj in ws.of_kind(kind) {
-            let Some(ns) = ws.namespace_of(obj) else { continue };
-            let Some(template) = PodTemplate::of(obj) else { continue };
-            let Some(selector_node) = obj.spec().and_then(|s| s.get("selector")).filter(|s| s.is_map()) else {
+            let Some(ns) = ws.namespace_of(obj) else {
+                continue;
+            };
+            let Some(template) = PodTemplate::of(obj) else {
+                continue;
+            };
+            let Some(selector_node) = obj
+                .spec()
+                .and_then(|s| s.get("selector"))
+                .filter(|s| s.is_map())
+            else {
                 continue;
             };
             let selector = if kind == "ReplicationController" {
@@ -39,7 +53,9 @@ fn controllers<'s, 'a>(ctx: &Ctx<'s, 'a>) -> Vec<Controller<'s, 'a>> {
             } else {
                 LabelSelector::from_selector(selector_node)
             };
-            if selector.is_empty() {
+            // An empty selector, or one that misses its own template, is rejected by the API
+            // server (`selector-template-mismatch`); it controls nothing.
+            if selector.is_empty() || !selector.matches(&label_map(template.labels())) {
                 continue;
             }
             out.push(Controller {
@@ -104,10 +120,11 @@ fn check(ctx: &mut Ctx<'_, '_>) {
 
 fn same_dir(ctx: &Ctx<'_, '_>, a: usize, b: usize) -> bool {
     let dir = |f: usize| {
-        ctx.ws
-            .files
-            .get(f)
-            .and_then(|f| std::path::Path::new(&f.path).parent().map(|p| p.to_path_buf()))
+        ctx.ws.files.get(f).and_then(|f| {
+            std::path::Path::new(&f.path)
+                .parent()
+                .map(|p| p.to_path_buf())
+        })
     };
     a == b || dir(a) == dir(b)
 }

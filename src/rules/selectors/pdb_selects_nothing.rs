@@ -19,7 +19,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if obj.kind != "PodDisruptionBudget" || obj.group() != "policy" {
         return;
     }
-    let Some(sel_node) = obj.spec().and_then(|s| s.get("selector")).filter(|s| s.is_map()) else {
+    let Some(sel_node) = obj
+        .spec()
+        .and_then(|s| s.get("selector"))
+        .filter(|s| s.is_map())
+    else {
         return;
     };
     let sel = LabelSelector::from_selector(sel_node).without_controller_keys();
@@ -28,8 +32,12 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     }
     let ws = ctx.ws;
-    let Some(ns) = ws.namespace_of(obj) else { return };
-    if ws.templates_selected_by(ns, &sel).next().is_some() || !ws.can_judge_selection(obj.file, ns, &sel) {
+    let Some(ns) = ws.namespace_of(obj) else {
+        return;
+    };
+    if ws.templates_selected_by(ns, &sel).next().is_some()
+        || !ws.can_judge_selection(obj.file, ns, &sel)
+    {
         return;
     }
     let mut d = ctx

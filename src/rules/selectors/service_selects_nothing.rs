@@ -18,7 +18,9 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut Ctx<'_, '_>) {
     let ws = ctx.ws;
     for obj in ws.of_kind("Service") {
-        let Some(svc) = Service::of(obj) else { continue };
+        let Some(svc) = Service::of(obj) else {
+            continue;
+        };
         if svc.service_type() == "ExternalName" {
             continue;
         }
