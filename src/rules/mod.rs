@@ -42,6 +42,18 @@ registry! {
         ingress_backend_not_found,
         overlapping_selectors,
     }
+    ports {
+        port_out_of_range,
+        node_port_out_of_range,
+        invalid_port_name,
+        duplicate_container_port,
+        duplicate_port_name,
+        service_port_name_required,
+        duplicate_service_port,
+        service_type_conflict,
+        external_name_with_selector,
+        target_port_not_found,
+    }
     workloads {
         selector_template_mismatch,
     }
