@@ -55,75 +55,176 @@ pub const RULE_SYNTAX: &str = "yaml-syntax";
 pub const RULE_DUPLICATE_KEY: &str = "duplicate-key";
 pub const RULE_LIMITS: &str = "yaml-limits";
 
+/// How many times one document is re-parsed with under-indented lines padded (see
+/// [`Repair`]).
+const MAX_REPAIRS: usize = 16;
+
 /// Parses every document of `file`.
 pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
     let text = file.text.as_str();
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut out = ParsedFile::default();
-    let mut doc_index = 0usize;
-    let mut alias_used = 0usize;
-    for chunk in split_documents(text, start) {
-        let mut loader = Loader {
-            file,
-            chunk,
-            limits,
-            out: &mut out,
-            doc_index: &mut doc_index,
-            alias_used: &mut alias_used,
-            stack: Vec::new(),
-            anchors: HashMap::new(),
-        };
-        if let Err(stop) = loader.run() {
-            if stop == Stop::Fatal {
-                break;
+    let mut counters = Counters::default();
+    'chunks: for chunk in split_documents(text, start) {
+        let ascii = text.as_bytes()[chunk.start..chunk.end].is_ascii();
+        // Lines (0-based, in the file) indented by extra spaces for a lenient re-parse.
+        let mut pads: Vec<(usize, usize)> = Vec::new();
+        let mut first_error: Option<Diagnostic> = None;
+        for attempt in 0..=MAX_REPAIRS {
+            let saved = (out.documents.len(), out.diagnostics.len(), counters);
+            let padded = (!pads.is_empty()).then(|| pad_lines(file, chunk, &pads));
+            let mut loader = Loader {
+                file,
+                chunk,
+                ascii,
+                pads: &pads,
+                limits,
+                out: &mut out,
+                counters: &mut counters,
+                stack: Vec::new(),
+                anchors: HashMap::new(),
+                prev_end: chunk.start,
+            };
+            let err = match loader.run(padded.as_deref()) {
+                Ok(()) => break,
+                Err(Stop::Chunk) => {
+                    // The refused document keeps its index, so later ones keep theirs.
+                    counters.doc_index += 1;
+                    break;
+                }
+                Err(Stop::Fatal) => break 'chunks,
+                Err(Stop::Syntax(err)) => err,
+            };
+            let diag = loader.syntax_diagnostic(&err);
+            let repair = if attempt < MAX_REPAIRS {
+                loader.repair(&err)
+            } else {
+                None
+            };
+            match repair {
+                Some(fixes) => {
+                    first_error.get_or_insert(diag);
+                    out.documents.truncate(saved.0);
+                    out.diagnostics.truncate(saved.1);
+                    counters = saved.2;
+                    for (line, pad) in fixes {
+                        match pads.binary_search_by_key(&line, |p| p.0) {
+                            Ok(i) => pads[i].1 = pads[i].1.max(pad),
+                            Err(i) => pads.insert(i, (line, pad)),
+                        }
+                    }
+                }
+                None => {
+                    // When padding did not help, the first error (in the text as written)
+                    // is the one to show.
+                    let diag = match first_error.take() {
+                        Some(first) if is_indentation_error(err.info()) => first,
+                        _ => diag,
+                    };
+                    out.diagnostics.push(diag);
+                    counters.doc_index += 1;
+                    break;
+                }
             }
         }
     }
     out
 }
 
-#[derive(Debug, PartialEq, Eq)]
+/// Per-file counters that a re-parsed chunk must roll back.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counters {
+    doc_index: usize,
+    alias_used: usize,
+}
+
+#[derive(Debug)]
 enum Stop {
-    /// Abandon this chunk (a syntax error or a limit inside one document).
+    /// Abandon this chunk (a limit inside one document, already reported).
     Chunk,
     /// Abandon the whole file (document count limit).
     Fatal,
+    /// A syntax error, not reported yet: the chunk may be repaired and parsed again.
+    Syntax(ScanError),
 }
 
-enum Frame {
-    Seq {
-        start: usize,
-        flow: bool,
-        anchor: usize,
-        items: Vec<Node>,
-        /// End of the last child as written (an alias's own span, not its target's).
-        last_end: usize,
-    },
+/// saphyr-parser rejects flow collections and multi-line quoted scalars whose continuation
+/// lines are indented less than YAML 1.2 requires. go-yaml (and so Kubernetes) accepts them,
+/// and indentation carries no meaning there, so such a document is parsed again with those
+/// lines padded; positions are mapped back to the text as written.
+fn is_indentation_error(info: &str) -> bool {
+    matches!(
+        info,
+        "invalid indentation"
+            | "invalid indentation in flow construct"
+            | "invalid indentation in quoted scalar"
+    )
+}
+
+/// The chunk's text with `pads` extra spaces at the start of the listed lines.
+fn pad_lines(file: &SourceFile, chunk: Chunk, pads: &[(usize, usize)]) -> String {
+    let text = &file.text[chunk.start..chunk.end];
+    let extra: usize = pads.iter().map(|p| p.1).sum();
+    let mut out = String::with_capacity(text.len() + extra);
+    let mut pi = 0;
+    for (line, piece) in (chunk.first_line..).zip(text.split_inclusive('\n')) {
+        while pi < pads.len() && pads[pi].0 < line {
+            pi += 1;
+        }
+        if let Some(&(l, n)) = pads.get(pi) {
+            if l == line {
+                out.extend(std::iter::repeat_n(' ', n));
+            }
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+struct Frame {
+    start: usize,
+    flow: bool,
+    anchor: usize,
+    /// Height of the tallest child (collections count 1 per level, scalars 0).
+    height: usize,
+    body: Body,
+}
+
+enum Body {
+    Seq(Vec<Node>),
     Map {
-        start: usize,
-        flow: bool,
-        anchor: usize,
         entries: Vec<Entry>,
         key: Option<Node>,
-        last_end: usize,
     },
+}
+
+/// An anchored node, kept for alias expansion with its size and height.
+struct Anchored {
+    node: Node,
+    count: usize,
+    height: usize,
 }
 
 struct Loader<'a> {
     file: &'a SourceFile,
     chunk: Chunk,
+    /// The chunk is pure ASCII: a marker's character index is its byte offset.
+    ascii: bool,
+    pads: &'a [(usize, usize)],
     limits: &'a Limits,
     out: &'a mut ParsedFile,
-    doc_index: &'a mut usize,
-    alias_used: &'a mut usize,
+    counters: &'a mut Counters,
     stack: Vec<Frame>,
-    /// Anchored nodes with their node counts, for alias expansion.
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, Anchored>,
+    /// Byte end of the previous event (where a block scalar's indicator is searched from).
+    prev_end: usize,
 }
 
 impl Loader<'_> {
-    fn run(&mut self) -> Result<(), Stop> {
-        let text = &self.file.text[self.chunk.start..self.chunk.end];
+    /// Parses the chunk, or `padded`, its text with some lines padded.
+    fn run(&mut self, padded: Option<&str>) -> Result<(), Stop> {
+        let file = self.file;
+        let text = padded.unwrap_or(&file.text[self.chunk.start..self.chunk.end]);
         let mut parser = Parser::new_from_str(text);
         let mut root: Option<Node> = None;
         let mut in_document = false;
@@ -131,18 +232,16 @@ impl Loader<'_> {
             let (event, span) = match parser.next_event() {
                 None => return Ok(()),
                 Some(Ok(ev)) => ev,
-                Some(Err(err)) => {
-                    self.syntax_error(&err);
-                    return Err(Stop::Chunk);
-                }
+                Some(Err(err)) => return Err(Stop::Syntax(err)),
             };
             let start = self.byte(&span.start);
-            let end = self.byte(&span.end);
+            let end = self.byte(&span.end).max(start);
+            let prev_end = std::mem::replace(&mut self.prev_end, end);
             match event {
                 Event::StreamStart | Event::Nothing => {}
                 Event::StreamEnd => return Ok(()),
                 Event::DocumentStart(_) => {
-                    if *self.doc_index >= self.limits.max_documents {
+                    if self.counters.doc_index >= self.limits.max_documents {
                         self.limit(
                             start,
                             format!(
@@ -160,14 +259,15 @@ impl Loader<'_> {
                     if in_document {
                         let root = root.take().unwrap_or_else(|| null_node(start));
                         self.out.documents.push(Document {
-                            index: *self.doc_index,
+                            index: self.counters.doc_index,
                             root,
                         });
-                        *self.doc_index += 1;
+                        self.counters.doc_index += 1;
                         in_document = false;
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
+                    let has_props = anchor != 0 || tag.is_some();
                     let tag = tag.map(|t| {
                         if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
                             format!("!!{}", t.suffix)
@@ -175,20 +275,23 @@ impl Loader<'_> {
                             format!("{}{}", t.handle, t.suffix)
                         }
                     });
-                    let node = scalar_node(&value, style, tag, Span::new(start, end));
-                    self.complete(node, anchor, &mut root, end)?;
+                    let span = self.scalar_span(start, end, style, has_props, prev_end);
+                    let node = scalar_node(&value, style, tag, span);
+                    self.complete(node, anchor, 0, &mut root)?;
                 }
                 Event::Alias(id) => {
-                    let Some(count) = self.anchors.get(&id).map(|(_, c)| *c) else {
+                    let Some(anchored) = self.anchors.get(&id) else {
+                        // The parser reports unknown anchors itself; keep a guard anyway.
                         self.error(
                             RULE_SYNTAX,
-                            Span::new(start, end.max(start + 1)),
+                            Span::new(start, end.max(next_char_end(&file.text, start))),
                             "this alias refers to an anchor that is not defined before it",
                         );
                         return Err(Stop::Chunk);
                     };
-                    *self.alias_used += count;
-                    if *self.alias_used > self.limits.alias_budget {
+                    let (count, height) = (anchored.count, anchored.height);
+                    self.counters.alias_used = self.counters.alias_used.saturating_add(count);
+                    if self.counters.alias_used > self.limits.alias_budget {
                         self.limit(
                             start,
                             format!(
@@ -198,105 +301,99 @@ impl Loader<'_> {
                         );
                         return Err(Stop::Chunk);
                     }
-                    let Some((node, _)) = self.anchors.get(&id) else {
+                    if self.stack.len() + height > self.limits.max_depth {
+                        self.depth_limit(start);
+                        return Err(Stop::Chunk);
+                    }
+                    let Some(anchored) = self.anchors.get(&id) else {
                         return Err(Stop::Chunk);
                     };
-                    let node = node.clone();
-                    self.complete(node, 0, &mut root, end)?;
+                    // The copy keeps the spans of what it copies, so findings inside it
+                    // point at the anchored text; the alias itself spans `*name`.
+                    let mut node = anchored.node.clone();
+                    node.span = Span::new(start, end);
+                    self.complete(node, 0, height, &mut root)?;
                 }
                 Event::SequenceStart(anchor, _) => {
-                    self.push(start, anchor, false)?;
+                    self.push(start, end, anchor, false)?;
                 }
                 Event::MappingStart(anchor, _) => {
-                    self.push(start, anchor, true)?;
+                    self.push(start, end, anchor, true)?;
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(frame) = self.stack.pop() else {
                         continue;
                     };
-                    // A flow collection's end event sits on its closing bracket; a block
-                    // collection's sits wherever the next token is.
-                    let closer = if matches!(event, Event::SequenceEnd) {
-                        b']'
-                    } else {
-                        b'}'
-                    };
-                    let closed = self.file.text.as_bytes().get(start) == Some(&closer);
-                    let (node, anchor) = self.finish(frame, end, closed);
-                    let written_end = node.span.end as usize;
-                    self.complete(node, anchor, &mut root, written_end)?;
+                    let (node, anchor, height) = self.finish(frame, start, end);
+                    self.complete(node, anchor, height, &mut root)?;
                 }
             }
         }
     }
 
-    fn push(&mut self, start: usize, anchor: usize, map: bool) -> Result<(), Stop> {
+    fn push(&mut self, start: usize, end: usize, anchor: usize, map: bool) -> Result<(), Stop> {
         if self.stack.len() >= self.limits.max_depth {
-            self.limit(
-                start,
-                format!(
-                    "nesting deeper than {} levels; this document is not checked",
-                    self.limits.max_depth
-                ),
-            );
+            self.depth_limit(start);
             return Err(Stop::Chunk);
         }
-        let flow = matches!(self.file.text.as_bytes().get(start), Some(b'[' | b'{'));
-        self.stack.push(if map {
-            Frame::Map {
-                start,
-                flow,
-                anchor,
-                entries: Vec::new(),
-                key: None,
-                last_end: start,
+        let bytes = self.file.text.as_bytes();
+        let start = skip_properties(bytes, start, end, true);
+        let flow = matches!(bytes.get(start), Some(b'[' | b'{'));
+        // An indentless block sequence (`key:\n- a`) starts after its first `- `.
+        let start = if !map && !flow && bytes.get(start) != Some(&b'-') {
+            let mut p = start;
+            while p > self.chunk.start && matches!(bytes[p - 1], b' ' | b'\t') {
+                p -= 1;
+            }
+            if p > self.chunk.start && bytes[p - 1] == b'-' {
+                p - 1
+            } else {
+                start
             }
         } else {
-            Frame::Seq {
-                start,
-                flow,
-                anchor,
-                items: Vec::new(),
-                last_end: start,
-            }
+            start
+        };
+        self.stack.push(Frame {
+            start,
+            flow,
+            anchor,
+            height: 0,
+            body: if map {
+                Body::Map {
+                    entries: Vec::new(),
+                    key: None,
+                }
+            } else {
+                Body::Seq(Vec::new())
+            },
         });
         Ok(())
     }
 
-    fn finish(&mut self, frame: Frame, end: usize, closed: bool) -> (Node, usize) {
-        match frame {
-            Frame::Seq {
-                start,
-                flow,
-                anchor,
-                items,
-                last_end,
-            } => {
-                let flow = flow && closed;
-                let end = if flow { end } else { last_end };
-                // An indentless sequence (`key:\n- item` at the key's indentation) reports
-                // its start at the first item's content; start at its `-` instead.
-                let start = if flow {
-                    start
+    /// Builds the node of a finished collection; returns it with its anchor and height.
+    fn finish(&mut self, frame: Frame, end_start: usize, end: usize) -> (Node, usize, usize) {
+        let Frame {
+            start,
+            flow,
+            anchor,
+            height,
+            body,
+        } = frame;
+        let height = height + 1;
+        match body {
+            Body::Seq(items) => {
+                let end = if flow {
+                    self.flow_end(end_start, end, b']')
                 } else {
-                    dash_before(&self.file.text, start)
+                    items.last().map_or(start, |n| n.span.end as usize)
                 };
-                (
-                    Node {
-                        kind: NodeKind::Seq(items),
-                        span: Span::new(start, end),
-                    },
-                    anchor,
-                )
+                let node = Node {
+                    kind: NodeKind::Seq(items),
+                    span: Span::new(start, end),
+                };
+                (node, anchor, height)
             }
-            Frame::Map {
-                start,
-                flow,
-                anchor,
-                mut entries,
-                key,
-                last_end,
-            } => {
+            Body::Map { mut entries, key } => {
                 if let Some(key) = key {
                     // A key with no value event cannot happen with a well-formed stream, but
                     // keep the key rather than lose it.
@@ -306,19 +403,73 @@ impl Loader<'_> {
                         value: null_node(at),
                     });
                 }
-                let flow = flow && closed;
-                let end = if flow { end } else { last_end };
+                let end = if flow {
+                    self.flow_end(end_start, end, b'}')
+                } else {
+                    entries
+                        .last()
+                        .map_or(start, |e| e.value.span.end.max(e.key.span.end) as usize)
+                };
                 let entries = self.merge_keys(entries);
                 self.check_duplicates(&entries);
-                (
-                    Node {
-                        kind: NodeKind::Map(entries),
-                        span: Span::new(start, end),
-                    },
-                    anchor,
-                )
+                let node = Node {
+                    kind: NodeKind::Map(entries),
+                    span: Span::new(start, end),
+                };
+                (node, anchor, height)
             }
         }
+    }
+
+    /// The end of a flow collection: just after its closing bracket. With a trailing comma
+    /// (`{a: 1,}`, as KYAML writes) the parser's end event spans the comma instead.
+    fn flow_end(&self, start: usize, end: usize, closer: u8) -> usize {
+        let bytes = self.file.text.as_bytes();
+        if end > 0 && bytes.get(end - 1) == Some(&closer) {
+            return end;
+        }
+        let mut p = start;
+        while p < self.chunk.end {
+            match bytes[p] {
+                b' ' | b'\t' | b'\r' | b'\n' | b',' => p += 1,
+                b'#' => {
+                    while p < self.chunk.end && bytes[p] != b'\n' {
+                        p += 1;
+                    }
+                }
+                b if b == closer => return p + 1,
+                _ => break,
+            }
+        }
+        end
+    }
+
+    /// The span of a scalar: without its anchor and tag, and for block scalars from the
+    /// `|`/`>` indicator to the end of the last content line.
+    fn scalar_span(
+        &self,
+        start: usize,
+        end: usize,
+        style: PStyle,
+        has_props: bool,
+        prev_end: usize,
+    ) -> Span {
+        let bytes = self.file.text.as_bytes();
+        let mut start = if has_props {
+            skip_properties(bytes, start, end, false)
+        } else {
+            start
+        };
+        let mut end = end;
+        if matches!(style, PStyle::Literal | PStyle::Folded) {
+            if !has_props {
+                start = find_block_indicator(bytes, prev_end.min(start), start).unwrap_or(start);
+            }
+            while end > start + 1 && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+                end -= 1;
+            }
+        }
+        Span::new(start, end.max(start))
     }
 
     /// Hands a finished node to its parent (or makes it the document root).
@@ -326,40 +477,38 @@ impl Loader<'_> {
         &mut self,
         node: Node,
         anchor: usize,
+        height: usize,
         root: &mut Option<Node>,
-        written_end: usize,
     ) -> Result<(), Stop> {
         if anchor != 0 {
             let count = count_nodes(&node);
-            self.anchors.insert(anchor, (node.clone(), count));
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    count,
+                    height,
+                },
+            );
         }
         match self.stack.last_mut() {
             None => *root = Some(node),
-            Some(Frame::Seq {
-                items, last_end, ..
-            }) => {
-                *last_end = written_end;
-                items.push(node)
-            }
-            Some(Frame::Map {
-                entries,
-                key,
-                last_end,
-                ..
-            }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => {
-                    *last_end = written_end;
-                    entries.push(Entry {
-                        key: k,
-                        value: node,
-                    })
+            Some(frame) => {
+                frame.height = frame.height.max(height);
+                match &mut frame.body {
+                    Body::Seq(items) => items.push(node),
+                    Body::Map { entries, key } => match key.take() {
+                        None => *key = Some(node),
+                        Some(k) => entries.push(Entry {
+                            key: k,
+                            value: node,
+                        }),
+                    },
                 }
-            },
+            }
         }
         Ok(())
     }
-
     /// Applies `<<` merge keys the way go-yaml v2 does: explicit keys win over merged ones,
     /// and among merged maps the earlier wins.
     fn merge_keys(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
@@ -423,13 +572,21 @@ impl Loader<'_> {
             .with_help(
                 "the API server rejects duplicate fields, and a lenient decoder silently keeps only the last value; merge the two or remove one",
             )
-            .with_document(*self.doc_index);
+            .with_document(self.counters.doc_index);
             self.out.diagnostics.push(d);
         }
     }
 
+    /// Byte offset in the file of a parser position.
     fn byte(&self, m: &Marker) -> usize {
+        if self.ascii && self.pads.is_empty() {
+            return (self.chunk.start + m.index()).min(self.chunk.end);
+        }
         let line = self.chunk.first_line + m.line().saturating_sub(1);
+        let col = match self.pads.binary_search_by_key(&line, |p| p.0) {
+            Ok(i) => m.col().saturating_sub(self.pads[i].1),
+            Err(_) => m.col(),
+        };
         let from = if m.line() <= 1 {
             Some(self.chunk.start)
         } else {
@@ -437,32 +594,135 @@ impl Loader<'_> {
         };
         self.file
             .lines
-            .offset_of(&self.file.text, line, m.col(), from)
+            .offset_of(&self.file.text, line, col, from)
             .min(self.chunk.end)
     }
 
-    fn syntax_error(&mut self, err: &ScanError) {
-        let at = self.byte(err.marker());
-        let (message, help) = explain_scan_error(err.info(), &self.file.text, &self.file.lines, at);
-        let end = next_char_end(&self.file.text, at);
+    fn syntax_diagnostic(&self, err: &ScanError) -> Diagnostic {
+        let text = &self.file.text;
+        let mut at = self.byte(err.marker());
+        let (mut message, mut help) = explain_scan_error(err.info(), text, &self.file.lines, at);
+        let mut rule = RULE_SYNTAX;
+        if err.info() == "recursion limit exceeded" {
+            rule = RULE_LIMITS;
+            message =
+                "`[`/`{` nested more than 255 levels deep; this document is not checked".into();
+            help = None;
+        } else if at >= self.chunk.start + text[self.chunk.start..self.chunk.end].trim_end().len() {
+            // The document ended early: point at the bracket that is still open.
+            if let Some(open) = self.stack.iter().rev().find(|f| f.flow).map(|f| f.start) {
+                let bracket = if text.as_bytes().get(open) == Some(&b'{') {
+                    "{"
+                } else {
+                    "["
+                };
+                let closer = if bracket == "{" { "}" } else { "]" };
+                at = open;
+                message = format!("this `{bracket}` is never closed");
+                help = Some(format!(
+                    "add the matching `{closer}`; inside `{bracket}...{closer}` items are separated by `,`"
+                ));
+            }
+        }
+        let end = next_char_end(text, at);
         let mut d = Diagnostic::new(
-            RULE_SYNTAX,
+            rule,
             Severity::Error,
             self.file.id,
             Span::new(at, end),
             message,
         )
-        .with_document(*self.doc_index);
+        .with_document(self.counters.doc_index);
         if let Some(h) = help {
             d = d.with_help(h);
         }
-        self.out.diagnostics.push(d);
+        d
+    }
+
+    /// Lines to pad (0-based file line, spaces) so that an indentation error that go-yaml
+    /// would not raise goes away; `None` when `err` is not such an error.
+    fn repair(&self, err: &ScanError) -> Option<Vec<(usize, usize)>> {
+        let text = &self.file.text;
+        let lines = &self.file.lines;
+        let at = self.byte(err.marker());
+        let existing = |line: usize| {
+            self.pads
+                .binary_search_by_key(&line, |p| p.0)
+                .map_or(0, |i| self.pads[i].1)
+        };
+        let indent_of = |line: usize| {
+            text[lines.line_range(text, line)]
+                .bytes()
+                .take_while(|&b| b == b' ')
+                .count()
+        };
+        let column = |offset: usize| {
+            let start = lines.line_start(lines.line_of(offset));
+            text.get(start..offset).map_or(0, |s| s.chars().count())
+        };
+        match err.info() {
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let line = lines.line_of(at);
+                if line <= self.chunk.first_line {
+                    return None;
+                }
+                // Any column right of the enclosing block's indentation will do; the
+                // outermost open flow collection's bracket always is.
+                let target = self
+                    .stack
+                    .iter()
+                    .find(|f| f.flow)
+                    .map(|f| column(f.start))
+                    .unwrap_or(0);
+                let current = indent_of(line) + existing(line);
+                let pad = if target > current {
+                    existing(line) + target - current
+                } else {
+                    existing(line) + 2
+                };
+                Some(vec![(line, pad)])
+            }
+            "invalid indentation in quoted scalar" => {
+                // The error is reported at the scalar's opening quote.
+                let quote = *text.as_bytes().get(at)?;
+                if quote != b'\'' && quote != b'"' {
+                    return None;
+                }
+                let close = quoted_scalar_end(text.as_bytes(), at, self.chunk.end)?;
+                let target = column(at) + 1;
+                let first = lines.line_of(at) + 1;
+                let last = lines.line_of(close);
+                let mut fixes = Vec::new();
+                for line in first..=last {
+                    let range = lines.line_range(text, line);
+                    if text[range].trim().is_empty() {
+                        continue;
+                    }
+                    let indent = indent_of(line) + existing(line);
+                    if indent < target {
+                        fixes.push((line, existing(line) + target - indent));
+                    }
+                }
+                (!fixes.is_empty()).then_some(fixes)
+            }
+            _ => None,
+        }
     }
 
     fn error(&mut self, rule: &'static str, span: Span, message: &str) {
         let d = Diagnostic::new(rule, Severity::Error, self.file.id, span, message)
-            .with_document(*self.doc_index);
+            .with_document(self.counters.doc_index);
         self.out.diagnostics.push(d);
+    }
+
+    fn depth_limit(&mut self, at: usize) {
+        self.limit(
+            at,
+            format!(
+                "nesting deeper than {} levels; this document is not checked",
+                self.limits.max_depth
+            ),
+        );
     }
 
     fn limit(&mut self, at: usize, message: String) {
@@ -473,23 +733,83 @@ impl Loader<'_> {
             Span::new(at, next_char_end(&self.file.text, at)),
             message,
         )
-        .with_document(*self.doc_index);
+        .with_document(self.counters.doc_index);
         self.out.diagnostics.push(d);
     }
 }
 
-/// `at` moved back over spaces to a preceding `-` indicator, if there is one.
-fn dash_before(text: &str, at: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut i = at.min(bytes.len());
-    while i > 0 && bytes[i - 1] == b' ' {
-        i -= 1;
+/// Skips an anchor (`&a`) and a tag (`!t`, `!!str`, `!<...>`), with the blanks, line
+/// breaks and comments after them, from `start`. Stays within `end` (inclusive for
+/// collections, whose start event ends where their content starts; exclusive for scalars).
+fn skip_properties(bytes: &[u8], start: usize, end: usize, inclusive: bool) -> usize {
+    let mut p = start;
+    let limit = end.min(bytes.len());
+    while p < limit && matches!(bytes[p], b'&' | b'!') {
+        while p < limit && !matches!(bytes[p], b' ' | b'\t' | b'\r' | b'\n') {
+            p += 1;
+        }
+        p = skip_blanks_and_comments(bytes, p, limit);
     }
-    if i > 0 && bytes[i - 1] == b'-' && i < at {
-        i - 1
+    if p < limit || (inclusive && p == limit) {
+        p
     } else {
-        at
+        start
     }
+}
+
+fn skip_blanks_and_comments(bytes: &[u8], mut p: usize, limit: usize) -> usize {
+    while p < limit {
+        match bytes[p] {
+            b' ' | b'\t' | b'\r' | b'\n' => p += 1,
+            b'#' => {
+                while p < limit && bytes[p] != b'\n' {
+                    p += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    p
+}
+
+/// The `|` or `>` header of a block scalar whose content starts at `content`, searched from
+/// the end of the previous event across `:`, `-`, `?` indicators, blanks and comments.
+fn find_block_indicator(bytes: &[u8], from: usize, content: usize) -> Option<usize> {
+    let mut p = from;
+    while p < content {
+        match bytes[p] {
+            b' ' | b'\t' | b'\r' | b'\n' | b':' | b'-' | b'?' => p += 1,
+            b'#' => {
+                while p < content && bytes[p] != b'\n' {
+                    p += 1;
+                }
+            }
+            b'|' | b'>' => return Some(p),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The offset of the closing quote of the quoted scalar opened at `open`.
+fn quoted_scalar_end(bytes: &[u8], open: usize, limit: usize) -> Option<usize> {
+    let quote = *bytes.get(open)?;
+    let mut p = open + 1;
+    while p < limit.min(bytes.len()) {
+        let b = bytes[p];
+        if quote == b'"' && b == b'\\' {
+            p += 2;
+        } else if b == quote {
+            if quote == b'\'' && bytes.get(p + 1) == Some(&b'\'') {
+                p += 2;
+            } else {
+                return Some(p);
+            }
+        } else {
+            p += 1;
+        }
+    }
+    None
 }
 
 fn next_char_end(text: &str, at: usize) -> usize {
@@ -547,3 +867,7 @@ fn count_nodes(node: &Node) -> usize {
             .sum(),
     }
 }
+
+#[cfg(test)]
+#[path = "loader_tests.rs"]
+mod tests;
