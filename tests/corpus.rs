@@ -1,0 +1,98 @@
+//! The real-world corpus (`../shared/corpus/real`, 952 files from public projects) must come
+//! out with no errors except the ones listed here, each a real defect of the file. Skipped
+//! when `../shared` is absent.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use kubevet::diagnostics::Severity;
+use kubevet::{check, Options};
+
+/// (path suffix, rule, why the error is genuine).
+const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
+    // FIXME(yaml): valid for go-yaml (and PyYAML); saphyr-parser enforces YAML 1.2 flow
+    // indentation strictly. The loader must accept these as Kubernetes does.
+    (
+        "istio__istio/samples/security/spire/spire-quickstart.yaml",
+        "yaml-syntax",
+        "FALSE POSITIVE to fix: flow sequence closed at the key's indentation",
+    ),
+    (
+        "kubernetes__dashboard/hack/test-resources/init-container-error-pod.yaml",
+        "yaml-syntax",
+        "FALSE POSITIVE to fix: multi-line quoted scalar closed at the key's indentation",
+    ),
+    (
+        "kubernetes__examples/_archived/openshift-origin/etcd-controller.yaml",
+        "duplicate-key",
+        "`selector` written twice in the spec",
+    ),
+    (
+        "kubernetes__examples/_archived/openshift-origin/etcd-discovery-controller.yaml",
+        "duplicate-key",
+        "`selector` written twice in the spec",
+    ),
+    (
+        "kubernetes__examples/_archived/openshift-origin/openshift-controller.yaml",
+        "duplicate-key",
+        "`selector` written twice in the spec",
+    ),
+    (
+        "kubernetes__examples/_archived/persistent-volume-provisioning/quobyte/quobyte-admin-secret.yaml",
+        "duplicate-key",
+        "top-level `type` written twice",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/scaleio/sc-pvc.yaml",
+        "duplicate-key",
+        "`storageClassName` written twice",
+    ),
+    (
+        "kubernetes__kubernetes/hack/testdata/invalid-deployment-unknown-and-duplicate-fields.yaml",
+        "duplicate-key",
+        "a kubectl test fixture that is invalid on purpose",
+    ),
+];
+
+#[test]
+fn real_corpus_has_only_known_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+    if !dir.is_dir() {
+        eprintln!("skipping: {} not found", dir.display());
+        return;
+    }
+    let report = check(&Options {
+        paths: vec![dir],
+        ..Options::default()
+    })
+    .expect("corpus exists");
+    assert!(report.files.len() > 900, "read {} files", report.files.len());
+    let mut unexpected = Vec::new();
+    let mut per_rule: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
+    for d in &report.diagnostics {
+        *per_rule.entry((d.rule, d.severity)).or_default() += 1;
+        if d.severity != Severity::Error {
+            continue;
+        }
+        let file = &report.files[d.file];
+        let known = KNOWN_ERRORS
+            .iter()
+            .any(|(suffix, rule, _)| file.path.ends_with(suffix) && *rule == d.rule);
+        if !known {
+            let p = file.position(d.span.start as usize);
+            unexpected.push(format!("{}:{}:{}: {} {}", file.path, p.line, p.column, d.rule, d.message));
+        }
+    }
+    eprintln!("findings on the corpus by rule: {per_rule:#?}");
+    assert!(unexpected.is_empty(), "unexpected errors on real manifests:\n{}", unexpected.join("\n"));
+    // Every listed error still happens: a stale entry would hide a regression.
+    for (suffix, rule, _) in KNOWN_ERRORS {
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == *rule && report.files[d.file].path.ends_with(suffix)),
+            "known error no longer reported: {suffix} {rule}"
+        );
+    }
+}
