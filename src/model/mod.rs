@@ -2,10 +2,12 @@
 //! and the workspace of all objects in a run.
 
 mod extract;
+pub mod fields;
 mod labels;
 pub mod names;
 mod object;
 mod pod;
+pub mod quantity;
 mod service;
 mod workspace;
 

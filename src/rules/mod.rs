@@ -57,6 +57,45 @@ registry! {
     workloads {
         selector_template_mismatch,
     }
+    probes {
+        probe_handler_count,
+        probe_success_threshold,
+        probe_timing_invalid,
+        probe_port_invalid,
+        probe_port_undeclared,
+        probe_on_init_container,
+        probe_liveness_equals_readiness,
+        missing_readiness_probe,
+    }
+    volumes {
+        volume_mount_undeclared,
+        duplicate_volume_name,
+        duplicate_mount_path,
+        volume_mount_path_invalid,
+        mount_path_not_absolute,
+        volume_source_count,
+        volume_unused,
+        hostpath_type_invalid,
+        gitrepo_deprecated,
+        referenced_object_missing,
+    }
+    scheduling {
+        node_selector_invalid,
+        node_affinity_invalid,
+        pod_affinity_invalid,
+        affinity_weight_range,
+        toleration_invalid,
+        topology_spread_invalid,
+    }
+    resources {
+        invalid_quantity,
+        suspicious_memory_quantity,
+        request_exceeds_limit,
+        resources_unset,
+    }
+    images {
+        image_latest_tag,
+    }
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -1,0 +1,152 @@
+//! `referenced-object-missing`: a pod references a ConfigMap, Secret or
+//! PersistentVolumeClaim that the run does not contain, although the run has objects of
+//! that kind in the namespace.
+
+use crate::diagnostics::Severity;
+use crate::model::{all_items, Object, PodTemplate, Workspace};
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "referenced-object-missing",
+    severity: Severity::Warning,
+    category: Category::Volumes,
+    summary: "A pod references a ConfigMap, Secret or PVC absent from the run although the run has others of that kind in the namespace (warning for a near miss, else info)",
+    fix: false,
+    doc: include_str!("../../../rules/referenced-object-missing.md"),
+    check: Check::Object(check),
+};
+
+/// ConfigMaps Kubernetes (and OpenShift) publish in every namespace.
+const AUTO_CONFIGMAPS: &[&str] = &["kube-root-ca.crt", "openshift-service-ca.crt"];
+
+struct Ref<'a> {
+    kind: &'static str,
+    name: &'a Node,
+    via: String,
+}
+
+fn optional(node: &Node) -> bool {
+    node.get("optional").and_then(Node::as_bool) == Some(true)
+}
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let Some(template) = PodTemplate::of(obj) else {
+        return;
+    };
+    let Some(ns) = ctx.namespace_of(obj) else {
+        return;
+    };
+    let mut refs: Vec<Ref<'_>> = Vec::new();
+    for v in template.volumes() {
+        let vname = v.get("name").and_then(Node::as_str).unwrap_or("?");
+        if let Some(cm) = v.get("configMap").filter(|n| !optional(n)) {
+            refs.extend(cm.get("name").map(|name| Ref { kind: "ConfigMap", name, via: format!("volume `{vname}`") }));
+        }
+        if let Some(s) = v.get("secret").filter(|n| !optional(n)) {
+            refs.extend(s.get("secretName").map(|name| Ref { kind: "Secret", name, via: format!("volume `{vname}`") }));
+        }
+        if let Some(p) = v.get("persistentVolumeClaim") {
+            refs.extend(p.get("claimName").map(|name| Ref {
+                kind: "PersistentVolumeClaim",
+                name,
+                via: format!("volume `{vname}`"),
+            }));
+        }
+        for src in all_items(v.get("projected"), "sources") {
+            for (key, kind) in [("configMap", "ConfigMap"), ("secret", "Secret")] {
+                if let Some(n) = src.get(key).filter(|n| !optional(n)) {
+                    refs.extend(n.get("name").map(|name| Ref { kind, name, via: format!("projected volume `{vname}`") }));
+                }
+            }
+        }
+    }
+    for c in template.containers() {
+        let who = c.describe();
+        for e in c.env() {
+            let ename = e.get("name").and_then(Node::as_str).unwrap_or("?");
+            for (key, kind) in [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")] {
+                if let Some(r) = e.get_path(&["valueFrom", key]).filter(|n| !optional(n)) {
+                    refs.extend(r.get("name").map(|name| Ref { kind, name, via: format!("env `{ename}` of {who}") }));
+                }
+            }
+        }
+        for e in all_items(Some(c.node), "envFrom") {
+            for (key, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")] {
+                if let Some(r) = e.get(key).filter(|n| !optional(n)) {
+                    refs.extend(r.get("name").map(|name| Ref { kind, name, via: format!("`envFrom` of {who}") }));
+                }
+            }
+        }
+    }
+    for r in refs {
+        let Some(name) = r.name.as_str() else { continue };
+        if name.is_empty() || crate::model::fields::is_templated(name) || (r.kind == "ConfigMap" && AUTO_CONFIGMAPS.contains(&name)) {
+            continue;
+        }
+        let producers = producers(ctx.ws, r.kind, ns);
+        if producers.is_empty() || producers.contains(&name) {
+            continue;
+        }
+        let mut known: Vec<&str> = producers.clone();
+        known.sort_unstable();
+        known.dedup();
+        let mut d = ctx
+            .diag(
+                obj,
+                r.name.span,
+                format!(
+                    "{} references {} `{name}`, which is not among the {}s of namespace `{ns}` in this run",
+                    r.via, r.kind, r.kind
+                ),
+            )
+            .with_primary_label(format!("no {} `{name}` here", r.kind));
+        let suggestion = crate::model::names::did_you_mean(name, &known);
+        if let Some(s) = suggestion {
+            if let Some(o) = find_producer(ctx.ws, r.kind, ns, s) {
+                d = d.with_label(o.file, o.anchor_span(), format!("{} `{s}` is defined here", o.kind));
+            }
+            d = d.with_help(format!("did you mean `{s}`?"));
+        } else {
+            // Present in neither the run nor as a near miss: probably created elsewhere
+            // (by a controller, a Job, another repository). Worth a note, not a warning.
+            d.severity = Severity::Info;
+            let list: Vec<String> = known.iter().take(5).map(|k| format!("`{k}`")).collect();
+            d = d.with_help(format!(
+                "the run defines {} {}; if `{name}` is created elsewhere this is fine, otherwise the pod will not start (`{} \"{name}\" not found`). Mark optional references with `optional: true`",
+                r.kind,
+                list.join(", "),
+                if r.kind == "PersistentVolumeClaim" { "persistentvolumeclaim" } else if r.kind == "Secret" { "secret" } else { "configmap" }
+            ));
+        }
+        ctx.push(d);
+    }
+}
+
+/// Names of the objects in `ns` that provide a `kind`: the objects themselves, plus for
+/// Secrets the ones that controllers in the run create (cert-manager Certificates,
+/// Bitnami SealedSecrets, External Secrets).
+fn producers<'w>(ws: &'w Workspace<'_>, kind: &str, ns: &str) -> Vec<&'w str> {
+    let mut out = Vec::new();
+    let in_ns = |o: &&Object<'_>| ws.namespace_of(o) == Some(ns);
+    for o in ws.of_kind(kind).filter(in_ns) {
+        out.extend(o.name);
+    }
+    if kind == "Secret" {
+        for o in ws.of_kind("SealedSecret").filter(in_ns) {
+            out.extend(o.name);
+        }
+        for o in ws.of_kind("ExternalSecret").filter(in_ns) {
+            let target = o.spec().and_then(|s| s.get_path(&["target", "name"])).and_then(Node::as_str);
+            out.extend(target.or(o.name));
+        }
+        for o in ws.of_kind("Certificate").filter(in_ns) {
+            out.extend(o.spec().and_then(|s| s.get("secretName")).and_then(Node::as_str));
+        }
+    }
+    out
+}
+
+fn find_producer<'w, 'a>(ws: &'w Workspace<'a>, kind: &str, ns: &str, name: &str) -> Option<&'w Object<'a>> {
+    ws.find(kind, Some(ns), name)
+}
