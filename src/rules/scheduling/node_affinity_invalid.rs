@@ -71,12 +71,12 @@ fn check_term(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, term: &Node, required: bo
             "In" | "NotIn" if value_items.is_empty() => Some((
                 values.map_or(op_node.span, |v| v.span),
                 format!("operator `{op}` needs at least one value"),
-                format!("list the node label values to match in `values` (`must be specified when `operator` is 'In' or 'NotIn'`), or use `Exists`"),
+                "list the node label values to match in `values` (`must be specified when `operator` is 'In' or 'NotIn'`), or use `Exists`".to_string(),
             )),
             "Exists" | "DoesNotExist" if !value_items.is_empty() => Some((
                 values.map_or(op_node.span, |v| v.span),
                 format!("operator `{op}` takes no values"),
-                format!("remove `values` (`may not be specified when `operator` is 'Exists' or 'DoesNotExist'`), or use `In` to match specific values"),
+                "remove `values` (`may not be specified when `operator` is 'Exists' or 'DoesNotExist'`), or use `In` to match specific values".to_string(),
             )),
             "Gt" | "Lt" if value_items.len() != 1 => Some((
                 values.map_or(op_node.span, |v| v.span),
