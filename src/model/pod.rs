@@ -13,6 +13,8 @@ pub fn template_path(kind: &str) -> Option<&'static [&'static str]> {
         | "DaemonSet"
         | "Job"
         | "ReplicationController" => &["spec", "template"],
+        // OpenShift's DeploymentConfig (apps.openshift.io/v1) has the same shape.
+        "DeploymentConfig" => &["spec", "template"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template"],
         "PodTemplate" => &["template"],
         _ => return None,

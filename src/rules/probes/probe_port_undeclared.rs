@@ -21,7 +21,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     };
     for c in template.containers() {
-        if c.kind == ContainerKind::Ephemeral || (c.kind == ContainerKind::Init && !c.is_sidecar()) {
+        if c.kind == ContainerKind::Ephemeral || (c.kind == ContainerKind::Init && !c.is_sidecar())
+        {
             continue;
         }
         let declared: Vec<(&str, &crate::yaml::Node)> = c
@@ -36,7 +37,33 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             for (handler, port) in probe_ports(probe) {
                 let Some(name) = port.as_str() else { continue };
                 // Invalid names are probe-port-invalid's finding.
-                if !iana_svc_name(name).is_empty() || names.contains(&name) {
+                if !iana_svc_name(name).is_empty() {
+                    continue;
+                }
+                if names.contains(&name) {
+                    // The kubelet resolves the name whatever its protocol, then connects
+                    // over TCP: a UDP or SCTP port is almost surely not what answers.
+                    let port_node = c
+                        .ports()
+                        .find(|p| p.get("name").and_then(|n| n.as_str()) == Some(name));
+                    let proto = port_node
+                        .and_then(|p| p.get("protocol"))
+                        .and_then(|p| p.as_str());
+                    if let (Some(p), Some(proto)) =
+                        (port_node, proto.filter(|x| *x == "UDP" || *x == "SCTP"))
+                    {
+                        let mut d = ctx
+                            .diag(
+                                obj,
+                                port.span,
+                                format!("the {field} of {} checks port `{name}` over TCP, but that port is declared `protocol: {proto}`", c.describe()),
+                            )
+                            .with_primary_label(format!("{handler} connects over TCP"))
+                            .with_label(obj.file, p.get("protocol").map_or(p.span, |n| n.span), format!("`{name}` is a {proto} port"))
+                            .with_help("HTTP, TCP and gRPC probes always use TCP; unless the application also listens on TCP there, the probe fails. Probe a TCP port, or use an `exec` probe for a UDP service");
+                        d.severity = Severity::Warning;
+                        ctx.push(d);
+                    }
                     continue;
                 }
                 let mut d = ctx
@@ -55,7 +82,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     let list = if names.is_empty() {
                         "it has no named ports".to_string()
                     } else {
-                        format!("its named ports are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+                        format!(
+                            "its named ports are {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     };
                     d = d.with_help(format!(
                         "the kubelet resolves a {handler} port name against this container's own `ports`, and {list}; the probe fails every time, so {}. Name the port in `ports` or use the number",
