@@ -1,0 +1,286 @@
+//! CustomResourceDefinitions: their `openAPIV3Schema` turned into strict JSON Schema.
+//!
+//! Kubernetes prunes fields a structural schema does not specify, so an object schema
+//! without `x-kubernetes-preserve-unknown-fields` gets `additionalProperties: false`
+//! (unknown fields are reported). `x-kubernetes-int-or-string` becomes an integer-or-string
+//! type, `nullable` adds `null`, `x-kubernetes-embedded-resource` admits
+//! `apiVersion`/`kind`/`metadata`, and OpenAPI's boolean `exclusiveMinimum`/`Maximum`
+//! become JSON Schema's numeric ones. The root always admits `apiVersion`, `kind` and
+//! `metadata`, which is validated as the built-in ObjectMeta.
+
+use serde_json::{json, Map, Value as J};
+
+use super::{SchemaSet, RULE_INVALID_CRD};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::source::FileId;
+use crate::yaml::Node;
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+pub(crate) struct Registration {
+    pub api_version: String,
+    pub kind: String,
+    /// A self-contained Draft 2020-12 document.
+    pub schema: J,
+}
+
+/// The served versions of a CRD document with a schema each.
+pub(crate) fn versions_of(
+    doc: &Node,
+    set: &SchemaSet,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Registration> {
+    let mut out = Vec::new();
+    if doc.get("kind").and_then(Node::as_str) != Some("CustomResourceDefinition") {
+        return out;
+    }
+    let Some(spec) = doc.get("spec") else {
+        return out;
+    };
+    let (Some(group), Some(kind)) = (
+        spec.get("group").and_then(Node::as_str),
+        spec.get_path(&["names", "kind"]).and_then(Node::as_str),
+    ) else {
+        return out;
+    };
+    // v1beta1 CRDs may carry one schema for all versions.
+    let shared = spec.get_path(&["validation", "openAPIV3Schema"]);
+    let mut versions: Vec<(&str, Option<&Node>)> = Vec::new();
+    for v in spec.get("versions").map(Node::items).unwrap_or_default() {
+        let Some(name) = v.get("name").and_then(Node::as_str) else {
+            continue;
+        };
+        if v.get("served").and_then(Node::as_bool) == Some(false) {
+            continue;
+        }
+        let schema = v.get_path(&["schema", "openAPIV3Schema"]).or(shared);
+        versions.push((name, schema));
+    }
+    if versions.is_empty() {
+        if let Some(name) = spec.get("version").and_then(Node::as_str) {
+            versions.push((name, shared));
+        }
+    }
+    for (version, schema) in versions {
+        let api_version = format!("{group}/{version}");
+        let root = match schema {
+            Some(s) => convert_root(&s.to_json()),
+            None => {
+                // No schema: anything goes (as the API server would accept it).
+                Ok(json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}))
+                    .and_then(|s| convert_root(&s))
+            }
+        };
+        let root = match root {
+            Ok(r) => r,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    RULE_INVALID_CRD,
+                    Severity::Warning,
+                    file,
+                    schema.map_or(doc.span, |s| s.span),
+                    format!("the schema of {api_version} {kind} cannot be used: {e}; its objects are not validated"),
+                ));
+                continue;
+            }
+        };
+        out.push(Registration {
+            api_version,
+            kind: kind.to_string(),
+            schema: set.closure_document(OBJECT_META, Some(root)),
+        });
+    }
+    out
+}
+
+fn convert_root(schema: &J) -> Result<J, String> {
+    let mut root = convert(schema, 0)?;
+    let Some(m) = root.as_object_mut() else {
+        return Err("openAPIV3Schema is not an object".into());
+    };
+    admit_object_header(m);
+    Ok(root)
+}
+
+fn admit_object_header(m: &mut Map<String, J>) {
+    let props = m
+        .entry("properties")
+        .or_insert_with(|| J::Object(Map::new()));
+    if let Some(p) = props.as_object_mut() {
+        p.insert("apiVersion".into(), json!({"type": "string"}));
+        p.insert("kind".into(), json!({"type": "string"}));
+        p.insert(
+            "metadata".into(),
+            json!({"$ref": format!("#/$defs/{OBJECT_META}")}),
+        );
+    }
+}
+
+const MAX_DEPTH: usize = 200;
+
+fn convert(schema: &J, depth: usize) -> Result<J, String> {
+    if depth > MAX_DEPTH {
+        return Err("schema nests too deeply".into());
+    }
+    let J::Object(src) = schema else {
+        // `true`/`false` schemas or garbage: keep booleans, refuse the rest.
+        return match schema {
+            J::Bool(_) => Ok(schema.clone()),
+            _ => Err(format!("expected a schema object, found `{schema}`")),
+        };
+    };
+    let flag = |k: &str| src.get(k).and_then(J::as_bool).unwrap_or(false);
+    let preserve = flag("x-kubernetes-preserve-unknown-fields");
+    let int_or_string = flag("x-kubernetes-int-or-string");
+    let embedded = flag("x-kubernetes-embedded-resource");
+    let nullable = flag("nullable");
+
+    let mut out = Map::new();
+    for (k, v) in src {
+        match k.as_str() {
+            "properties" | "patternProperties" | "definitions" => {
+                let J::Object(props) = v else { continue };
+                let mut conv = Map::new();
+                for (name, s) in props {
+                    conv.insert(name.clone(), convert(s, depth + 1)?);
+                }
+                out.insert(k.clone(), J::Object(conv));
+            }
+            "items" | "not" => {
+                if v.is_object() {
+                    out.insert(k.clone(), convert(v, depth + 1)?);
+                } else if let J::Array(items) = v {
+                    // Draft 4 tuple form.
+                    let conv = items
+                        .iter()
+                        .map(|s| convert(s, depth + 1))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    out.insert("prefixItems".into(), J::Array(conv));
+                }
+            }
+            "additionalProperties" => {
+                if v.is_object() {
+                    out.insert(k.clone(), convert(v, depth + 1)?);
+                } else if v.is_boolean() {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" => {
+                if int_or_string && k != "allOf" {
+                    continue;
+                }
+                let J::Array(branches) = v else { continue };
+                let conv = branches
+                    .iter()
+                    .map(|s| convert(s, depth + 1))
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.insert(k.clone(), J::Array(conv));
+            }
+            "exclusiveMaximum" | "exclusiveMinimum" => {
+                let bound = if k == "exclusiveMaximum" {
+                    "maximum"
+                } else {
+                    "minimum"
+                };
+                match v {
+                    J::Bool(true) => {
+                        if let Some(b) = src.get(bound) {
+                            out.insert(k.clone(), b.clone());
+                        }
+                    }
+                    J::Number(_) => {
+                        out.insert(k.clone(), v.clone());
+                    }
+                    _ => {}
+                }
+            }
+            "maximum" | "minimum" => {
+                let exclusive = if k == "maximum" {
+                    "exclusiveMaximum"
+                } else {
+                    "exclusiveMinimum"
+                };
+                if src.get(exclusive) != Some(&J::Bool(true)) && v.is_number() {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            "type" | "enum" | "required" | "pattern" | "maxLength" | "minLength" | "maxItems"
+            | "minItems" | "uniqueItems" | "maxProperties" | "minProperties" | "multipleOf"
+            | "format" => {
+                out.insert(k.clone(), v.clone());
+            }
+            // description, default, example, externalDocs, x-kubernetes-*, nullable, ...
+            _ => {}
+        }
+    }
+    if int_or_string {
+        out.insert("type".into(), json!(["integer", "string"]));
+    }
+    if nullable {
+        match out.get_mut("type") {
+            Some(J::String(t)) => {
+                let t = t.clone();
+                out.insert("type".into(), json!([t, "null"]));
+            }
+            Some(J::Array(ts)) if !ts.iter().any(|t| t == "null") => {
+                ts.push(json!("null"));
+            }
+            _ => {}
+        }
+        if let Some(J::Array(e)) = out.get_mut("enum") {
+            if !e.contains(&J::Null) {
+                e.push(J::Null);
+            }
+        }
+    }
+    let is_object = match out.get("type") {
+        Some(J::String(t)) => t == "object",
+        Some(J::Array(ts)) => ts.iter().any(|t| t == "object"),
+        None => out.contains_key("properties"),
+        _ => false,
+    };
+    if embedded {
+        admit_object_header(&mut out);
+    }
+    if is_object && !preserve && !out.contains_key("additionalProperties") {
+        out.insert("additionalProperties".into(), J::Bool(false));
+    }
+    Ok(J::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_kubernetes_extensions() {
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "port": {"x-kubernetes-int-or-string": true,
+                         "anyOf": [{"type": "integer"}, {"type": "string"}]},
+                "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                "opt": {"type": "string", "nullable": true},
+                "n": {"type": "integer", "maximum": 5, "exclusiveMaximum": true},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}}
+            }
+        });
+        let c = convert(&s, 0).unwrap();
+        assert_eq!(c["additionalProperties"], json!(false));
+        assert_eq!(
+            c["properties"]["port"],
+            json!({"type": ["integer", "string"]})
+        );
+        assert_eq!(c["properties"]["free"], json!({"type": "object"}));
+        assert_eq!(c["properties"]["opt"], json!({"type": ["string", "null"]}));
+        assert_eq!(
+            c["properties"]["n"],
+            json!({"type": "integer", "exclusiveMaximum": 5})
+        );
+        assert_eq!(
+            c["properties"]["labels"],
+            json!({"type": "object", "additionalProperties": {"type": "string"}})
+        );
+    }
+}

@@ -1,0 +1,498 @@
+//! Schema validation: the embedded Kubernetes schemas, lookup by (version, apiVersion, kind),
+//! strict validation with spans, and custom resources validated against their CRDs.
+//!
+//! ```text
+//! let mut set = SchemaSet::new(Some("1.31"))?;      // None: newest bundled
+//! set.add_crd(file, &crd_doc);                        // CRDs first (input or --crd)
+//! let diags = set.validate(file, &doc_root);          // then every document, in parallel
+//! ```
+
+mod apiversions;
+mod bundle;
+mod crd;
+mod messages;
+mod nav;
+mod tree;
+mod validator;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{json, Map, Value};
+
+pub use bundle::{bundle_source, bundled_versions, default_version, BundleSource};
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::source::FileId;
+use crate::yaml::Node;
+use bundle::{Bundle, VersionDefs};
+use validator::Compiled;
+
+pub const RULE_UNKNOWN_FIELD: &str = "unknown-field";
+pub const RULE_INVALID_TYPE: &str = "invalid-type";
+pub const RULE_MISSING_REQUIRED_FIELD: &str = "missing-required-field";
+pub const RULE_INVALID_ENUM_VALUE: &str = "invalid-enum-value";
+pub const RULE_INVALID_VALUE: &str = "invalid-value";
+pub const RULE_UNKNOWN_KIND: &str = "unknown-kind";
+pub const RULE_REMOVED_API_VERSION: &str = "removed-api-version";
+pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
+pub const RULE_INVALID_CRD: &str = "invalid-crd";
+
+/// Metadata of the schema rules: id, default severity, one-line summary.
+pub const RULES: &[(&str, Severity, &str)] = &[
+    (
+        RULE_UNKNOWN_FIELD,
+        Severity::Error,
+        "a field the object's schema does not define (Kubernetes rejects or drops it)",
+    ),
+    (
+        RULE_INVALID_TYPE,
+        Severity::Error,
+        "a value of the wrong type, e.g. a string where a map is expected",
+    ),
+    (
+        RULE_MISSING_REQUIRED_FIELD,
+        Severity::Error,
+        "a field the schema requires is absent",
+    ),
+    (
+        RULE_INVALID_ENUM_VALUE,
+        Severity::Error,
+        "a value outside the set the schema allows",
+    ),
+    (
+        RULE_INVALID_VALUE,
+        Severity::Error,
+        "a value that breaks another schema constraint (pattern, range, length)",
+    ),
+    (
+        RULE_UNKNOWN_KIND,
+        Severity::Info,
+        "no schema and no CRD for the apiVersion/kind; the object is not validated",
+    ),
+    (
+        RULE_REMOVED_API_VERSION,
+        Severity::Error,
+        "an apiVersion the target Kubernetes version no longer serves",
+    ),
+    (
+        RULE_DEPRECATED_API_VERSION,
+        Severity::Warning,
+        "an apiVersion that a later Kubernetes release removes",
+    ),
+    (
+        RULE_INVALID_CRD,
+        Severity::Warning,
+        "a CustomResourceDefinition whose schema kubevet cannot use",
+    ),
+];
+
+/// A compiled schema for one kind, with the schema document it was compiled from (for
+/// navigation: allowed fields, expected types).
+pub(crate) struct Target {
+    pub root: Value,
+    pub compiled: Compiled,
+    /// `Deployment`, or the CRD kind.
+    pub kind: String,
+}
+
+type Slot = Arc<OnceLock<Result<Arc<Target>, String>>>;
+
+/// A registered custom resource version.
+struct CrdVersion {
+    kind: String,
+    schema: Value,
+    slot: Slot,
+}
+
+/// All schemas for one run: the bundled Kubernetes version plus the CRDs seen.
+pub struct SchemaSet {
+    version: &'static str,
+    minor: u32,
+    bundle: &'static Bundle,
+    defs: &'static VersionDefs,
+    builtin: Mutex<HashMap<usize, Slot>>,
+    crds: HashMap<(String, String), CrdVersion>,
+    /// `--strict-kinds`: an unknown kind is an error, not an info.
+    pub strict_kinds: bool,
+}
+
+/// What kind of schema a document would be checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    BuiltIn,
+    Custom,
+    None,
+}
+
+impl SchemaSet {
+    /// The schemas of Kubernetes `version` (`1.31`, `v1.31`, `1.31.4`), or the newest
+    /// bundled version for `None`.
+    pub fn new(version: Option<&str>) -> Result<SchemaSet, String> {
+        let bundle = bundle::bundle().map_err(str::to_string)?;
+        let wanted = match version {
+            Some(v) => normalize_version(v).ok_or_else(|| {
+                format!("`{v}` is not a Kubernetes version; write it as MAJOR.MINOR, e.g. 1.31")
+            })?,
+            None => default_version()
+                .ok_or("the schema bundle is empty")?
+                .to_string(),
+        };
+        let Some(version) = bundle.versions.iter().find(|v| **v == wanted) else {
+            let list = bundle.versions.join(", ");
+            return Err(format!(
+                "no schemas for Kubernetes {wanted}; bundled versions: {list}"
+            ));
+        };
+        let defs = bundle
+            .by_version
+            .get(version)
+            .ok_or("the schema bundle has no index for a listed version")?;
+        let minor = minor_of(version).unwrap_or(0);
+        Ok(SchemaSet {
+            version: version.as_str(),
+            minor,
+            bundle,
+            defs,
+            builtin: Mutex::new(HashMap::new()),
+            crds: HashMap::new(),
+            strict_kinds: false,
+        })
+    }
+
+    /// The Kubernetes version (`1.37`) this set validates against.
+    pub fn version(&self) -> &'static str {
+        self.version
+    }
+
+    /// Whether a document with this apiVersion/kind would be validated, and how.
+    pub fn coverage(&self, api_version: &str, kind: &str) -> Coverage {
+        let key = (api_version.to_string(), kind.to_string());
+        if self.defs.gvks.contains_key(&key) {
+            Coverage::BuiltIn
+        } else if self.crds.contains_key(&key) {
+            Coverage::Custom
+        } else {
+            Coverage::None
+        }
+    }
+
+    /// Registers the served versions of a `CustomResourceDefinition` document. Returns
+    /// diagnostics about the CRD itself (e.g. a schema kubevet cannot compile).
+    pub fn add_crd(&mut self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        for reg in crd::versions_of(doc, self, file, &mut diags) {
+            self.crds.insert(
+                (reg.api_version, reg.kind.clone()),
+                CrdVersion {
+                    kind: reg.kind,
+                    schema: reg.schema,
+                    slot: Arc::new(OnceLock::new()),
+                },
+            );
+        }
+        diags
+    }
+
+    /// Validates one document (its root node). Documents that are not Kubernetes objects
+    /// (no string `apiVersion`/`kind`) give nothing here.
+    pub fn validate(&self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+        let (Some(av_node), Some(kind_node)) = (doc.get("apiVersion"), doc.get("kind")) else {
+            return Vec::new();
+        };
+        let (Some(api_version), Some(kind)) = (av_node.as_str(), kind_node.as_str()) else {
+            return Vec::new();
+        };
+        let key = (api_version.to_string(), kind.to_string());
+        let mut out = Vec::new();
+        let target = if let Some(&def) = self.defs.gvks.get(&key) {
+            if let Some(d) = self.deprecation(file, av_node, api_version, kind) {
+                out.push(d);
+            }
+            self.builtin_target(def)
+        } else if let Some(c) = self.crds.get(&key) {
+            self.crd_target(c)
+        } else {
+            out.push(self.unknown_kind(file, av_node, kind_node, api_version, kind));
+            return out;
+        };
+        match target {
+            Ok(t) => out.extend(messages::check(&t, file, doc)),
+            Err(e) => out.push(Diagnostic::new(
+                RULE_INVALID_CRD,
+                Severity::Warning,
+                file,
+                kind_node.span,
+                format!("cannot validate {kind}: its schema does not compile ({e})"),
+            )),
+        }
+        out
+    }
+
+    fn builtin_target(&self, def: usize) -> Result<Arc<Target>, String> {
+        let slot = {
+            let mut map = self.builtin.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(def).or_default().clone()
+        };
+        slot.get_or_init(|| {
+            let (name, _) = &self.bundle.defs[def];
+            let root = self.closure_document(name, None);
+            let compiled = Compiled::compile(&root)?;
+            let kind = name.rsplit('.').next().unwrap_or(name).to_string();
+            Ok(Arc::new(Target {
+                root,
+                compiled,
+                kind,
+            }))
+        })
+        .clone()
+    }
+
+    fn crd_target(&self, c: &CrdVersion) -> Result<Arc<Target>, String> {
+        c.slot
+            .get_or_init(|| {
+                let compiled = Compiled::compile(&c.schema)?;
+                Ok(Arc::new(Target {
+                    root: c.schema.clone(),
+                    compiled,
+                    kind: c.kind.clone(),
+                }))
+            })
+            .clone()
+    }
+
+    /// A self-contained schema document: `root` (or a `$ref` to definition `name`) with
+    /// every definition it reaches, transitively, under `$defs`.
+    pub(crate) fn closure_document(&self, name: &str, root: Option<Value>) -> Value {
+        let mut defs = Map::new();
+        let mut seen = HashSet::new();
+        let mut todo = vec![name.to_string()];
+        if let Some(r) = &root {
+            todo.clear();
+            collect_refs(r, &mut todo);
+        }
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(&i) = self.defs.defs.get(&n) {
+                let schema = &self.bundle.defs[i].1;
+                collect_refs(schema, &mut todo);
+                defs.insert(n, schema.clone());
+            }
+        }
+        let mut doc = match root {
+            Some(Value::Object(m)) => m,
+            _ => {
+                let mut m = Map::new();
+                m.insert("$ref".into(), json!(format!("#/$defs/{name}")));
+                m
+            }
+        };
+        doc.insert(
+            "$schema".into(),
+            json!("https://json-schema.org/draft/2020-12/schema"),
+        );
+        doc.insert("$defs".into(), Value::Object(defs));
+        Value::Object(doc)
+    }
+
+    fn deprecation(
+        &self,
+        file: FileId,
+        av_node: &Node,
+        api_version: &str,
+        kind: &str,
+    ) -> Option<Diagnostic> {
+        let r = apiversions::removal(api_version, kind)?;
+        if r.removed_in <= self.minor {
+            return None;
+        }
+        let mut d = Diagnostic::new(
+            RULE_DEPRECATED_API_VERSION,
+            Severity::Warning,
+            file,
+            av_node.span,
+            format!(
+                "{api_version} {kind} is deprecated and removed in Kubernetes 1.{}",
+                r.removed_in
+            ),
+        )
+        .with_primary_label(format!("not served from 1.{} on", r.removed_in));
+        if let Some(help) = self.replacement_help(r.new_group, kind, r.note) {
+            d = d.with_help(help);
+        }
+        Some(d)
+    }
+
+    /// "use `apps/v1`": the most stable version of `kind` in `group` that the target serves.
+    fn replacement(&self, group: &str, kind: &str) -> Option<String> {
+        self.defs
+            .gvks
+            .keys()
+            .filter(|(av, k)| k == kind && apiversions::split_api_version(av).0 == group)
+            .max_by_key(|(av, _)| apiversions::version_rank(apiversions::split_api_version(av).1))
+            .map(|(av, _)| av.clone())
+    }
+
+    fn replacement_help(&self, group: &str, kind: &str, note: Option<&str>) -> Option<String> {
+        match (note, self.replacement(group, kind)) {
+            (Some(n), _) => Some(n.to_string()),
+            (None, Some(av)) => Some(format!("use `apiVersion: {av}`")),
+            (None, None) => None,
+        }
+    }
+
+    fn unknown_kind(
+        &self,
+        file: FileId,
+        av_node: &Node,
+        kind_node: &Node,
+        api_version: &str,
+        kind: &str,
+    ) -> Diagnostic {
+        // Removed by a release at or before the target.
+        if let Some(r) = apiversions::removal(api_version, kind) {
+            let mut d = Diagnostic::new(
+                RULE_REMOVED_API_VERSION,
+                Severity::Error,
+                file,
+                av_node.span,
+                format!(
+                    "{api_version} {kind} was removed in Kubernetes 1.{}; the target is {}",
+                    r.removed_in, self.version
+                ),
+            )
+            .with_primary_label(format!("not served since 1.{}", r.removed_in));
+            if let Some(help) = self.replacement_help(r.new_group, kind, r.note) {
+                d = d.with_help(help);
+            }
+            return d;
+        }
+        // Served by another bundled version?
+        let served_in: Vec<&str> = self
+            .bundle
+            .versions
+            .iter()
+            .filter(|v| {
+                self.bundle.by_version.get(v.as_str()).is_some_and(|vd| {
+                    vd.gvks
+                        .contains_key(&(api_version.to_string(), kind.to_string()))
+                })
+            })
+            .map(String::as_str)
+            .collect();
+        let (group, _) = apiversions::split_api_version(api_version);
+        let replacement = self.replacement(group, kind);
+        if let (Some(first), Some(last)) = (served_in.first(), served_in.last()) {
+            let last_minor = minor_of(last).unwrap_or(0);
+            let first_minor = minor_of(first).unwrap_or(0);
+            if last_minor < self.minor {
+                let mut d = Diagnostic::new(
+                    RULE_REMOVED_API_VERSION,
+                    Severity::Error,
+                    file,
+                    av_node.span,
+                    format!(
+                        "{api_version} {kind} was removed in Kubernetes 1.{}; the target is {}",
+                        last_minor + 1,
+                        self.version
+                    ),
+                )
+                .with_primary_label(format!("last served in {last}"));
+                if let Some(av) = replacement {
+                    d = d.with_help(format!("use `apiVersion: {av}`"));
+                }
+                return d;
+            }
+            if first_minor > self.minor {
+                let mut d = Diagnostic::new(
+                    RULE_UNKNOWN_KIND,
+                    Severity::Error,
+                    file,
+                    av_node.span,
+                    format!(
+                        "{api_version} {kind} is not served by Kubernetes {}; it is first served in {first}",
+                        self.version
+                    ),
+                );
+                if let Some(av) = replacement {
+                    d = d.with_help(format!(
+                        "Kubernetes {} serves `apiVersion: {av}`",
+                        self.version
+                    ));
+                }
+                return d;
+            }
+        }
+        let severity = if self.strict_kinds {
+            Severity::Error
+        } else {
+            Severity::Info
+        };
+        let mut d = Diagnostic::new(
+            RULE_UNKNOWN_KIND,
+            severity,
+            file,
+            kind_node.span,
+            format!("no schema for {api_version} {kind}; not validated"),
+        );
+        if let Some(av) = replacement {
+            d = d
+                .with_help(format!("{kind} is served as `apiVersion: {av}`"))
+                .with_label(file, av_node.span, "this apiVersion does not serve it");
+        } else if let Some(k) = self.kind_suggestion(kind) {
+            d = d.with_help(format!("did you mean `kind: {k}`?"));
+        } else if !self.crds.is_empty() || api_version.contains('.') {
+            d = d.with_help(
+                "if this is a custom resource, pass its CustomResourceDefinition with `--crd`",
+            );
+        }
+        d
+    }
+
+    fn kind_suggestion(&self, kind: &str) -> Option<String> {
+        let kinds: Vec<&str> = self
+            .defs
+            .gvks
+            .keys()
+            .map(|(_, k)| k.as_str())
+            .chain(self.crds.keys().map(|(_, k)| k.as_str()))
+            .collect();
+        messages::suggest(kind, kinds.iter().copied())
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "$ref" {
+                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+                        out.push(name.to_string());
+                    }
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// `v1.31.2` / `1.31` -> `1.31`.
+fn normalize_version(v: &str) -> Option<String> {
+    let v = v.trim().trim_start_matches(['v', 'V']);
+    let mut parts = v.split('.');
+    let major: u32 = parts.next()?.parse().ok()?;
+    let minor: u32 = parts.next()?.parse().ok()?;
+    Some(format!("{major}.{minor}"))
+}
+
+fn minor_of(v: &str) -> Option<u32> {
+    v.split('.').nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests;

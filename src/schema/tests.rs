@@ -1,0 +1,289 @@
+use super::*;
+use crate::source::SourceFile;
+use crate::yaml::{parse_file, Limits};
+
+struct Finding {
+    rule: &'static str,
+    line: usize,
+    col: usize,
+    message: String,
+    help: Option<String>,
+    fix: Option<String>,
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{} [{}] {} | help: {:?} | fix: {:?}",
+            self.line, self.col, self.rule, self.message, self.help, self.fix
+        )
+    }
+}
+
+fn run_with(set: &mut SchemaSet, text: &str) -> Vec<Finding> {
+    let file = SourceFile::new(0, "test.yaml".into(), text.to_string());
+    let parsed = parse_file(&file, &Limits::default());
+    for d in &parsed.documents {
+        if d.root.get("kind").and_then(Node::as_str) == Some("CustomResourceDefinition") {
+            assert!(set.add_crd(0, &d.root).is_empty());
+        }
+    }
+    let mut out = Vec::new();
+    for d in &parsed.documents {
+        for diag in set.validate(0, &d.root) {
+            let pos = file.position(diag.span.start as usize);
+            out.push(Finding {
+                rule: diag.rule,
+                line: pos.line as usize,
+                col: pos.column as usize,
+                message: diag.message,
+                help: diag.help,
+                fix: diag.fix.map(|f| {
+                    f.edits
+                        .iter()
+                        .map(|e| e.new_text.clone())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }),
+            });
+        }
+    }
+    out
+}
+
+fn run(text: &str) -> Vec<Finding> {
+    let mut set = SchemaSet::new(None).unwrap();
+    run_with(&mut set, text)
+}
+
+fn seed(name: &str) -> String {
+    std::fs::read_to_string(format!("/work/shared/seed-examples/{name}")).unwrap_or_default()
+}
+
+#[test]
+fn two_containers_broken() {
+    let text = seed("two-containers-broken.yaml");
+    if text.is_empty() {
+        return;
+    }
+    let f = run(&text);
+    eprintln!("{f:#?}");
+    let image = f
+        .iter()
+        .find(|f| f.rule == RULE_UNKNOWN_FIELD && f.line == 14)
+        .expect("image at line 14");
+    assert!(image.message.contains("`image`"));
+    let help = image.help.as_deref().unwrap();
+    assert!(
+        help.contains("Container") && help.contains("indentation"),
+        "{help}"
+    );
+    assert!(f.iter().any(|f| f.rule == RULE_MISSING_REQUIRED_FIELD
+        && f.line == 13
+        && f.message.contains("mountPath")));
+    let volumes = f
+        .iter()
+        .find(|f| f.rule == RULE_UNKNOWN_FIELD && f.line == 20)
+        .expect("volumes at line 20");
+    assert!(volumes.help.as_deref().unwrap().contains("PodSpec"));
+    assert_eq!(f.len(), 3, "{f:#?}");
+}
+
+#[test]
+fn hello_node_selector_needs_a_space() {
+    let text = seed("hello-node-service.yaml");
+    if text.is_empty() {
+        return;
+    }
+    let f = run(&text);
+    eprintln!("{f:#?}");
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0].rule, f[0].line), (RULE_INVALID_TYPE, 7));
+    assert!(f[0].message.contains("must be a map"));
+    assert!(f[0].help.as_deref().unwrap().contains("`app: hello-node`"));
+}
+
+#[test]
+fn valid_seeds_have_no_findings() {
+    for name in [
+        "springboot-pod.yaml",
+        "springboot-replicaset.yaml",
+        "springboot-deployment.yaml",
+        "node-affinity-pod.yaml",
+        "pod-anti-affinity-deployment.yaml",
+        "toleration-deployment.yaml",
+        "init-containers-and-services.yaml",
+        "multi-container-pod.yaml",
+    ] {
+        let f = run(&seed(name));
+        assert!(f.is_empty(), "{name}: {f:#?}");
+    }
+}
+
+const POD_HEAD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n";
+
+#[test]
+fn emptry_dir_did_you_mean() {
+    let f = run(&format!(
+        "{POD_HEAD}  containers:\n  - name: c\n    image: nginx\n  volumes:\n  - name: v\n    emptryDir: {{}}\n"
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].rule, f[0].line, f[0].col),
+        (RULE_UNKNOWN_FIELD, 11, 5)
+    );
+    assert_eq!(f[0].message, "unknown field `emptryDir` in Volume");
+    assert_eq!(f[0].help.as_deref(), Some("did you mean `emptyDir`?"));
+    assert_eq!(f[0].fix.as_deref(), Some("emptyDir"));
+}
+
+#[test]
+fn case_mistakes_always_suggest() {
+    let f = run(&format!(
+        "{POD_HEAD}  containers:\n  - name: c\n    image: nginx\n    ports:\n    - containerport: 80\n"
+    ));
+    let u = f.iter().find(|f| f.rule == RULE_UNKNOWN_FIELD).unwrap();
+    assert_eq!(u.help.as_deref(), Some("did you mean `containerPort`?"));
+    // and the required containerPort is missing
+    assert!(f.iter().any(|f| f.rule == RULE_MISSING_REQUIRED_FIELD));
+}
+
+#[test]
+fn yaml11_boolean_in_env_value() {
+    let f = run(&format!(
+        "{POD_HEAD}  containers:\n  - name: c\n    image: nginx\n    env:\n    - name: DEBUG\n      value: on\n"
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].rule, f[0].line), (RULE_INVALID_TYPE, 11));
+    assert!(
+        f[0].message.contains("must be a string, not a boolean"),
+        "{}",
+        f[0].message
+    );
+    let help = f[0].help.as_deref().unwrap();
+    assert!(
+        help.contains("YAML 1.1") && help.contains("\"on\""),
+        "{help}"
+    );
+    assert_eq!(f[0].fix.as_deref(), Some("\"on\""));
+}
+
+#[test]
+fn int_or_string_is_one_finding() {
+    let f = run(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n    targetPort: [1]\n",
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].message.contains("an integer or a string"));
+    let ok = run(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n    targetPort: http\n  - port: 81\n    targetPort: 8081\n",
+    );
+    assert!(ok.is_empty(), "{ok:#?}");
+}
+
+#[test]
+fn removed_and_unknown_kinds() {
+    let f = run("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: i\n");
+    assert_eq!(f[0].rule, RULE_REMOVED_API_VERSION);
+    assert!(f[0].message.contains("removed in Kubernetes 1.22"));
+    assert_eq!(
+        f[0].help.as_deref(),
+        Some("use `apiVersion: networking.k8s.io/v1`")
+    );
+    let f = run("apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: i\n");
+    assert_eq!(f[0].help.as_deref(), Some("use `apiVersion: batch/v1`"));
+    let f = run("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n");
+    assert_eq!(f[0].rule, RULE_UNKNOWN_KIND);
+    assert_eq!(
+        f[0].message,
+        "no schema for example.com/v1 Widget; not validated"
+    );
+    let f = run("apiVersion: apps/v1\nkind: deployment\nmetadata:\n  name: w\n");
+    assert_eq!(
+        f[0].help.as_deref(),
+        Some("did you mean `kind: Deployment`?")
+    );
+}
+
+#[test]
+fn deprecated_api_version_warns_on_older_targets() {
+    let mut set = SchemaSet::new(Some("1.25")).unwrap();
+    let f = run_with(
+        &mut set,
+        "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\nspec:\n  scaleTargetRef:\n    kind: Deployment\n    name: d\n  maxReplicas: 3\n",
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].rule, RULE_DEPRECATED_API_VERSION);
+    assert!(f[0].message.contains("removed in Kubernetes 1.26"));
+    assert!(SchemaSet::new(Some("1.10")).is_err());
+    assert_eq!(SchemaSet::new(Some("v1.30.2")).unwrap().version(), "1.30");
+}
+
+#[test]
+fn suggestions() {
+    use super::messages::suggest;
+    let c = ["emptyDir", "hostPath", "configMap", "secret", "name"];
+    assert_eq!(
+        suggest("emptryDir", c.iter().copied()).as_deref(),
+        Some("emptyDir")
+    );
+    assert_eq!(
+        suggest("EmptyDir", c.iter().copied()).as_deref(),
+        Some("emptyDir")
+    );
+    assert_eq!(
+        suggest("empty_dir", c.iter().copied()).as_deref(),
+        Some("emptyDir")
+    );
+    assert_eq!(suggest("image", c.iter().copied()), None);
+    assert_eq!(suggest("nmae", c.iter().copied()).as_deref(), Some("name"));
+    assert_eq!(suggest("xyz", c.iter().copied()), None);
+}
+
+const CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer}
+              port: {x-kubernetes-int-or-string: true}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+---
+"#;
+
+#[test]
+fn crd_valid_and_invalid() {
+    let ok = run(&format!(
+        "{CRD}apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n  port: http\n  extra:\n    anything: [1, 2]\n"
+    ));
+    assert!(ok.is_empty(), "{ok:#?}");
+    let bad = run(&format!(
+        "{CRD}apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  colour: red\n  port: [1]\n"
+    ));
+    eprintln!("{bad:#?}");
+    let rules: Vec<(&str, usize)> = bad.iter().map(|f| (f.rule, f.line)).collect();
+    assert_eq!(
+        rules,
+        [
+            (RULE_UNKNOWN_FIELD, 30),
+            (RULE_MISSING_REQUIRED_FIELD, 30),
+            (RULE_INVALID_TYPE, 31)
+        ]
+    );
+}
