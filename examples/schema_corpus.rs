@@ -13,7 +13,9 @@ use kubevet::yaml::{parse_file, Limits, Node};
 use rayon::prelude::*;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -100,10 +102,37 @@ fn main() {
     let _warm = run(&set);
     let t_warm = t4.elapsed();
 
+    if std::env::var_os("KV_PROFILE").is_some() {
+        let mut per: BTreeMap<String, (usize, std::time::Duration, usize)> = BTreeMap::new();
+        for (f, p) in files.iter().zip(&parsed) {
+            for d in &p.documents {
+                let k = d
+                    .root
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .unwrap_or("?")
+                    .to_string();
+                let t = Instant::now();
+                let _ = set.validate(f.id, &d.root);
+                let e = per.entry(k).or_default();
+                e.0 += 1;
+                e.1 += t.elapsed();
+                e.2 += d.root.span.len();
+            }
+        }
+        let mut v: Vec<_> = per.into_iter().collect();
+        v.sort_by_key(|(_, (_, t, _))| std::cmp::Reverse(*t));
+        for (k, (n, t, b)) in v.iter().take(15) {
+            eprintln!("  {k}: {n} docs, {b} bytes, {t:?}");
+        }
+    }
     let mut counts: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
     let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
     for (f, diags) in files.iter().zip(cold.iter()) {
-        for d in diags.iter().chain(crd_diags.iter().filter(|d| d.file == f.id)) {
+        for d in diags
+            .iter()
+            .chain(crd_diags.iter().filter(|d| d.file == f.id))
+        {
             *counts.entry((d.rule, d.severity)).or_default() += 1;
             if d.severity == Severity::Info && !infos {
                 *unknown.entry(d.message.clone()).or_default() += 1;
@@ -118,7 +147,10 @@ fn main() {
                 d.severity,
                 d.rule,
                 d.message,
-                d.help.as_deref().map(|h| format!(" (help: {h})")).unwrap_or_default()
+                d.help
+                    .as_deref()
+                    .map(|h| format!(" (help: {h})"))
+                    .unwrap_or_default()
             );
         }
     }

@@ -3,7 +3,8 @@
 //! Kubernetes prunes fields a structural schema does not specify, so an object schema
 //! without `x-kubernetes-preserve-unknown-fields` gets `additionalProperties: false`
 //! (unknown fields are reported). `x-kubernetes-int-or-string` becomes an integer-or-string
-//! type, `nullable` adds `null`, `x-kubernetes-embedded-resource` admits
+//! type, `null` is always accepted (the API server prunes nulls of non-nullable fields
+//! before validation), `x-kubernetes-embedded-resource` admits
 //! `apiVersion`/`kind`/`metadata`, and OpenAPI's boolean `exclusiveMinimum`/`Maximum`
 //! become JSON Schema's numeric ones. The root always admits `apiVersion`, `kind` and
 //! `metadata`, which is validated as the built-in ObjectMeta.
@@ -95,7 +96,7 @@ pub(crate) fn versions_of(
 }
 
 fn convert_root(schema: &J) -> Result<J, String> {
-    let mut root = convert(schema, 0)?;
+    let mut root = convert(schema, 0, false)?;
     let Some(m) = root.as_object_mut() else {
         return Err("openAPIV3Schema is not an object".into());
     };
@@ -119,7 +120,7 @@ fn admit_object_header(m: &mut Map<String, J>) {
 
 const MAX_DEPTH: usize = 200;
 
-fn convert(schema: &J, depth: usize) -> Result<J, String> {
+fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
     if depth > MAX_DEPTH {
         return Err("schema nests too deeply".into());
     }
@@ -134,34 +135,37 @@ fn convert(schema: &J, depth: usize) -> Result<J, String> {
     let preserve = flag("x-kubernetes-preserve-unknown-fields");
     let int_or_string = flag("x-kubernetes-int-or-string");
     let embedded = flag("x-kubernetes-embedded-resource");
-    let nullable = flag("nullable");
 
     let mut out = Map::new();
+    let mut one_ofs = Vec::new();
     for (k, v) in src {
         match k.as_str() {
             "properties" | "patternProperties" | "definitions" => {
                 let J::Object(props) = v else { continue };
                 let mut conv = Map::new();
                 for (name, s) in props {
-                    conv.insert(name.clone(), convert(s, depth + 1)?);
+                    conv.insert(name.clone(), convert(s, depth + 1, in_combinator)?);
                 }
                 out.insert(k.clone(), J::Object(conv));
             }
-            "items" | "not" => {
+            "items" => {
                 if v.is_object() {
-                    out.insert(k.clone(), convert(v, depth + 1)?);
+                    out.insert(k.clone(), convert(v, depth + 1, in_combinator)?);
                 } else if let J::Array(items) = v {
                     // Draft 4 tuple form.
                     let conv = items
                         .iter()
-                        .map(|s| convert(s, depth + 1))
+                        .map(|s| convert(s, depth + 1, in_combinator))
                         .collect::<Result<Vec<_>, _>>()?;
                     out.insert("prefixItems".into(), J::Array(conv));
                 }
             }
+            "not" => {
+                out.insert(k.clone(), convert(v, depth + 1, true)?);
+            }
             "additionalProperties" => {
                 if v.is_object() {
-                    out.insert(k.clone(), convert(v, depth + 1)?);
+                    out.insert(k.clone(), convert(v, depth + 1, in_combinator)?);
                 } else if v.is_boolean() {
                     out.insert(k.clone(), v.clone());
                 }
@@ -173,9 +177,16 @@ fn convert(schema: &J, depth: usize) -> Result<J, String> {
                 let J::Array(branches) = v else { continue };
                 let conv = branches
                     .iter()
-                    .map(|s| convert(s, depth + 1))
+                    .map(|s| convert(s, depth + 1, true))
                     .collect::<Result<Vec<_>, _>>()?;
-                out.insert(k.clone(), J::Array(conv));
+                // `oneOf` becomes `anyOf`: the API server applies defaults and checks
+                // formats before its `oneOf`, so branches that kubevet cannot tell apart
+                // (`type` left to its default) would otherwise both match and fail.
+                if k == "oneOf" {
+                    one_ofs.push(json!({ "anyOf": conv }));
+                } else {
+                    out.insert(k.clone(), J::Array(conv));
+                }
             }
             "exclusiveMaximum" | "exclusiveMinimum" => {
                 let bound = if k == "exclusiveMaximum" {
@@ -214,10 +225,18 @@ fn convert(schema: &J, depth: usize) -> Result<J, String> {
             _ => {}
         }
     }
+    if !one_ofs.is_empty() {
+        let all = out.entry("allOf").or_insert_with(|| J::Array(Vec::new()));
+        if let J::Array(a) = all {
+            a.extend(one_ofs);
+        }
+    }
     if int_or_string {
         out.insert("type".into(), json!(["integer", "string"]));
     }
-    if nullable {
+    // Kubernetes prunes `null` from fields that are not nullable before validating, so a
+    // null never fails by itself.
+    if !in_combinator {
         match out.get_mut("type") {
             Some(J::String(t)) => {
                 let t = t.clone();
@@ -234,12 +253,14 @@ fn convert(schema: &J, depth: usize) -> Result<J, String> {
             }
         }
     }
-    let is_object = match out.get("type") {
-        Some(J::String(t)) => t == "object",
-        Some(J::Array(ts)) => ts.iter().any(|t| t == "object"),
-        None => out.contains_key("properties"),
-        _ => false,
-    };
+    // Only a declared object prunes unknown fields; branches of allOf/anyOf/oneOf/not may
+    // not declare fields of their own in a structural schema, so they are never strict.
+    let is_object = !in_combinator
+        && match out.get("type") {
+            Some(J::String(t)) => t == "object",
+            Some(J::Array(ts)) => ts.iter().any(|t| t == "object"),
+            _ => false,
+        };
     if embedded {
         admit_object_header(&mut out);
     }
@@ -266,21 +287,30 @@ mod tests {
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}}
             }
         });
-        let c = convert(&s, 0).unwrap();
+        let c = convert(&s, 0, false).unwrap();
         assert_eq!(c["additionalProperties"], json!(false));
         assert_eq!(
             c["properties"]["port"],
-            json!({"type": ["integer", "string"]})
+            json!({"type": ["integer", "string", "null"]})
         );
-        assert_eq!(c["properties"]["free"], json!({"type": "object"}));
+        assert_eq!(c["properties"]["free"], json!({"type": ["object", "null"]}));
         assert_eq!(c["properties"]["opt"], json!({"type": ["string", "null"]}));
         assert_eq!(
             c["properties"]["n"],
-            json!({"type": "integer", "exclusiveMaximum": 5})
+            json!({"type": ["integer", "null"], "exclusiveMaximum": 5})
         );
         assert_eq!(
             c["properties"]["labels"],
-            json!({"type": "object", "additionalProperties": {"type": "string"}})
+            json!({"type": ["object", "null"], "additionalProperties": {"type": ["string", "null"]}})
         );
+        // oneOf branches declare no fields of their own: never strict, and oneOf is relaxed
+        // to anyOf (defaults are not applied before it).
+        let s = json!({"type": "object",
+                       "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                       "oneOf": [{"properties": {"a": {"enum": ["x"]}}}, {"required": ["b"]}]});
+        let c = convert(&s, 0, false).unwrap();
+        assert!(c["allOf"][0]["anyOf"][0]
+            .get("additionalProperties")
+            .is_none());
     }
 }
