@@ -56,6 +56,15 @@ registry! {
     }
     workloads {
         selector_template_mismatch,
+        invalid_object_name,
+        invalid_container_name,
+        missing_container_image,
+        restart_policy_for_kind,
+        unsupported_value,
+        negative_replicas,
+        statefulset_service_not_headless,
+        pod_template_name_ignored,
+        duplicate_env_var,
     }
     probes {
         probe_handler_count,

@@ -43,7 +43,10 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let labels_node = template.labels();
     let labels = label_map(labels_node);
     // Without labels, point at the `template` key rather than the whole template.
-    let template_key = obj.spec().and_then(|s| s.entry("template")).map(|e| e.key.span);
+    let template_key = obj
+        .spec()
+        .and_then(|s| s.entry("template"))
+        .map(|e| e.key.span);
     let label_span = labels_node
         .map(|n| n.span)
         .or(template.metadata.map(|m| m.span))
@@ -59,7 +62,10 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .diag(
                 obj,
                 selector_span,
-                format!("the {} has an empty `spec.selector`; the API server rejects it", obj.kind),
+                format!(
+                    "the {} has an empty `spec.selector`; the API server rejects it",
+                    obj.kind
+                ),
             )
             .with_primary_label("this selector is empty")
             .with_help(help_from_labels(&labels));
@@ -101,14 +107,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 
 fn help_from_labels(labels: &[(&str, &str, &Node)]) -> String {
     match labels.first() {
-        Some((k, v, _)) => format!("select the template's labels, for example `matchLabels: {{{k}: {v}}}`"),
+        Some((k, v, _)) => {
+            format!("select the template's labels, for example `matchLabels: {{{k}: {v}}}`")
+        }
         None => "give the pod template labels and select them with `matchLabels`".into(),
     }
 }
 
 /// Names the first requirement the template's labels fail.
 fn first_unmet(sel: &LabelSelector<'_>, labels: &[(&str, &str, &Node)]) -> String {
-    let get = |k: &str| labels.iter().find(|(lk, _, _)| *lk == k).map(|(_, v, _)| *v);
+    let get = |k: &str| {
+        labels
+            .iter()
+            .find(|(lk, _, _)| *lk == k)
+            .map(|(_, v, _)| *v)
+    };
     for (k, v) in &sel.match_labels {
         return match get(k) {
             None => format!("it requires `{k}: {v}` but the template has no `{k}` label"),

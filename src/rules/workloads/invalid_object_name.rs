@@ -1,0 +1,105 @@
+//! `invalid-object-name`: `metadata.name` must follow the naming rule of its kind.
+
+use crate::diagnostics::Severity;
+use crate::model::names::{dns1035_label, dns1123_label, dns1123_subdomain, path_segment_name};
+use crate::model::Object;
+use crate::rules::{Category, Check, Ctx, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "invalid-object-name",
+    severity: Severity::Error,
+    category: Category::Workloads,
+    summary: "metadata.name does not follow its kind's naming rule (DNS subdomain, DNS label, ...)",
+    fix: false,
+    doc: include_str!("../../../rules/invalid-object-name.md"),
+    check: Check::Object(check),
+};
+
+enum NameRule {
+    Subdomain,
+    Label1123,
+    Label1035,
+    PathSegment,
+}
+
+/// The name rule of built-in kinds (`ValidateObjectMeta` name functions). Custom resources
+/// and kinds not listed are skipped.
+fn rule_for(group: &str, kind: &str) -> Option<NameRule> {
+    use NameRule::*;
+    Some(match (group, kind) {
+        ("", "Service") => Label1035,
+        ("", "Namespace") => Label1123,
+        (
+            "rbac.authorization.k8s.io",
+            "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding",
+        ) => PathSegment,
+        (
+            "",
+            "Pod"
+            | "ConfigMap"
+            | "Secret"
+            | "ServiceAccount"
+            | "PersistentVolumeClaim"
+            | "PersistentVolume"
+            | "ReplicationController"
+            | "PodTemplate"
+            | "LimitRange"
+            | "ResourceQuota"
+            | "Endpoints"
+            | "Node",
+        )
+        | (
+            "apps",
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "ControllerRevision",
+        )
+        | ("batch", "Job" | "CronJob")
+        | ("networking.k8s.io", "Ingress" | "IngressClass" | "NetworkPolicy")
+        | ("policy", "PodDisruptionBudget")
+        | ("autoscaling", "HorizontalPodAutoscaler")
+        | ("storage.k8s.io", "StorageClass" | "CSIDriver" | "VolumeAttachment")
+        | ("scheduling.k8s.io", "PriorityClass")
+        | ("discovery.k8s.io", "EndpointSlice")
+        | ("coordination.k8s.io", "Lease")
+        | ("node.k8s.io", "RuntimeClass")
+        | (
+            "admissionregistration.k8s.io",
+            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration",
+        ) => Subdomain,
+        _ => return None,
+    })
+}
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let Some(rule) = rule_for(obj.group(), obj.kind) else {
+        return;
+    };
+    let Some(node) = obj.metadata().and_then(|m| m.get("name")) else {
+        return;
+    };
+    let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let (errs, what) = match rule {
+        NameRule::Subdomain => (dns1123_subdomain(name), "an RFC 1123 subdomain"),
+        NameRule::Label1123 => (dns1123_label(name), "an RFC 1123 label"),
+        NameRule::Label1035 => (dns1035_label(name), "an RFC 1035 label"),
+        NameRule::PathSegment => (path_segment_name(name), "a path segment"),
+    };
+    let mut errs = errs;
+    // CronJob names leave room for the 11-character suffix of the Jobs they create.
+    if obj.kind == "CronJob" && obj.group() == "batch" && name.len() > 52 {
+        errs.push("must be no more than 52 characters (the Jobs it creates append 11)".into());
+    }
+    if errs.is_empty() {
+        return;
+    }
+    let d = ctx
+        .diag(
+            obj,
+            node.span,
+            format!("{} name `{name}` is not valid: it {}", obj.kind, errs.join("; ")),
+        )
+        .with_primary_label(format!("a {} name must be {what}", obj.kind))
+        .with_help("the API server rejects the object (`metadata.name: Invalid value`); use lowercase letters, digits and '-'");
+    ctx.push(d);
+}

@@ -1,0 +1,79 @@
+//! `statefulset-service-not-headless`: a StatefulSet's `serviceName` should name a headless
+//! Service.
+
+use crate::diagnostics::Severity;
+use crate::model::names::did_you_mean;
+use crate::model::{Object, Service};
+use crate::rules::{Category, Check, Ctx, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "statefulset-service-not-headless",
+    severity: Severity::Warning,
+    category: Category::Workloads,
+    summary:
+        "A StatefulSet's serviceName names a Service that is not headless, or no Service of the run",
+    fix: false,
+    doc: include_str!("../../../rules/statefulset-service-not-headless.md"),
+    check: Check::Object(check),
+};
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    if obj.kind != "StatefulSet" {
+        return;
+    }
+    let Some(node) = obj.spec().and_then(|s| s.get("serviceName")) else {
+        return;
+    };
+    let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let ws = ctx.ws;
+    let Some(ns) = ws.namespace_of(obj) else {
+        return;
+    };
+    let services: Vec<Service<'_>> = ws
+        .of_kind("Service")
+        .filter(|o| ws.namespace_of(o) == Some(ns))
+        .filter_map(Service::of)
+        .collect();
+    if services.is_empty() || ws.under_kustomize(obj.file) {
+        return;
+    }
+    match services.iter().find(|s| s.obj.name == Some(name)) {
+        Some(svc) if !svc.is_headless() => {
+            let span = svc
+                .spec
+                .and_then(|s| s.get("clusterIP"))
+                .map_or(svc.obj.anchor_span(), |n| n.span);
+            let d = ctx
+                .diag(
+                    obj,
+                    node.span,
+                    format!("{} names Service `{name}`, which is not headless", obj.display_name()),
+                )
+                .with_primary_label("not a headless Service")
+                .with_label(svc.obj.file, span, "the Service is here, without `clusterIP: None`")
+                .with_help("the per-pod DNS names of a StatefulSet (`web-0.web.ns.svc`) come from a headless governing Service; set `clusterIP: None` on it (a separate ClusterIP Service can still load-balance)");
+            ctx.push(d);
+        }
+        Some(_) => {}
+        None => {
+            let names: Vec<&str> = services.iter().filter_map(|s| s.obj.name).collect();
+            let mut d = ctx
+                .diag(
+                    obj,
+                    node.span,
+                    format!(
+                        "{} names Service `{name}`, which is not in namespace `{ns}` in this run",
+                        obj.display_name()
+                    ),
+                )
+                .with_primary_label("no such Service");
+            d = match did_you_mean(name, &names) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("the governing Service gives the pods their DNS names; create a headless Service (`clusterIP: None`) with this name"),
+            };
+            ctx.push(d);
+        }
+    }
+}
