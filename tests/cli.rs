@@ -44,7 +44,12 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn exit_codes() {
-    assert_eq!(kubevet_stdin(&["check", "-"], VALID.as_bytes()).status.code(), Some(0));
+    assert_eq!(
+        kubevet_stdin(&["check", "-"], VALID.as_bytes())
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(kubevet(&["check", "demo/"]).status.code(), Some(1));
     let missing = kubevet(&["check", "no/such/path.yaml"]);
     assert_eq!(missing.status.code(), Some(2));
@@ -52,7 +57,8 @@ fn exit_codes() {
     assert_eq!(kubevet(&["check", "--bogus"]).status.code(), Some(2));
     let unknown_rule = kubevet(&["check", "--ignore", "selector-template-mismach", "demo/"]);
     assert_eq!(unknown_rule.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown_rule.stderr).contains("did you mean `selector-template-mismatch`"));
+    assert!(String::from_utf8_lossy(&unknown_rule.stderr)
+        .contains("did you mean `selector-template-mismatch`"));
 }
 
 #[test]
@@ -97,7 +103,8 @@ fn json_contract() {
     assert_eq!(d["path"], "spec.selector");
     assert_eq!(d["range"]["start"]["line"], 10);
     assert_eq!(d["range"]["start"]["column"], 3);
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/web-app.yaml")).expect("demo");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/web-app.yaml"))
+        .expect("demo");
     let off = d["range"]["start"]["offset"].as_u64().expect("offset") as usize;
     let end = d["range"]["end"]["offset"].as_u64().expect("offset") as usize;
     assert_eq!(&text[off..end], "selector");
@@ -113,8 +120,15 @@ fn sarif_and_github_formats() {
     assert_eq!(v["version"], "2.1.0");
     let r = &v["runs"][0]["results"][0];
     assert_eq!(r["ruleId"], "selector-template-mismatch");
-    assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 10);
-    assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().expect("index") as usize]["id"], "selector-template-mismatch");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        10
+    );
+    assert_eq!(
+        v["runs"][0]["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().expect("index") as usize]
+            ["id"],
+        "selector-template-mismatch"
+    );
 
     let o = kubevet(&["check", "--format", "github", "demo/web-app.yaml"]);
     assert!(stdout(&o).lines().any(|l| l.starts_with(
@@ -125,12 +139,28 @@ fn sarif_and_github_formats() {
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let plain = stdout(&kubevet(&["check", "demo/web-app.yaml"]));
-    assert!(!plain.contains('\x1b'), "no colour when stdout is not a terminal");
-    let coloured = stdout(&kubevet(&["check", "--color", "always", "demo/web-app.yaml"]));
+    assert!(
+        !plain.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    let coloured = stdout(&kubevet(&[
+        "check",
+        "--color",
+        "always",
+        "demo/web-app.yaml",
+    ]));
     assert!(coloured.contains('\x1b'));
-    let never = stdout(&kubevet(&["check", "--color", "never", "demo/web-app.yaml"]));
+    let never = stdout(&kubevet(&[
+        "check",
+        "--color",
+        "never",
+        "demo/web-app.yaml",
+    ]));
     assert!(!never.contains('\x1b'));
-    assert!(plain.trim_end().ends_with("in 1 file (2 objects)"), "{plain}");
+    assert!(
+        plain.trim_end().ends_with("in 1 file (2 objects)"),
+        "{plain}"
+    );
 }
 
 #[test]
@@ -145,7 +175,12 @@ fn invalid_utf8_and_binary_input() {
 
     let bin: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
     let o = kubevet_stdin(&["check", "-"], &bin);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -155,12 +190,19 @@ fn walks_directories_respecting_hidden_and_gitignore() {
     std::fs::create_dir_all(dir.join("ignored")).expect("mkdir");
     std::fs::write(dir.join("sub/a.yaml"), VALID).expect("write");
     std::fs::write(dir.join("sub/b.yml"), VALID.replace("ok", "ok2")).expect("write");
-    std::fs::write(dir.join("sub/c.json"), r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"}}"#).expect("write");
+    std::fs::write(
+        dir.join("sub/c.json"),
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"}}"#,
+    )
+    .expect("write");
     std::fs::write(dir.join("sub/notes.txt"), "not yaml: [").expect("write");
     std::fs::write(dir.join("sub/.hidden/x.yaml"), "a: [").expect("write");
     std::fs::write(dir.join("ignored/x.yaml"), "a: [").expect("write");
     std::fs::write(dir.join(".gitignore"), "ignored/\n").expect("write");
-    let git = Command::new("git").args(["init", "-q"]).current_dir(&dir).status();
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&dir)
+        .status();
     if !git.is_ok_and(|s| s.success()) {
         eprintln!("skipping: git is not available");
         return;
@@ -176,17 +218,25 @@ fn walks_directories_respecting_hidden_and_gitignore() {
 fn crlf_and_bom_keep_columns() {
     let text = "\u{feff}apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: x\r\nspec:\r\n  selector:\r\n    matchLabels: {app: a}\r\n  template:\r\n    metadata:\r\n      labels: {app: b}\r\n    spec:\r\n      containers: [{name: c, image: busybox:1.36}]\r\n";
     let o = kubevet_stdin(&["check", "--format", "concise", "-"], text.as_bytes());
-    assert!(stdout(&o).contains("-:6:3: error[selector-template-mismatch]"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("-:6:3: error[selector-template-mismatch]"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn rules_and_explain() {
     let o = kubevet(&["rules"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).lines().any(|l| l.starts_with("selector-template-mismatch") && l.contains("error")));
+    assert!(stdout(&o)
+        .lines()
+        .any(|l| l.starts_with("selector-template-mismatch") && l.contains("error")));
     let o = kubevet(&["rules", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
-    assert!(v.as_array().is_some_and(|a| a.iter().any(|r| r["id"] == "yaml-syntax")));
+    assert!(v
+        .as_array()
+        .is_some_and(|a| a.iter().any(|r| r["id"] == "yaml-syntax")));
     let o = kubevet(&["explain", "duplicate-key"]);
     assert!(stdout(&o).starts_with("# duplicate-key"));
     assert_eq!(kubevet(&["explain", "nope"]).status.code(), Some(2));

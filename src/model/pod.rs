@@ -156,6 +156,16 @@ impl<'a> Container<'a> {
             && self.node.get("restartPolicy").and_then(Node::as_str) == Some("Always")
     }
 
+    /// Whether Kubernetes lets this container have probes: regular containers and
+    /// restartable init containers (sidecars); never plain init or ephemeral containers.
+    pub fn may_have_probes(&self) -> bool {
+        match self.kind {
+            ContainerKind::Regular => true,
+            ContainerKind::Init => self.is_sidecar(),
+            ContainerKind::Ephemeral => false,
+        }
+    }
+
     /// "container `web`" or "init container `setup`" for messages.
     pub fn describe(&self) -> String {
         let what = match self.kind {

@@ -2,7 +2,7 @@
 
 use crate::diagnostics::Severity;
 use crate::model::fields::{probe_handlers, PROBE_HANDLERS};
-use crate::model::{ContainerKind, Object, PodTemplate};
+use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
@@ -32,11 +32,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    for c in template.containers() {
-        // Probes on plain init containers are forbidden outright: another rule's finding.
-        if c.kind == ContainerKind::Ephemeral || (c.kind == ContainerKind::Init && !c.is_sidecar()) {
-            continue;
-        }
+    for c in template.containers().filter(|c| c.may_have_probes()) {
         for (field, probe) in c.probes() {
             let handlers = probe_handlers(probe);
             let probe_key = c.node.entry(field).map_or(probe.span, |e| e.key.span);

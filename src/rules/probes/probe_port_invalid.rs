@@ -4,7 +4,7 @@
 use crate::diagnostics::Severity;
 use crate::model::fields::probe_ports;
 use crate::model::names::iana_svc_name;
-use crate::model::{ContainerKind, Object, PodTemplate};
+use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
@@ -21,10 +21,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    for c in template.containers() {
-        if c.kind == ContainerKind::Ephemeral || (c.kind == ContainerKind::Init && !c.is_sidecar()) {
-            continue;
-        }
+    for c in template.containers().filter(|c| c.may_have_probes()) {
         for (field, probe) in c.probes() {
             for (handler, port) in probe_ports(probe) {
                 let who = format!("the {field} of {}", c.describe());

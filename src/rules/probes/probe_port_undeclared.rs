@@ -3,7 +3,7 @@
 use crate::diagnostics::Severity;
 use crate::model::fields::probe_ports;
 use crate::model::names::{did_you_mean, iana_svc_name};
-use crate::model::{ContainerKind, Object, PodTemplate};
+use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
@@ -20,11 +20,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    for c in template.containers() {
-        if c.kind == ContainerKind::Ephemeral || (c.kind == ContainerKind::Init && !c.is_sidecar())
-        {
-            continue;
-        }
+    for c in template.containers().filter(|c| c.may_have_probes()) {
         let declared: Vec<(&str, &crate::yaml::Node)> = c
             .ports()
             .filter_map(|p| {

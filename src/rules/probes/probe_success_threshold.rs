@@ -1,7 +1,7 @@
 //! `probe-success-threshold`: liveness and startup probes need `successThreshold: 1`.
 
 use crate::diagnostics::Severity;
-use crate::model::{ContainerKind, Object, PodTemplate};
+use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
@@ -18,10 +18,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    for c in template.containers() {
-        if c.kind == ContainerKind::Ephemeral || (c.kind == ContainerKind::Init && !c.is_sidecar()) {
-            continue;
-        }
+    for c in template.containers().filter(|c| c.may_have_probes()) {
         for (field, probe) in c.probes() {
             if field == "readinessProbe" {
                 continue;
