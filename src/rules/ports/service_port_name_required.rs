@@ -21,7 +21,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if ports.len() < 2 {
         return;
     }
-    for p in ports {
+    for (i, p) in ports.iter().enumerate() {
         if !p.is_map() {
             continue;
         }
@@ -32,13 +32,16 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         if named {
             continue;
         }
-        let port = p.get("port").and_then(Node::text).unwrap_or("?");
+        let port = p
+            .get("port")
+            .and_then(Node::text)
+            .map_or_else(|| format!("`spec.ports[{i}]`"), |n| format!("port {n}"));
         let span = p.get("port").map_or(p.span, |n| n.span);
         let d = ctx
             .diag(
                 obj,
                 span,
-                format!("port {port} of {} has no name, but the Service has {} ports", obj.display_name(), ports.len()),
+                format!("{port} of {} has no name, but the Service has {} ports", obj.display_name(), ports.len()),
             )
             .with_primary_label("unnamed port")
             .with_help("the API server requires a `name` on every port of a multi-port Service (`spec.ports[1].name: Required value`), e.g. `name: http`");
