@@ -71,9 +71,14 @@ impl Report {
 /// Checks the paths named in `opts`. Only a usage problem (a path that does not exist) is
 /// an `Err`; everything wrong with the input itself is a diagnostic.
 pub fn check(opts: &Options) -> Result<Report, InputError> {
+    // A `--kubernetes-version` with no bundled schemas is a usage error.
+    schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
     let inputs = source::discover(&opts.paths)?;
+    let crd_inputs = source::discover(&opts.crd_paths)?;
+    let n_inputs = inputs.len();
     let read: Vec<(SourceFile, Option<Diagnostic>)> = inputs
         .par_iter()
+        .chain(crd_inputs.par_iter())
         .enumerate()
         .map(|(id, input)| source::read_input(id, input, opts.max_file_size))
         .collect();
@@ -83,7 +88,7 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         files.push(file);
         diags.extend(d);
     }
-    Ok(check_files(files, diags, opts))
+    Ok(check_files_with_crds(files, n_inputs, diags, opts))
 }
 
 /// Checks one in-memory text as if it were a file named `name`.
@@ -93,17 +98,33 @@ pub fn check_text(name: &str, text: &str, opts: &Options) -> Report {
 }
 
 /// Checks files already in memory (used by tests and `check`).
-pub fn check_files(files: Vec<SourceFile>, mut diags: Vec<Diagnostic>, opts: &Options) -> Report {
+pub fn check_files(files: Vec<SourceFile>, diags: Vec<Diagnostic>, opts: &Options) -> Report {
+    let n = files.len();
+    check_files_with_crds(files, n, diags, opts)
+}
+
+/// Checks `files[..n_inputs]`; the files after them come from `--crd` and only contribute
+/// their CustomResourceDefinitions.
+fn check_files_with_crds(
+    files: Vec<SourceFile>,
+    n_inputs: usize,
+    mut diags: Vec<Diagnostic>,
+    opts: &Options,
+) -> Report {
     let parsed: Vec<ParsedFile> = files
         .par_iter()
         .map(|f| yaml::parse_file(f, &opts.limits))
         .collect();
-    let documents = parsed.iter().map(|p| p.documents.len()).sum();
+    let n_inputs = n_inputs.min(files.len());
+    let documents = parsed[..n_inputs].iter().map(|p| p.documents.len()).sum();
     let mut objects: Vec<Object<'_>> = Vec::new();
-    for (file, p) in files.iter().zip(&parsed) {
+    for (i, (file, p)) in files.iter().zip(&parsed).enumerate() {
         diags.extend(p.diagnostics.iter().cloned());
-        model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
+        if i < n_inputs {
+            model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
+        }
     }
+    diags.extend(schema_stage(&files, &parsed, n_inputs, opts));
     let object_count = objects.len();
     let ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
     diags.extend(rules::run(&ws, &opts.config));
@@ -118,6 +139,52 @@ pub fn check_files(files: Vec<SourceFile>, mut diags: Vec<Diagnostic>, opts: &Op
         documents,
         objects: object_count,
     }
+}
+
+/// Validates every input document against the schemas of the chosen Kubernetes version
+/// and the CRDs of the run (from `--crd` files and from the input itself).
+fn schema_stage(
+    files: &[SourceFile],
+    parsed: &[ParsedFile],
+    n_inputs: usize,
+    opts: &Options,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut set = match schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()) {
+        Ok(s) => s,
+        // `check` refuses a bad version up front; in-memory callers get no schema stage.
+        Err(_) => return out,
+    };
+    set.strict_kinds = opts.config.strict_kinds;
+    // `--crd` files first, so a CRD in the input (the newer one, usually) wins.
+    let order = (n_inputs..files.len()).chain(0..n_inputs);
+    for i in order {
+        for d in &parsed[i].documents {
+            if schema::is_crd(&d.root) {
+                out.extend(
+                    set.add_crd(files[i].id, &d.root)
+                        .into_iter()
+                        .map(|x| x.with_document(d.index)),
+                );
+            }
+        }
+    }
+    let found: Vec<Vec<Diagnostic>> = files[..n_inputs]
+        .par_iter()
+        .zip(&parsed[..n_inputs])
+        .map(|(f, p)| {
+            p.documents
+                .iter()
+                .flat_map(|d| {
+                    set.validate(f.id, &d.root)
+                        .into_iter()
+                        .map(|x| x.with_document(d.index))
+                })
+                .collect()
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
+    out
 }
 
 /// Input problems are always reported: switching them off would hide unchecked files.

@@ -70,6 +70,172 @@ const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
         "duplicate-key",
         "a kubectl test fixture that is invalid on purpose",
     ),
+    // Schema findings (see schemas/CORPUS-NOTES.md).
+    (
+        "argoproj__argo-cd/docs/operator-manual/applicationset.yaml",
+        "unknown-field",
+        "a reference page listing every generator; several blocks are mis-indented (clusterDecisionResource and plugin fields beside the generator key, `values` under `github`) or use fields the ApplicationSet CRD in the corpus does not define (`revision`, `useCredentials`, `parameters`, `awsCodeCommit`)",
+    ),
+    (
+        "argoproj__argo-cd/docs/operator-manual/argocd-repo-creds.yaml",
+        "invalid-type",
+        "`stringData.githubAppID: 1` is a number; Secret stringData values must be strings",
+    ),
+    (
+        "istio__istio/samples/security/spire-trust-domain-federation/cluster-federated-trust-domain.yaml",
+        "unknown-field",
+        "`spec.className` is not in the ClusterFederatedTrustDomain CRD shipped in the corpus (spire-quickstart.yaml); the API server would prune it",
+    ),
+    (
+        "kubernetes-sigs__metrics-server/manifests/base/deployment.yaml",
+        "missing-required-field",
+        "a kustomize base whose selector is added by an overlay; as written apps/v1 rejects it",
+    ),
+    (
+        "kubernetes-sigs__metrics-server/manifests/components/high-availability/pdb.yaml",
+        "removed-api-version",
+        "policy/v1beta1 PodDisruptionBudget, removed in 1.25",
+    ),
+    (
+        "kubernetes__dashboard/hack/test-resources/nginx-daemon-daemon-set.yaml",
+        "missing-required-field",
+        "apps/v1 DaemonSet without `spec.selector`",
+    ),
+    (
+        "kubernetes__examples/_archived/cockroachdb/cockroachdb-statefulset.yaml",
+        "removed-api-version",
+        "policy/v1beta1 PodDisruptionBudget, removed in 1.25",
+    ),
+    (
+        "kubernetes__examples/_archived/newrelic-infrastructure/newrelic-infra-daemonset.yaml",
+        "removed-api-version",
+        "extensions/v1beta1 DaemonSet, removed in 1.16",
+    ),
+    (
+        "kubernetes__examples/_archived/podsecuritypolicy/rbac/policies.yaml",
+        "removed-api-version",
+        "policy/v1beta1 PodSecurityPolicy, removed in 1.25",
+    ),
+    (
+        "storageclass-account-hdd.yaml",
+        "removed-api-version",
+        "storage.k8s.io/v1beta1 StorageClass, removed in 1.22",
+    ),
+    (
+        "storageclass-dedicated-hdd.yaml",
+        "removed-api-version",
+        "storage.k8s.io/v1beta1 StorageClass, removed in 1.22",
+    ),
+    (
+        "storageclass-shared-hdd.yaml",
+        "removed-api-version",
+        "storage.k8s.io/v1beta1 StorageClass, removed in 1.22",
+    ),
+    (
+        "storageclass-shared-ssd.yaml",
+        "removed-api-version",
+        "storage.k8s.io/v1beta1 StorageClass, removed in 1.22",
+    ),
+    (
+        "storageclass-managed-hdd.yaml",
+        "removed-api-version",
+        "storage.k8s.io/v1beta1 StorageClass, removed in 1.22",
+    ),
+    (
+        "storageclass-managed-ssd.yaml",
+        "removed-api-version",
+        "storage.k8s.io/v1beta1 StorageClass, removed in 1.22",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/fibre_channel/fc.yaml",
+        "invalid-type",
+        "`lun: <ADD LUN ID Here>` placeholder where an integer is required",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/flexvolume/deploy/ds.yaml",
+        "removed-api-version",
+        "extensions/v1beta1 DaemonSet, removed in 1.16",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/rbd/rbd.yaml",
+        "unknown-field",
+        "`imageformat`/`imagefeatures` are RBD StorageClass parameters, not RBDVolumeSource fields",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/scaleio/pod.yaml",
+        "unknown-field",
+        "typo `protectionDoamin` (protectionDomain)",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/storageos/storageos-pod.yaml",
+        "unknown-field",
+        "`pool` is not a StorageOSVolumeSource field",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/storageos/storageos-pv.yaml",
+        "unknown-field",
+        "`secretName` is not a StorageOSPersistentVolumeSource field (`secretRef`)",
+    ),
+    (
+        "kubernetes__ingress-nginx/deploy/grafana/deployment.yaml",
+        "missing-required-field",
+        "apps/v1 Deployment without `spec.selector`",
+    ),
+    (
+        "kubernetes__ingress-nginx/deploy/prometheus/deployment.yaml",
+        "missing-required-field",
+        "apps/v1 Deployment without `spec.selector`",
+    ),
+    (
+        "kubernetes__ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml",
+        "invalid-type",
+        "env `value: true` is a boolean; env values must be strings",
+    ),
+    (
+        "kubernetes__kubernetes/hack/testdata/invalid-deployment-unknown-and-duplicate-fields.yaml",
+        "unknown-field",
+        "a kubectl test fixture that is invalid on purpose",
+    ),
+    (
+        "kubernetes__kubernetes/hack/testdata/invalid-pod.yaml",
+        "invalid-type",
+        "a kubectl test fixture that is invalid on purpose (container `name:` empty)",
+    ),
+    (
+        "kubernetes__website/content/en/examples/access/deployment-replicas-policy.yaml",
+        "removed-api-version",
+        "admissionregistration.k8s.io/v1alpha1 ValidatingAdmissionPolicy, last served in 1.31",
+    ),
+    (
+        "kubernetes__website/content/en/examples/application/job/cronjob.yaml",
+        "removed-api-version",
+        "batch/v1beta1 CronJob, removed in 1.25",
+    ),
+    (
+        "kubernetes__website/content/en/examples/pods/pod-with-node-affinity.yaml",
+        "invalid-type",
+        "`requiredDuringSchedulingIgnoredDuringExecution` written as a list of `preference` items (the preferred form); the required form is a NodeSelector map",
+    ),
+    (
+        "kubernetes__website/content/en/examples/service/networking/example-ingress.yaml",
+        "removed-api-version",
+        "networking.k8s.io/v1beta1 Ingress, removed in 1.22",
+    ),
+    (
+        "open-policy-agent__gatekeeper/config/samples/config_v1alpha1_config.yaml",
+        "unknown-field",
+        "kubebuilder scaffold sample `foo: bar`; the CRD prunes it",
+    ),
+    (
+        "open-policy-agent__gatekeeper/config/samples/mutations_v1alpha1_assign.yaml",
+        "unknown-field",
+        "kubebuilder scaffold sample `foo: bar`; the CRD prunes it",
+    ),
+    (
+        "open-policy-agent__gatekeeper/config/samples/mutations_v1alpha1_assignmetadata.yaml",
+        "unknown-field",
+        "kubebuilder scaffold sample `foo: bar`; the CRD prunes it",
+    ),
 ];
 
 #[test]

@@ -32,6 +32,17 @@ registry! {
         yaml_limits,
         not_a_kubernetes_object,
     }
+    schema {
+        unknown_field,
+        invalid_type,
+        missing_required_field,
+        invalid_enum_value,
+        invalid_value,
+        unknown_kind,
+        removed_api_version,
+        deprecated_api_version,
+        invalid_crd,
+    }
     selectors {
         invalid_label,
         service_selects_nothing,

@@ -87,6 +87,15 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
+/// True for a `CustomResourceDefinition` document (any apiextensions version).
+pub fn is_crd(doc: &Node) -> bool {
+    doc.get("kind").and_then(Node::as_str) == Some("CustomResourceDefinition")
+        && doc
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(|v| v.starts_with("apiextensions.k8s.io/"))
+}
+
 /// A compiled schema for one kind, with the schema document it was compiled from (for
 /// navigation: allowed fields, expected types).
 pub(crate) struct Target {
@@ -203,6 +212,11 @@ impl SchemaSet {
         let (Some(api_version), Some(kind)) = (av_node.as_str(), kind_node.as_str()) else {
             return Vec::new();
         };
+        // `kind: List` is a client-side wrapper (kubectl accepts it): check its items.
+        if api_version == "v1" && kind == "List" {
+            let items = doc.get("items").map(Node::items).unwrap_or_default();
+            return items.iter().flat_map(|i| self.validate(file, i)).collect();
+        }
         let key = (api_version.to_string(), kind.to_string());
         let mut out = Vec::new();
         let target = if let Some(&def) = self.defs.gvks.get(&key) {

@@ -287,3 +287,11 @@ fn crd_valid_and_invalid() {
         ]
     );
 }
+
+#[test]
+fn list_items_are_validated() {
+    let f = run("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n  dta:\n    a: b\n");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].rule, f[0].line), (RULE_UNKNOWN_FIELD, 8));
+    assert_eq!(f[0].help.as_deref(), Some("did you mean `data`?"));
+}

@@ -15,12 +15,15 @@ pub enum Input {
 pub enum InputError {
     /// A path on the command line that does not exist: a usage error (exit 2).
     Missing(PathBuf),
+    /// Any other problem with the command line (e.g. an unknown `--kubernetes-version`).
+    Usage(String),
 }
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InputError::Missing(p) => write!(f, "no such file or directory: {}", p.display()),
+            InputError::Usage(m) => f.write_str(m),
         }
     }
 }
