@@ -158,5 +158,15 @@ fn explain(id: &str) -> io::Result<ExitCode> {
 fn print_version() -> io::Result<ExitCode> {
     let mut out = io::stdout().lock();
     writeln!(out, "kubevet {}", env!("CARGO_PKG_VERSION"))?;
+    let versions = kubevet::schema::bundled_versions();
+    writeln!(
+        out,
+        "Kubernetes schemas: {} (default {})",
+        versions.join(", "),
+        kubevet::schema::default_version().unwrap_or("none")
+    )?;
+    if let Some(src) = kubevet::schema::bundle_source() {
+        writeln!(out, "schema source: {} {}", src.package, src.version)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
