@@ -65,7 +65,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut out = ParsedFile::default();
     let mut counters = Counters::default();
-    'chunks: for chunk in split_documents(text, start) {
+    'chunks: for chunk in split_documents(text, start, &file.lines) {
         let ascii = text.as_bytes()[chunk.start..chunk.end].is_ascii();
         // Lines (0-based, in the file) indented by extra spaces for a lenient re-parse.
         let mut pads: Vec<(usize, usize)> = Vec::new();
@@ -547,15 +547,32 @@ impl Loader<'_> {
         if entries.len() < 2 {
             return;
         }
-        let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
         let mut found = Vec::new();
-        for e in entries {
-            let Some(k) = e.key.key_text() else { continue };
-            if let Some(first) = seen.insert(k, e) {
-                // An entry copied in by a merge key shares its span with the source; it is
-                // not a duplicate written by the user.
-                if first.key.span != e.key.span {
-                    found.push((k.to_string(), first.key.span, e.key.span));
+        let mut report = |k: &str, first: &Entry, e: &Entry| {
+            // An entry copied in by a merge key shares its span with the source; it is
+            // not a duplicate written by the user.
+            if first.key.span != e.key.span {
+                found.push((k.to_string(), first.key.span, e.key.span));
+            }
+        };
+        if entries.len() <= 16 {
+            // Most mappings are small: a scan beats hashing (and allocates nothing).
+            for (i, e) in entries.iter().enumerate().skip(1) {
+                let Some(k) = e.key.key_text() else { continue };
+                if let Some(first) = entries[..i]
+                    .iter()
+                    .rev()
+                    .find(|p| p.key.key_text() == Some(k))
+                {
+                    report(k, first, e);
+                }
+            }
+        } else {
+            let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
+            for e in entries {
+                let Some(k) = e.key.key_text() else { continue };
+                if let Some(first) = seen.insert(k, e) {
+                    report(k, first, e);
                 }
             }
         }

@@ -43,12 +43,18 @@ pub fn resolve_plain(text: &str, tag: Option<&str>) -> Value {
 }
 
 fn resolve_number(text: &str) -> Value {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
-    if let Some(v) = parse_go_int(&plain) {
+    let owned;
+    let plain = if text.contains('_') {
+        owned = text.replace('_', "");
+        owned.as_str()
+    } else {
+        text
+    };
+    if let Some(v) = parse_go_int(plain) {
         return v;
     }
-    if is_yaml_style_float(&plain) {
-        if let Some(f) = parse_go_float(&plain) {
+    if is_yaml_style_float(plain) {
+        if let Some(f) = parse_go_float(plain) {
             return Value::Float(f);
         }
     }

@@ -7,6 +7,8 @@
 //! (`%YAML`, `%TAG`) just above a marker travel with it.
 
 /// A chunk of the text: the byte range and the 0-based line it starts on.
+use crate::source::LineIndex;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
     pub start: usize,
@@ -18,19 +20,25 @@ fn is_doc_start(line: &[u8]) -> bool {
     line.starts_with(b"---") && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
 
-/// `start` skips a leading byte-order mark.
-pub fn split_documents(text: &str, start: usize) -> Vec<Chunk> {
+/// `start` skips a leading byte-order mark; `lines` is the text's line index (so lines are
+/// not scanned for again).
+pub fn split_documents(text: &str, start: usize, lines: &LineIndex) -> Vec<Chunk> {
     let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut chunk_start = start;
     let mut chunk_line = 0;
     // Start of a run of directive lines right before the current position.
     let mut directive_run: Option<(usize, usize)> = None;
-    let mut pos = start;
-    let mut line_no = 0;
-    while pos < bytes.len() {
-        let line_end = memchr_newline(bytes, pos);
-        let line = &bytes[pos..line_end];
+    for line_no in 0..lines.line_count() {
+        let pos = if line_no == 0 {
+            start
+        } else {
+            lines.line_start(line_no)
+        };
+        if pos >= bytes.len() {
+            break;
+        }
+        let line = &bytes[pos..];
         if is_doc_start(line) {
             let (cut, cut_line) = directive_run.unwrap_or((pos, line_no));
             if cut > chunk_start {
@@ -45,15 +53,12 @@ pub fn split_documents(text: &str, start: usize) -> Vec<Chunk> {
             directive_run = None;
         } else if line.first() == Some(&b'%') {
             directive_run.get_or_insert((pos, line_no));
-        } else if !line.iter().all(|b| b.is_ascii_whitespace()) && line.first() != Some(&b'#') {
+        } else if !matches!(
+            line.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r')),
+            None | Some(b'\n' | b'#')
+        ) {
             directive_run = None;
         }
-        pos = if line_end < bytes.len() {
-            line_end + 1
-        } else {
-            line_end
-        };
-        line_no += 1;
     }
     if chunk_start < bytes.len() || chunks.is_empty() {
         chunks.push(Chunk {
@@ -65,13 +70,6 @@ pub fn split_documents(text: &str, start: usize) -> Vec<Chunk> {
     chunks
 }
 
-fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| from + i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,7 +77,7 @@ mod tests {
     #[test]
     fn splits_at_column_zero_markers() {
         let t = "a: 1\n---\nb: 2\n--- # c\nc: 3\n  ---\n----\n";
-        let c = split_documents(t, 0);
+        let c = split_documents(t, 0, &LineIndex::new(t));
         assert_eq!(c.len(), 3);
         assert_eq!(&t[c[0].start..c[0].end], "a: 1\n");
         assert_eq!(&t[c[1].start..c[1].end], "---\nb: 2\n");
@@ -90,15 +88,15 @@ mod tests {
     #[test]
     fn directives_travel_with_their_marker() {
         let t = "a: 1\n%YAML 1.1\n---\nb: 2\n";
-        let c = split_documents(t, 0);
+        let c = split_documents(t, 0, &LineIndex::new(t));
         assert_eq!(&t[c[1].start..c[1].end], "%YAML 1.1\n---\nb: 2\n");
         assert_eq!(c[1].first_line, 1);
     }
 
     #[test]
     fn empty_text_is_one_empty_chunk() {
-        assert_eq!(split_documents("", 0).len(), 1);
+        assert_eq!(split_documents("", 0, &LineIndex::new("")).len(), 1);
         let bom = "\u{feff}a: 1";
-        assert_eq!(split_documents(bom, 3)[0].start, 3);
+        assert_eq!(split_documents(bom, 3, &LineIndex::new(bom))[0].start, 3);
     }
 }
