@@ -111,10 +111,12 @@ fn check_files_with_crds(
     mut diags: Vec<Diagnostic>,
     opts: &Options,
 ) -> Report {
+    let mut timer = StageTimer::from_env();
     let parsed: Vec<ParsedFile> = files
         .par_iter()
         .map(|f| yaml::parse_file(f, &opts.limits))
         .collect();
+    timer.stage("parse");
     let n_inputs = n_inputs.min(files.len());
     let documents = parsed[..n_inputs].iter().map(|p| p.documents.len()).sum();
     let mut objects: Vec<Object<'_>> = Vec::new();
@@ -124,15 +126,19 @@ fn check_files_with_crds(
             model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
         }
     }
-    diags.extend(schema_stage(&files, &parsed, n_inputs, opts));
+    timer.stage("model");
+    diags.extend(schema_stage(&files, &parsed, n_inputs, opts, &mut timer));
+    timer.stage("schema");
     let object_count = objects.len();
     let ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
     diags.extend(rules::run(&ws, &opts.config));
+    timer.stage("rules");
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
     attach_objects(&ws, &mut diags);
     diagnostics::sort_and_dedup(&mut diags);
     drop(ws);
     drop(parsed);
+    timer.stage("report");
     Report {
         files,
         diagnostics: diags,
@@ -148,6 +154,7 @@ fn schema_stage(
     parsed: &[ParsedFile],
     n_inputs: usize,
     opts: &Options,
+    timer: &mut StageTimer,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut set = match schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()) {
@@ -169,17 +176,21 @@ fn schema_stage(
             }
         }
     }
-    let found: Vec<Vec<Diagnostic>> = files[..n_inputs]
+    timer.stage("crds");
+    // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and
+    // per-file work would leave one core idle behind them.
+    let docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
+        .collect();
+    let found: Vec<Vec<Diagnostic>> = docs
         .par_iter()
-        .zip(&parsed[..n_inputs])
-        .map(|(f, p)| {
-            p.documents
-                .iter()
-                .flat_map(|d| {
-                    set.validate(f.id, &d.root)
-                        .into_iter()
-                        .map(|x| x.with_document(d.index))
-                })
+        .with_max_len(1)
+        .map(|(i, d)| {
+            set.validate(files[*i].id, &d.root)
+                .into_iter()
+                .map(|x| x.with_document(d.index))
                 .collect()
         })
         .collect();
@@ -214,6 +225,25 @@ fn attach_objects(ws: &Workspace<'_>, diags: &mut [Diagnostic]) {
         }
         if d.path.is_none() {
             d.path = obj.root.path_to(d.span).filter(|p| !p.is_empty());
+        }
+    }
+}
+
+/// Per-stage wall times on stderr when `KUBEVET_TIMINGS` is set: for benchmarking, not output.
+struct StageTimer(Option<std::time::Instant>);
+
+impl StageTimer {
+    fn from_env() -> Self {
+        StageTimer(std::env::var_os("KUBEVET_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn stage(&mut self, name: &str) {
+        if let Some(t) = self.0 {
+            eprintln!(
+                "kubevet timing: {name:>7} {:8.1} ms",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+            self.0 = Some(std::time::Instant::now());
         }
     }
 }

@@ -14,6 +14,10 @@ pub struct Workspace<'a> {
     by_kind: HashMap<&'a str, Vec<usize>>,
     /// Kinds whose CRD in the run says `scope: Cluster`.
     cluster_scoped_crs: Vec<(&'a str, &'a str)>,
+    /// Objects with a pod template, with it, by namespace: cross-object rules ask for the
+    /// templates of one namespace once per Service, PDB, policy...
+    templates: Vec<(usize, PodTemplate<'a>)>,
+    templates_by_ns: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Workspace<'a> {
@@ -38,13 +42,31 @@ impl<'a> Workspace<'a> {
                 }
             }
         }
-        Workspace {
+        let mut ws = Workspace {
             files,
             objects,
             default_namespace,
             by_kind,
             cluster_scoped_crs,
+            templates: Vec::new(),
+            templates_by_ns: HashMap::new(),
+        };
+        let mut templates = Vec::new();
+        let mut templates_by_ns: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, o) in ws.objects.iter().enumerate() {
+            if let Some(t) = PodTemplate::of(o) {
+                if let Some(ns) = ws.namespace_of(o) {
+                    templates_by_ns
+                        .entry(ns.to_string())
+                        .or_default()
+                        .push(templates.len());
+                }
+                templates.push((i, t));
+            }
         }
+        ws.templates = templates;
+        ws.templates_by_ns = templates_by_ns;
+        ws
     }
 
     pub fn file(&self, id: usize) -> &'a SourceFile {
@@ -83,9 +105,7 @@ impl<'a> Workspace<'a> {
     pub fn pod_templates<'s>(
         &'s self,
     ) -> impl Iterator<Item = (&'s Object<'a>, PodTemplate<'a>)> + 's {
-        self.objects
-            .iter()
-            .filter_map(|o| PodTemplate::of(o).map(|t| (o, t)))
+        self.templates.iter().map(|(i, t)| (&self.objects[*i], *t))
     }
 
     /// Pod templates in `namespace`.
@@ -93,8 +113,14 @@ impl<'a> Workspace<'a> {
         &'s self,
         namespace: &'s str,
     ) -> impl Iterator<Item = (&'s Object<'a>, PodTemplate<'a>)> + 's {
-        self.pod_templates()
-            .filter(move |(o, _)| self.namespace_of(o) == Some(namespace))
+        self.templates_by_ns
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|&t| {
+                let (i, template) = self.templates[t];
+                (&self.objects[i], template)
+            })
     }
 
     /// Looks an object up by kind, namespace and name.
