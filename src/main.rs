@@ -3,6 +3,11 @@
 
 mod cli;
 
+// The loader and the validator allocate many small strings and vectors; mimalloc is markedly
+// faster at that than the system allocator (ruff and oxc make the same choice).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 

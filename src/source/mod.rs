@@ -11,7 +11,7 @@ pub use read::{read_input, RULE_NO_MANIFESTS, RULE_UNREADABLE};
 /// Index of a file in the run, stable for the whole run.
 pub type FileId = usize;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     pub id: FileId,
     /// The path as the user named it (or as found under a named directory); `-` is stdin.

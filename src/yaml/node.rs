@@ -79,7 +79,7 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
     /// The scalar's text after YAML unescaping/folding (what a string field would receive).
-    pub text: Box<str>,
+    pub text: compact_str::CompactString,
     pub style: ScalarStyle,
     /// The resolved value; `Value::Str` means "the string in `text`".
     pub value: Value,
