@@ -188,7 +188,13 @@ fn schema_stage(
         .par_iter()
         .with_max_len(1)
         .map(|(i, d)| {
-            set.validate(files[*i].id, &d.root)
+            let root = &d.root;
+            let found = if root.get("apiVersion").is_none() && root.get("kind").is_none() {
+                set.validate_fragment(files[*i].id, root)
+            } else {
+                set.validate(files[*i].id, root)
+            };
+            found
                 .into_iter()
                 .map(|x| x.with_document(d.index))
                 .collect()

@@ -107,3 +107,87 @@ fn seed_snapshots() {
         insta::assert_snapshot!(format!("seed__{name}"), text);
     }
 }
+
+/// `(line, rule, help)` of every finding, for the expectations below.
+fn findings(report: &Report) -> Vec<(u32, &'static str, String, String)> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                at(report, d).0,
+                d.rule,
+                d.message.clone(),
+                d.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn has(f: &[(u32, &str, String, String)], line: u32, rule: &str, text: &str) -> bool {
+    f.iter()
+        .any(|(l, r, m, h)| *l == line && *r == rule && (m.contains(text) || h.contains(text)))
+}
+
+#[test]
+fn two_containers_broken_all_expectations() {
+    let Some(dir) = seeds_dir() else { return };
+    let f = findings(&run(&dir, "two-containers-broken.yaml"));
+    assert!(has(&f, 14, "unknown-field", "image"), "{f:#?}");
+    assert!(
+        has(&f, 14, "unknown-field", "Container"),
+        "hint names Container: {f:#?}"
+    );
+    assert!(has(&f, 13, "missing-required-field", "mountPath"), "{f:#?}");
+    assert!(has(&f, 20, "unknown-field", "volumes"), "{f:#?}");
+    assert!(
+        has(&f, 20, "unknown-field", "PodSpec"),
+        "hint names the pod spec: {f:#?}"
+    );
+    for line in [11, 13, 16] {
+        assert!(
+            has(&f, line, "volume-mount-undeclared", ""),
+            "line {line}: {f:#?}"
+        );
+    }
+}
+
+#[test]
+fn hello_node_selector_string() {
+    let Some(dir) = seeds_dir() else { return };
+    let f = findings(&run(&dir, "hello-node-service.yaml"));
+    assert!(has(&f, 7, "invalid-type", "map"), "{f:#?}");
+    assert!(has(&f, 7, "invalid-type", "app: hello-node"), "{f:#?}");
+}
+
+#[test]
+fn notes_on_valid_examples() {
+    let Some(dir) = seeds_dir() else { return };
+    let f = findings(&run(&dir, "toleration-deployment.yaml"));
+    assert!(has(&f, 12, "pod-template-name-ignored", ""), "{f:#?}");
+    let report = run(&dir, "init-containers-and-services.yaml");
+    let services: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "service-without-selector")
+        .collect();
+    assert_eq!(services.len(), 2);
+    assert!(services.iter().all(|d| d.severity == Severity::Info));
+}
+
+/// With its indentation fixed, the fragment reaches the `emptryDir` typo.
+#[test]
+fn emptydir_fragment_fixed_reports_the_typo() {
+    let Some(dir) = seeds_dir() else { return };
+    let text = std::fs::read_to_string(dir.join("emptydir-fragment-typo.yaml"))
+        .expect("seed")
+        .replace("\n  volumes:", "\nvolumes:");
+    let report = kubevet::check_text("fixed.yaml", &text, &Options::default());
+    let f = findings(&report);
+    assert!(
+        has(&f, 11, "unknown-field", "did you mean `emptyDir`?"),
+        "{f:#?}"
+    );
+    assert!(has(&f, 1, "not-a-kubernetes-object", ""), "{f:#?}");
+    assert!(!f.iter().any(|(_, r, _, _)| *r == "yaml-syntax"));
+}

@@ -243,6 +243,48 @@ impl SchemaSet {
         out
     }
 
+    /// Validates a fragment (a mapping with no `apiVersion`/`kind`, such as a pod-spec snippet
+    /// copied from a tutorial) field by field: each top-level key that names a field of a
+    /// pod spec, a container or object metadata is checked against that field's schema. The
+    /// document itself is reported as not a Kubernetes object elsewhere; this reaches the
+    /// typos inside it.
+    pub fn validate_fragment(&self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+        const HOSTS: &[&str] = &[
+            "io.k8s.api.core.v1.PodSpec",
+            "io.k8s.api.core.v1.Container",
+            "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+        ];
+        if !doc.is_map() || doc.get("apiVersion").is_some() || doc.get("kind").is_some() {
+            return Vec::new();
+        }
+        let hosts: Vec<&Map<String, Value>> = HOSTS
+            .iter()
+            .filter_map(|h| self.defs.defs.get(*h))
+            .filter_map(|&i| self.bundle.defs[i].1.get("properties")?.as_object())
+            .collect();
+        let mut props = Map::new();
+        for e in doc.entries() {
+            let Some(k) = e.key.key_text() else { continue };
+            if let Some(schema) = hosts.iter().find_map(|h| h.get(k)) {
+                props.insert(k.to_string(), schema.clone());
+            }
+        }
+        if props.is_empty() {
+            return Vec::new();
+        }
+        let root = json!({"type": "object", "properties": props});
+        let root = self.closure_document("", Some(root));
+        let Ok(compiled) = Compiled::compile(&root) else {
+            return Vec::new();
+        };
+        let target = Target {
+            root,
+            compiled,
+            kind: "fragment".into(),
+        };
+        messages::check(&target, file, doc)
+    }
+
     fn builtin_target(&self, def: usize) -> Result<Arc<Target>, String> {
         let slot = {
             let mut map = self.builtin.lock().unwrap_or_else(|p| p.into_inner());
