@@ -72,6 +72,28 @@ pub fn explain_scan_error(
             Some("quote the value".into()),
         );
     }
+    if info_l.contains("invalid indentation in quoted scalar") {
+        return (
+            "this quoted string runs onto lines indented less than its key; is its closing quote missing?".into(),
+            Some("close the quote on the same line, or indent the continuation lines further than the key".into()),
+        );
+    }
+    if info_l.contains("illegal placement of ':'") {
+        return (
+            "unexpected `:` inside a `[...]` or `{...}` collection; is a closing bracket missing above?".into(),
+            Some("close the collection with `]` or `}` before the next key, or quote a value that contains `:`".into()),
+        );
+    }
+    if info_l.contains("unexpected character") {
+        let c = text[at.min(text.len())..].chars().next().unwrap_or(' ');
+        return (
+            format!(
+                "`{}` is reserved in YAML and cannot start an unquoted value",
+                c.escape_default()
+            ),
+            Some("quote the value".into()),
+        );
+    }
     if info_l.contains("unknown anchor") {
         return (
             "this alias refers to an anchor that is not defined before it".into(),
