@@ -17,7 +17,7 @@ use crate::yaml::{Node, NodeKind, ScalarStyle, Span, TypeName, Value};
 /// Validates `doc` against `t`, including the entries hidden by duplicate keys.
 pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let json = tree::to_json(doc, None);
+    let json = doc.to_json();
     if !t.compiled.is_valid(&json) {
         let errors = t.compiled.errors(&json);
         explain(t, file, doc, None, errors, &mut out);
@@ -26,7 +26,7 @@ pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     // say is still what the author wrote, so validate each one as if it had won and keep
     // the findings inside it.
     for s in tree::shadowed_entries(doc) {
-        let json = tree::to_json(doc, Some(s.key_span));
+        let json = doc.to_json_with_winner(Some(s.key_span));
         if t.compiled.is_valid(&json) {
             continue;
         }

@@ -1,41 +1,8 @@
-//! The node tree as the validator sees it: JSON conversion, instance paths back to nodes,
-//! and the shadowed duplicate keys a lenient decoder drops.
-
-use serde_json::{Map, Value as J};
+//! The node tree as the validator sees it: instance paths back to nodes, and the shadowed
+//! duplicate keys a lenient decoder drops (the JSON conversion itself is `Node::to_json`).
 
 use super::validator::Seg;
-use crate::yaml::{Node, NodeKind, Span, Value};
-
-/// Converts `node` to JSON the way Kubernetes decodes it: later duplicate keys win, except
-/// that the entry whose key span is `winner` wins over its duplicates.
-pub(crate) fn to_json(node: &Node, winner: Option<Span>) -> J {
-    match &node.kind {
-        NodeKind::Scalar(s) => match s.value {
-            Value::Null => J::Null,
-            Value::Bool(b) => J::Bool(b),
-            Value::Int(i) => J::from(i),
-            Value::UInt(u) => J::from(u),
-            Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
-            Value::Str => J::String(s.text.to_string()),
-        },
-        NodeKind::Seq(items) => J::Array(items.iter().map(|n| to_json(n, winner)).collect()),
-        NodeKind::Map(entries) => {
-            let mut m = Map::with_capacity(entries.len());
-            let mut pinned: Option<&str> = None;
-            for e in entries {
-                let key = e.key.key_text().unwrap_or_default();
-                if pinned == Some(key) {
-                    continue;
-                }
-                m.insert(key.to_string(), to_json(&e.value, winner));
-                if winner == Some(e.key.span) {
-                    pinned = Some(key);
-                }
-            }
-            J::Object(m)
-        }
-    }
-}
+use crate::yaml::{Node, NodeKind, Span};
 
 /// The entry a mapping key resolves to: the one pinned by `winner`, else the last.
 pub(crate) fn entry_for<'a>(

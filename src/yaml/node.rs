@@ -266,8 +266,14 @@ impl Node {
         }
     }
 
-    /// The node as Kubernetes' decoder would see it, as JSON.
+    /// The node as Kubernetes' decoder would see it, as JSON: later duplicate keys win.
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_with_winner(None)
+    }
+
+    /// Like [`Node::to_json`], except that the mapping entry whose key span is `winner` wins
+    /// over its duplicates: how the schema stage validates a shadowed duplicate entry.
+    pub fn to_json_with_winner(&self, winner: Option<Span>) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.kind {
             NodeKind::Scalar(s) => match s.value {
@@ -278,16 +284,24 @@ impl Node {
                 Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
                 Value::Str => J::String(s.text.to_string()),
             },
-            NodeKind::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Seq(items) => J::Array(
+                items
+                    .iter()
+                    .map(|n| n.to_json_with_winner(winner))
+                    .collect(),
+            ),
             NodeKind::Map(entries) => {
                 let mut m = serde_json::Map::with_capacity(entries.len());
+                let mut pinned: Option<&str> = None;
                 for e in entries {
-                    // Later duplicates win, as in the lenient decoder; the duplicate itself
-                    // is reported by the loader.
-                    m.insert(
-                        e.key.key_text().unwrap_or_default().to_string(),
-                        e.value.to_json(),
-                    );
+                    let key = e.key.key_text().unwrap_or_default();
+                    if pinned == Some(key) {
+                        continue;
+                    }
+                    m.insert(key.to_string(), e.value.to_json_with_winner(winner));
+                    if winner == Some(e.key.span) {
+                        pinned = Some(key);
+                    }
                 }
                 J::Object(m)
             }
