@@ -4,6 +4,7 @@
 //! metadata and check), one page (`rules/<id>.md`), one fixture and one line below.
 
 mod rule;
+mod selection;
 
 use rayon::prelude::*;
 
