@@ -165,16 +165,22 @@ fn schema_stage(
     set.strict_kinds = opts.config.strict_kinds;
     // `--crd` files first, so a CRD in the input (the newer one, usually) wins.
     let order = (n_inputs..files.len()).chain(0..n_inputs);
-    for i in order {
-        for d in &parsed[i].documents {
-            if schema::is_crd(&d.root) {
-                out.extend(
-                    set.add_crd(files[i].id, &d.root)
-                        .into_iter()
-                        .map(|x| x.with_document(d.index)),
-                );
-            }
-        }
+    let crds: Vec<(usize, &yaml::Document)> = order
+        .flat_map(|i| parsed[i].documents.iter().map(move |d| (i, d)))
+        .filter(|(_, d)| schema::is_crd(&d.root))
+        .collect();
+    // Converting CRD schemas is the costly part and independent per CRD; registering them
+    // stays in order so that the input's CRD wins over a `--crd` one.
+    let prepared: Vec<_> = crds
+        .par_iter()
+        .map(|(i, d)| set.prepare_crd(files[*i].id, &d.root))
+        .collect();
+    for ((_, d), p) in crds.iter().zip(prepared) {
+        out.extend(
+            set.insert_crd(p)
+                .into_iter()
+                .map(|x| x.with_document(d.index)),
+        );
     }
     timer.stage("crds");
     // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and

@@ -114,6 +114,12 @@ struct CrdVersion {
     slot: Slot,
 }
 
+/// A CRD converted by [`SchemaSet::prepare_crd`], ready to register.
+pub struct PreparedCrd {
+    versions: Vec<crd::Registration>,
+    diags: Vec<Diagnostic>,
+}
+
 /// All schemas for one run: the bundled Kubernetes version plus the CRDs seen.
 pub struct SchemaSet {
     version: &'static str,
@@ -189,8 +195,22 @@ impl SchemaSet {
     /// Registers the served versions of a `CustomResourceDefinition` document. Returns
     /// diagnostics about the CRD itself (e.g. a schema kubevet cannot compile).
     pub fn add_crd(&mut self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+        let prepared = self.prepare_crd(file, doc);
+        self.insert_crd(prepared)
+    }
+
+    /// The expensive, read-only half of [`SchemaSet::add_crd`]: converts every served
+    /// version's schema. Independent CRDs can be prepared in parallel, then inserted in
+    /// order with [`SchemaSet::insert_crd`].
+    pub fn prepare_crd(&self, file: FileId, doc: &Node) -> PreparedCrd {
         let mut diags = Vec::new();
-        for reg in crd::versions_of(doc, self, file, &mut diags) {
+        let versions = crd::versions_of(doc, self, file, &mut diags);
+        PreparedCrd { versions, diags }
+    }
+
+    /// Registers a prepared CRD; a later registration of the same version wins.
+    pub fn insert_crd(&mut self, prepared: PreparedCrd) -> Vec<Diagnostic> {
+        for reg in prepared.versions {
             self.crds.insert(
                 (reg.api_version, reg.kind.clone()),
                 CrdVersion {
@@ -200,7 +220,7 @@ impl SchemaSet {
                 },
             );
         }
-        diags
+        prepared.diags
     }
 
     /// Validates one document (its root node). Documents that are not Kubernetes objects
