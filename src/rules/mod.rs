@@ -32,6 +32,7 @@ registry! {
         duplicate_key,
         yaml_limits,
         not_a_kubernetes_object,
+        yaml11_boolean_key,
     }
     schema {
         unknown_field,

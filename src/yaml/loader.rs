@@ -552,7 +552,14 @@ impl Loader<'_> {
             // An entry copied in by a merge key shares its span with the source; it is
             // not a duplicate written by the user.
             if first.key.span != e.key.span {
-                found.push((k.to_string(), first.key.span, e.key.span));
+                let raw = |x: &Entry| x.key.text().unwrap_or(k).to_string();
+                found.push((
+                    k.to_string(),
+                    raw(first),
+                    raw(e),
+                    first.key.span,
+                    e.key.span,
+                ));
             }
         };
         if entries.len() <= 16 {
@@ -576,13 +583,21 @@ impl Loader<'_> {
                 }
             }
         }
-        for (k, first, second) in found {
+        for (k, first_raw, second_raw, first, second) in found {
+            // `on:` and `yes:` are both the key "true" to Kubernetes: say why they collide.
+            let message = if first_raw != k || second_raw != k {
+                format!(
+                    "duplicate key: `{second_raw}` and `{first_raw}` are both the key `{k}` in YAML 1.1, as Kubernetes reads it"
+                )
+            } else {
+                format!("duplicate key `{k}` in the same mapping")
+            };
             let d = Diagnostic::new(
                 RULE_DUPLICATE_KEY,
                 Severity::Error,
                 self.file.id,
                 second,
-                format!("duplicate key `{k}` in the same mapping"),
+                message,
             )
             .with_primary_label("defined again here")
             .with_label(self.file.id, first, "first defined here")
