@@ -123,6 +123,14 @@ impl<'a> Workspace<'a> {
             })
     }
 
+    /// The core Services of `namespace`.
+    pub fn services_in(&self, namespace: &str) -> Vec<super::Service<'a>> {
+        self.of_kind("Service")
+            .filter(|o| self.namespace_of(o) == Some(namespace))
+            .filter_map(super::Service::of)
+            .collect()
+    }
+
     /// Looks an object up by kind, namespace and name.
     pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object<'a>> {
         self.of_kind(kind)

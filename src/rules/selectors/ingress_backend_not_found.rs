@@ -49,11 +49,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let services: Vec<Service<'_>> = ws
-        .of_kind("Service")
-        .filter(|o| ws.namespace_of(o) == Some(ns))
-        .filter_map(Service::of)
-        .collect();
+    let services: Vec<Service<'_>> = ws.services_in(ns);
     // Only when the run has Services in the namespace.
     if services.is_empty() {
         return;

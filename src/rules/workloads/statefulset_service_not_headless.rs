@@ -31,11 +31,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let services: Vec<Service<'_>> = ws
-        .of_kind("Service")
-        .filter(|o| ws.namespace_of(o) == Some(ns))
-        .filter_map(Service::of)
-        .collect();
+    let services: Vec<Service<'_>> = ws.services_in(ns);
     if services.is_empty() || ws.under_kustomize(obj.file) {
         return;
     }
