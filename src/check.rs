@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::{self, Object, Workspace};
-use crate::source::{self, InputError, SourceFile};
+use crate::project::{self, Partial, Project, Role, Skip, SkipCounts};
+use crate::source::{self, Input, InputError, SourceFile};
 use crate::yaml::{self, Limits, ParsedFile};
 use crate::{rules, schema};
 
@@ -24,6 +25,9 @@ pub struct Options {
     /// CustomResourceDefinition files or directories (`--crd`).
     pub crd_paths: Vec<PathBuf>,
     pub config: Config,
+    /// Treat files named on the command line like files found by walking: skip those that
+    /// hold no Kubernetes object (pre-commit names every changed YAML file).
+    pub skip_non_manifests: bool,
 }
 
 impl Default for Options {
@@ -34,6 +38,7 @@ impl Default for Options {
             limits: Limits::default(),
             crd_paths: Vec::new(),
             config: Config::default(),
+            skip_non_manifests: false,
         }
     }
 }
@@ -46,6 +51,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub documents: usize,
     pub objects: usize,
+    /// Files not checked, by reason (found by walking but not Kubernetes, Helm templates...).
+    pub skipped: SkipCounts,
 }
 
 impl Report {
@@ -55,6 +62,11 @@ impl Report {
             .filter(|d| d.severity == severity)
             .count()
     }
+
+    /// Files that were checked (read, not skipped).
+    pub fn checked_files(&self) -> usize {
+        self.files.len() - self.skipped.values().sum::<usize>()
+    }
 }
 
 /// Checks the paths named in `opts`. Only a usage problem (a path that does not exist) is
@@ -62,14 +74,32 @@ impl Report {
 pub fn check(opts: &Options) -> Result<Report, InputError> {
     // A `--kubernetes-version` with no bundled schemas is a usage error.
     schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
-    let inputs = source::discover(&opts.paths)?;
+    let mut inputs = source::discover(&opts.paths)?;
+    if opts.skip_non_manifests {
+        for input in &mut inputs {
+            if let Input::File { walked, .. } = input {
+                *walked = true;
+            }
+        }
+    }
     let crd_inputs = source::discover(&opts.crd_paths)?;
+    let project = Project::discover(&inputs, &opts.limits);
     let n_inputs = inputs.len();
     let read: Vec<(SourceFile, Option<Diagnostic>)> = inputs
         .par_iter()
         .chain(crd_inputs.par_iter())
         .enumerate()
-        .map(|(id, input)| source::read_input(id, input, opts.max_file_size))
+        .map(|(id, input)| match (input, project.role(id)) {
+            // Chart values and kustomize data are never read: nothing in them is ours.
+            (
+                Input::File { path, .. },
+                Role::Skipped(Skip::HelmChartInput | Skip::KustomizeInput),
+            ) if id < n_inputs && !path.ends_with("Chart.yaml") => (
+                SourceFile::new(id, path.display().to_string(), String::new()),
+                None,
+            ),
+            _ => source::read_input(id, input, opts.max_file_size),
+        })
         .collect();
     let mut files = Vec::with_capacity(read.len());
     let mut diags = Vec::new();
@@ -77,7 +107,11 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         files.push(file);
         diags.extend(d);
     }
-    Ok(check_files_with_crds(files, n_inputs, diags, opts))
+    let walked = inputs
+        .iter()
+        .map(|i| matches!(i, Input::File { walked: true, .. }))
+        .collect();
+    Ok(run(files, n_inputs, walked, project, diags, opts))
 }
 
 /// Checks one in-memory text as if it were a file named `name`.
@@ -86,54 +120,142 @@ pub fn check_text(name: &str, text: &str, opts: &Options) -> Report {
     check_files(vec![file], Vec::new(), opts)
 }
 
-/// Checks files already in memory (used by tests and `check`).
+/// Checks files already in memory (used by tests and `check`), as if named explicitly.
 pub fn check_files(files: Vec<SourceFile>, diags: Vec<Diagnostic>, opts: &Options) -> Report {
     let n = files.len();
-    check_files_with_crds(files, n, diags, opts)
+    run(files, n, vec![false; n], Project::default(), diags, opts)
 }
 
 /// Checks `files[..n_inputs]`; the files after them come from `--crd` and only contribute
-/// their CustomResourceDefinitions.
-fn check_files_with_crds(
+/// their CustomResourceDefinitions. `walked[i]` says whether input `i` was found by walking.
+fn run(
     files: Vec<SourceFile>,
     n_inputs: usize,
+    walked: Vec<bool>,
+    mut project: Project,
     mut diags: Vec<Diagnostic>,
     opts: &Options,
 ) -> Report {
     let mut timer = StageTimer::from_env();
+    let n_inputs = n_inputs.min(files.len());
     let parsed: Vec<ParsedFile> = files
         .par_iter()
-        .map(|f| yaml::parse_file(f, &opts.limits))
+        .enumerate()
+        .map(|(i, f)| match project.role(i) {
+            Role::Skipped(_) if i < n_inputs => ParsedFile::default(),
+            _ => yaml::parse_file(f, &opts.limits),
+        })
         .collect();
     timer.stage("parse");
-    let n_inputs = n_inputs.min(files.len());
-    let documents = parsed[..n_inputs].iter().map(|p| p.documents.len()).sum();
+    settle_roles(&mut project, &files, &parsed, &walked, n_inputs);
+    let checked = |i: usize| i < n_inputs && matches!(project.role(i), Role::Manifest);
+    let documents = (0..n_inputs)
+        .filter(|&i| !matches!(project.role(i), Role::Skipped(_)))
+        .map(|i| parsed[i].documents.len())
+        .sum();
     let mut objects: Vec<Object<'_>> = Vec::new();
     for (i, (file, p)) in files.iter().zip(&parsed).enumerate() {
+        if i < n_inputs && matches!(project.role(i), Role::Skipped(_)) {
+            continue;
+        }
         diags.extend(p.diagnostics.iter().cloned());
-        if i < n_inputs {
+        if checked(i) {
+            let first = objects.len();
             model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
+            if let Some(ns) = project
+                .transforms(&file.path)
+                .and_then(|t| t.namespace.as_deref())
+            {
+                for o in &mut objects[first..] {
+                    o.namespace = Some(ns);
+                }
+            }
         }
     }
     timer.stage("model");
-    diags.extend(schema_stage(&files, &parsed, n_inputs, opts, &mut timer));
+    let modes: Vec<DocMode> = (0..files.len())
+        .map(|i| match project.role(i) {
+            _ if i >= n_inputs => DocMode::Skip,
+            Role::Manifest => DocMode::Check {
+                fragments: !walked.get(i).copied().unwrap_or(false),
+            },
+            Role::Partial(_) => DocMode::Check { fragments: false },
+            Role::BuildConfig | Role::Skipped(_) => DocMode::Skip,
+        })
+        .collect();
+    diags.extend(schema_stage(
+        &files, &parsed, n_inputs, &modes, opts, &mut timer,
+    ));
     timer.stage("schema");
     let object_count = objects.len();
-    let ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
+    let mut ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
+    let open = project.open_files();
+    ws.set_open_files(|i| open.get(i).copied().unwrap_or(false));
     diags.extend(rules::run(&ws, &opts.config));
     timer.stage("rules");
+    diags.extend(project::chart_notes(&project, &files));
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
+    project::retain_applicable(&mut diags, &files, &project);
     attach_objects(&ws, &mut diags);
     diagnostics::sort_and_dedup(&mut diags);
     drop(ws);
     drop(parsed);
     timer.stage("report");
+    let mut skipped = SkipCounts::new();
+    for i in 0..n_inputs {
+        if let Role::Skipped(why) = project.role(i) {
+            *skipped.entry(why).or_default() += 1;
+        }
+    }
     Report {
         files,
         diagnostics: diags,
         documents,
         objects: object_count,
+        skipped,
     }
+}
+
+/// Roles that only the parsed text can decide: a walked file with no Kubernetes object (or
+/// only other tools' configuration) is skipped, and a kustomize "patch" that is a JSON 6902
+/// operation list is data.
+fn settle_roles(
+    project: &mut Project,
+    files: &[SourceFile],
+    parsed: &[ParsedFile],
+    walked: &[bool],
+    n_inputs: usize,
+) {
+    for i in 0..n_inputs {
+        let p = &parsed[i];
+        match project.role(i) {
+            Role::Manifest if walked.get(i).copied().unwrap_or(false) => {
+                let failed = p.diagnostics.iter().any(|d| d.rule == yaml::RULE_SYNTAX);
+                if !project::holds_objects(&p.documents, &files[i].text, failed) {
+                    project.set_role(i, Role::Skipped(Skip::NotKubernetes));
+                } else if project::is_tool_config(&p.documents) {
+                    project.set_role(i, Role::Skipped(Skip::ToolConfig));
+                }
+            }
+            Role::Partial(Partial::KustomizePatch)
+                if !p.documents.is_empty() && p.documents.iter().all(|d| d.root.is_seq()) =>
+            {
+                project.set_role(i, Role::Skipped(Skip::KustomizeInput));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// How the schema stage treats the documents of one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DocMode {
+    Skip,
+    /// Validate objects; `fragments`: also documents without `apiVersion` and `kind`, field by
+    /// field (only for files named explicitly: a walked file's fragment is not a manifest).
+    Check {
+        fragments: bool,
+    },
 }
 
 /// Validates every input document against the schemas of the chosen Kubernetes version
@@ -142,6 +264,7 @@ fn schema_stage(
     files: &[SourceFile],
     parsed: &[ParsedFile],
     n_inputs: usize,
+    modes: &[DocMode],
     opts: &Options,
     timer: &mut StageTimer,
 ) -> Vec<Diagnostic> {
@@ -177,6 +300,7 @@ fn schema_stage(
     let docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
         .iter()
         .enumerate()
+        .filter(|(i, _)| modes[*i] != DocMode::Skip)
         .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
         .collect();
     let found: Vec<Vec<Diagnostic>> = docs
@@ -185,6 +309,9 @@ fn schema_stage(
         .map(|(i, d)| {
             let root = &d.root;
             let found = if root.get("apiVersion").is_none() && root.get("kind").is_none() {
+                if modes[*i] != (DocMode::Check { fragments: true }) {
+                    return Vec::new();
+                }
                 set.validate_fragment(files[*i].id, root)
             } else {
                 set.validate(files[*i].id, root)

@@ -76,6 +76,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict_kinds: bool,
 
+    /// Treat files named on the command line like files found in a directory: skip those with
+    /// no Kubernetes object (for pre-commit, which names every changed YAML file).
+    #[arg(long)]
+    pub skip_non_manifests: bool,
+
     /// Run only these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Vec<String>,

@@ -1,7 +1,8 @@
 //! kubevet: a Kubernetes manifest linter with exact-span diagnostics.
 //!
 //! The pipeline, stage by stage ([`check`] runs it): [`source`] finds and reads files,
-//! [`yaml`] parses them into spanned trees, [`model`] reads objects out of the documents,
+//! [`project`] tells what each file is in its repository (manifest, Helm template,
+//! kustomize patch...), [`yaml`] parses them into spanned trees, [`model`] reads objects out of the documents,
 //! [`schema`] validates their shape, [`rules`] run over the [`model::Workspace`], and
 //! [`diagnostics`] render the findings.
 
@@ -9,6 +10,7 @@ mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod model;
+pub mod project;
 pub mod rules;
 pub mod schema;
 pub mod source;

@@ -77,6 +77,7 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         max_file_size: args.max_file_size,
         crd_paths: args.crd,
         config,
+        skip_non_manifests: args.skip_non_manifests,
         ..Options::default()
     };
     let report = match kubevet::check(&opts) {

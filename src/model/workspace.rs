@@ -1,10 +1,42 @@
-//! All objects of a run, indexed for cross-object rules.
+//! All objects of a run, indexed once so that every cross-object rule is a lookup: objects by
+//! kind, by name and by namespace, pod templates by namespace with their labels resolved,
+//! and an inverted index from `key=value` to the templates carrying it.
+//!
+//! It also holds the evidence cross-object warnings need (see [`Workspace::can_judge_absence`]):
+//! "nothing selects this" is only worth saying when the run is the whole picture.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use super::object::is_cluster_scoped;
 use super::{label_map, selector_closeness, LabelSelector, Object, PodTemplate};
+use crate::model::names::did_you_mean;
 use crate::source::SourceFile;
+use crate::yaml::Node;
+
+type Labels<'a> = Vec<(&'a str, &'a str, &'a Node)>;
+
+/// What the workspace knows about one namespace.
+#[derive(Default)]
+struct Namespace<'a> {
+    /// Object indexes by kind.
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    /// Template indexes (into `Workspace::templates`).
+    templates: Vec<usize>,
+    /// `(key, value)` -> templates whose labels carry it.
+    by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// A template without labels: a kustomize base or patch, half-written.
+    unlabelled_template: bool,
+    /// Custom resources (objects of non-built-in groups other than CRDs) in the namespace: an
+    /// operator may create the pods, Services and Secrets nobody wrote.
+    custom_resources: usize,
+}
+
+struct Template<'a> {
+    object: usize,
+    template: PodTemplate<'a>,
+    labels: Labels<'a>,
+}
 
 pub struct Workspace<'a> {
     pub files: &'a [SourceFile],
@@ -12,12 +44,14 @@ pub struct Workspace<'a> {
     /// Namespace for objects that name none (`--namespace`, else `default`).
     pub default_namespace: String,
     by_kind: HashMap<&'a str, Vec<usize>>,
+    by_name: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// Kinds whose CRD in the run says `scope: Cluster`.
-    cluster_scoped_crs: Vec<(&'a str, &'a str)>,
-    /// Objects with a pod template, with it, by namespace: cross-object rules ask for the
-    /// templates of one namespace once per Service, PDB, policy...
-    templates: Vec<(usize, PodTemplate<'a>)>,
-    templates_by_ns: HashMap<String, Vec<usize>>,
+    cluster_scoped_crs: HashSet<(&'a str, &'a str)>,
+    templates: Vec<Template<'a>>,
+    namespaces: HashMap<String, Namespace<'a>>,
+    /// Per file: its objects may be completed by a tool kubevet does not run (kustomize
+    /// builds it, a Helm chart or values file sits beside it).
+    open_files: Vec<bool>,
 }
 
 impl<'a> Workspace<'a> {
@@ -27,9 +61,13 @@ impl<'a> Workspace<'a> {
         default_namespace: String,
     ) -> Self {
         let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
-        let mut cluster_scoped_crs = Vec::new();
+        let mut by_name: HashMap<(&'a str, &'a str), Vec<usize>> = HashMap::new();
+        let mut cluster_scoped_crs = HashSet::new();
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.kind).or_default().push(i);
+            if let Some(name) = o.name {
+                by_name.entry((o.kind, name)).or_default().push(i);
+            }
             if o.kind == "CustomResourceDefinition" {
                 let spec = o.spec();
                 let scope = spec.and_then(|s| s.get("scope")).and_then(|s| s.as_str());
@@ -38,35 +76,63 @@ impl<'a> Workspace<'a> {
                     .and_then(|s| s.get_path(&["names", "kind"]))
                     .and_then(|s| s.as_str());
                 if let (Some("Cluster"), Some(g), Some(k)) = (scope, group, kind) {
-                    cluster_scoped_crs.push((g, k));
+                    cluster_scoped_crs.insert((g, k));
                 }
             }
         }
+        let open_files = kustomize_dirs_in_run(files);
         let mut ws = Workspace {
             files,
             objects,
             default_namespace,
             by_kind,
+            by_name,
             cluster_scoped_crs,
             templates: Vec::new(),
-            templates_by_ns: HashMap::new(),
+            namespaces: HashMap::new(),
+            open_files,
         };
+        ws.index_namespaces();
+        ws
+    }
+
+    fn index_namespaces(&mut self) {
+        let mut namespaces: HashMap<String, Namespace<'a>> = HashMap::new();
         let mut templates = Vec::new();
-        let mut templates_by_ns: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, o) in ws.objects.iter().enumerate() {
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(ns) = self.namespace_of(o) else {
+                continue;
+            };
+            let entry = namespaces.entry(ns.to_string()).or_default();
+            entry.by_kind.entry(o.kind).or_default().push(i);
+            if !is_builtin_group(o.group()) && o.kind != "CustomResourceDefinition" {
+                entry.custom_resources += 1;
+            }
             if let Some(t) = PodTemplate::of(o) {
-                if let Some(ns) = ws.namespace_of(o) {
-                    templates_by_ns
-                        .entry(ns.to_string())
-                        .or_default()
-                        .push(templates.len());
+                let labels = label_map(t.labels());
+                let ti = templates.len();
+                entry.unlabelled_template |= labels.is_empty();
+                for &(k, v, _) in &labels {
+                    entry.by_label.entry((k, v)).or_default().push(ti);
                 }
-                templates.push((i, t));
+                entry.templates.push(ti);
+                templates.push(Template {
+                    object: i,
+                    template: t,
+                    labels,
+                });
             }
         }
-        ws.templates = templates;
-        ws.templates_by_ns = templates_by_ns;
-        ws
+        self.templates = templates;
+        self.namespaces = namespaces;
+    }
+
+    /// Marks the files whose objects tools kubevet does not run may complete (the project
+    /// stage knows: kustomize trees, Helm charts and values around them).
+    pub fn set_open_files(&mut self, open: impl Fn(usize) -> bool) {
+        for (i, o) in self.open_files.iter_mut().enumerate() {
+            *o |= open(i);
+        }
     }
 
     pub fn file(&self, id: usize) -> &'a SourceFile {
@@ -81,20 +147,31 @@ impl<'a> Workspace<'a> {
             .map(move |&i| &self.objects[i])
     }
 
+    /// Objects of `kind` in `namespace`.
+    pub fn of_kind_in<'s>(
+        &'s self,
+        kind: &str,
+        namespace: &str,
+    ) -> impl Iterator<Item = &'s Object<'a>> + 's {
+        self.namespaces
+            .get(namespace)
+            .and_then(|n| n.by_kind.get(kind))
+            .into_iter()
+            .flatten()
+            .map(move |&i| &self.objects[i])
+    }
+
     /// True when the run has at least one object of `kind` in `namespace`.
     pub fn has_kind_in(&self, kind: &str, namespace: &str) -> bool {
-        self.of_kind(kind)
-            .any(|o| self.namespace_of(o) == Some(namespace))
+        self.of_kind_in(kind, namespace).next().is_some()
     }
 
     /// The namespace the object lives in, as Kubernetes resolves it; `None` when it is
     /// cluster-scoped.
     pub fn namespace_of<'s>(&'s self, obj: &Object<'a>) -> Option<&'s str> {
         if is_cluster_scoped(obj.kind)
-            || self
-                .cluster_scoped_crs
-                .iter()
-                .any(|(g, k)| *k == obj.kind && *g == obj.group())
+            || (!self.cluster_scoped_crs.is_empty()
+                && self.cluster_scoped_crs.contains(&(obj.group(), obj.kind)))
         {
             return None;
         }
@@ -105,133 +182,206 @@ impl<'a> Workspace<'a> {
     pub fn pod_templates<'s>(
         &'s self,
     ) -> impl Iterator<Item = (&'s Object<'a>, PodTemplate<'a>)> + 's {
-        self.templates.iter().map(|(i, t)| (&self.objects[*i], *t))
+        self.templates
+            .iter()
+            .map(|t| (&self.objects[t.object], t.template))
     }
 
     /// Pod templates in `namespace`.
     pub fn pod_templates_in<'s>(
         &'s self,
-        namespace: &'s str,
+        namespace: &str,
     ) -> impl Iterator<Item = (&'s Object<'a>, PodTemplate<'a>)> + 's {
-        self.templates_by_ns
+        self.namespaces
             .get(namespace)
-            .into_iter()
-            .flatten()
+            .map(|n| n.templates.as_slice())
+            .unwrap_or_default()
+            .iter()
             .map(|&t| {
-                let (i, template) = self.templates[t];
-                (&self.objects[i], template)
+                let t = &self.templates[t];
+                (&self.objects[t.object], t.template)
             })
     }
 
     /// The core Services of `namespace`.
     pub fn services_in(&self, namespace: &str) -> Vec<super::Service<'a>> {
-        self.of_kind("Service")
-            .filter(|o| self.namespace_of(o) == Some(namespace))
+        self.of_kind_in("Service", namespace)
             .filter_map(super::Service::of)
             .collect()
     }
 
-    /// Looks an object up by kind, namespace and name.
+    /// Looks an object up by kind, namespace and name (the first in run order when the run
+    /// has several).
     pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object<'a>> {
-        self.of_kind(kind)
-            .find(|o| o.name == Some(name) && self.namespace_of(o) == namespace)
+        self.by_name
+            .get(&(kind, name))?
+            .iter()
+            .map(|&i| &self.objects[i])
+            .find(|o| self.namespace_of(o) == namespace)
     }
 
-    /// Pod templates in `namespace` whose labels the selector selects.
+    /// Every object of that kind, namespace and name: a repository often holds one object in
+    /// several variants (an example and its copy, alternative setups).
+    pub fn find_all<'s>(
+        &'s self,
+        kind: &'s str,
+        namespace: Option<&'s str>,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Object<'a>> + 's {
+        self.by_name
+            .get(&(kind, name))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.objects[i])
+            .filter(move |o| self.namespace_of(o) == namespace)
+    }
+
+    /// Pod templates in `namespace` whose labels the selector selects. With equality
+    /// requirements, only the templates carrying the rarest of them are tested.
     pub fn templates_selected_by<'s>(
         &'s self,
-        namespace: &'s str,
+        namespace: &str,
         selector: &'s LabelSelector<'_>,
     ) -> impl Iterator<Item = (&'s Object<'a>, PodTemplate<'a>)> + 's {
-        self.pod_templates_in(namespace)
-            .filter(move |(_, t)| selector.matches(&label_map(t.labels())))
+        let candidates: &[usize] = match self.namespaces.get(namespace) {
+            None => &[],
+            Some(ns) => {
+                let rarest = selector
+                    .match_labels
+                    .iter()
+                    .map(|kv| ns.by_label.get(kv).map_or(&[][..], Vec::as_slice))
+                    .min_by_key(|p| p.len());
+                rarest.unwrap_or(&ns.templates)
+            }
+        };
+        candidates.iter().filter_map(move |&t| {
+            let t = &self.templates[t];
+            selector
+                .matches(&t.labels)
+                .then(|| (&self.objects[t.object], t.template))
+        })
     }
 
     /// The pod template in `namespace` that comes closest to being selected (for "the
-    /// closest pod template is here" labels).
+    /// closest pod template is here" labels). Only called when reporting.
     pub fn closest_template<'s>(
         &'s self,
-        namespace: &'s str,
+        namespace: &str,
         selector: &LabelSelector<'_>,
     ) -> Option<(&'s Object<'a>, PodTemplate<'a>)> {
         // Ties go to the first template in run order.
-        let mut best: Option<(usize, (&'s Object<'a>, PodTemplate<'a>))> = None;
-        for (o, t) in self.pod_templates_in(namespace) {
-            let score = selector_closeness(selector, &label_map(t.labels()));
+        let mut best: Option<(usize, &Template<'a>)> = None;
+        for &t in self
+            .namespaces
+            .get(namespace)
+            .map_or(&[][..], |n| &n.templates)
+        {
+            let t = &self.templates[t];
+            let score = selector_closeness(selector, &t.labels);
             if best.as_ref().is_none_or(|(b, _)| score > *b) {
-                best = Some((score, (o, t)));
+                best = Some((score, t));
             }
         }
-        best.map(|(_, x)| x)
+        best.map(|(_, t)| (&self.objects[t.object], t.template))
+    }
+
+    /// A template in `namespace` the selector misses by one small edit: one value (or key)
+    /// off by a typo, all other requirements met. Strong evidence of a mistake, whatever
+    /// else the run holds.
+    pub fn near_miss_template<'s>(
+        &'s self,
+        namespace: &str,
+        selector: &LabelSelector<'_>,
+    ) -> Option<(&'s Object<'a>, PodTemplate<'a>)> {
+        if selector.match_labels.is_empty() || !selector.expressions.is_empty() {
+            return None;
+        }
+        let ns = self.namespaces.get(namespace)?;
+        ns.templates
+            .iter()
+            .map(|&t| &self.templates[t])
+            .find_map(|t| {
+                let mut misses = selector
+                    .match_labels
+                    .iter()
+                    .filter(|(k, v)| !t.labels.iter().any(|(lk, lv, _)| lk == k && lv == v));
+                let (k, v) = misses.next()?;
+                if misses.next().is_some() {
+                    return None;
+                }
+                let close = t.labels.iter().any(|(lk, lv, _)| {
+                    (lk == k && did_you_mean(v, &[lv]).is_some())
+                        || (lv == v && did_you_mean(k, &[lk]).is_some())
+                });
+                close.then(|| (&self.objects[t.object], t.template))
+            })
     }
 
     /// Whether "this selector matches no pod template" can be said for a selector of an
     /// object in `file` and `namespace`: the run must hold pod templates there, none of them
-    /// half-written (a template without labels is a kustomize base or a patch), no custom
-    /// resource there may be the one creating the pods (an operator's CR whose labels the
-    /// selector matches), and the file must not be under a kustomization (which rewrites
-    /// labels and names).
+    /// half-written, and it must be the whole picture ([`Workspace::can_judge_absence`]);
+    /// a near miss (a label one typo away) is evidence enough on its own.
     pub fn can_judge_selection(
         &self,
         file: usize,
         namespace: &str,
         selector: &LabelSelector<'_>,
     ) -> bool {
-        let mut any = false;
-        for (_, t) in self.pod_templates_in(namespace) {
-            any = true;
-            if t.labels().is_none_or(|l| l.entries().is_empty()) {
-                return false;
-            }
-        }
-        any && !self.under_kustomize(file) && !self.custom_resource_selected(namespace, selector)
-    }
-
-    /// A custom resource in `namespace` with a label map (its own labels, or any nested
-    /// `labels` such as a pod template's) that the selector matches.
-    pub fn custom_resource_selected(&self, namespace: &str, selector: &LabelSelector<'_>) -> bool {
-        fn walk(n: &crate::yaml::Node, sel: &LabelSelector<'_>) -> bool {
-            n.entries().iter().any(|e| {
-                (e.key.key_text() == Some("labels")
-                    && e.value.is_map()
-                    && sel.matches(&label_map(Some(&e.value))))
-                    || walk(&e.value, sel)
-            }) || n.items().iter().any(|i| walk(i, sel))
-        }
-        self.objects.iter().any(|o| {
-            !is_builtin_group(o.group())
-                && self.namespace_of(o) == Some(namespace)
-                && walk(o.root, selector)
-        })
-    }
-
-    /// Whether the file sits in a directory (or below one) holding a kustomization file of
-    /// the run: kustomize rewrites names, namespaces and labels, so cross-object checks on
-    /// its sources would guess.
-    pub fn under_kustomize(&self, file: usize) -> bool {
-        let dirs: Vec<&std::path::Path> = self
-            .files
-            .iter()
-            .filter_map(|f| {
-                let p = std::path::Path::new(&f.path);
-                let name = p.file_name()?.to_str()?;
-                matches!(
-                    name,
-                    "kustomization.yaml" | "kustomization.yml" | "Kustomization"
-                )
-                .then(|| p.parent())
-                .flatten()
-            })
-            .collect();
-        if dirs.is_empty() {
-            return false;
-        }
-        let Some(f) = self.files.get(file) else {
+        let Some(ns) = self.namespaces.get(namespace) else {
             return false;
         };
-        let p = std::path::Path::new(&f.path);
-        dirs.iter().any(|d| p.starts_with(d))
+        if ns.templates.is_empty() || ns.unlabelled_template {
+            return false;
+        }
+        self.can_judge_absence(file, namespace)
+            || self.near_miss_template(namespace, selector).is_some()
     }
+
+    /// Whether the run is the whole picture for "X is not in this run" findings about an
+    /// object of `file` in `namespace`: no custom resource lives in the namespace (an
+    /// operator creates objects from it), and no tool kubevet does not run completes the
+    /// file (kustomize rewrites names, labels and namespaces and adds resources; a Helm
+    /// chart or values file beside it creates objects kubevet never sees).
+    pub fn can_judge_absence(&self, file: usize, namespace: &str) -> bool {
+        let operator = self
+            .namespaces
+            .get(namespace)
+            .is_some_and(|n| n.custom_resources > 0);
+        !operator && !self.is_open(file)
+    }
+
+    /// See [`Workspace::set_open_files`].
+    pub fn is_open(&self, file: usize) -> bool {
+        self.open_files.get(file).copied().unwrap_or(false)
+    }
+
+    /// Whether the file sits under a kustomization (or another tool completes it).
+    pub fn under_kustomize(&self, file: usize) -> bool {
+        self.is_open(file)
+    }
+}
+
+/// Files in a directory (or below one) holding a kustomization file of the run: computed
+/// once, for runs whose inputs are in memory (the project stage knows more for real trees).
+fn kustomize_dirs_in_run(files: &[SourceFile]) -> Vec<bool> {
+    let dirs: HashSet<&Path> = files
+        .iter()
+        .filter_map(|f| {
+            let p = Path::new(&f.path);
+            let name = p.file_name()?.to_str()?;
+            matches!(
+                name,
+                "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+            )
+            .then(|| p.parent())
+            .flatten()
+        })
+        .collect();
+    files
+        .iter()
+        .map(|f| !dirs.is_empty() && Path::new(&f.path).ancestors().any(|d| dirs.contains(d)))
+        .collect()
 }
 
 /// Groups of the built-in Kubernetes APIs (objects of other groups are custom resources).

@@ -33,6 +33,7 @@ registry! {
         yaml_limits,
         not_a_kubernetes_object,
         yaml11_boolean_key,
+        helm_chart_not_rendered,
     }
     schema {
         unknown_field,

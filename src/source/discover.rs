@@ -6,7 +6,12 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     Stdin,
-    File(PathBuf),
+    /// A file, and whether it was found by walking a directory (rather than named): walked
+    /// files that turn out not to be Kubernetes manifests are skipped, named ones reported.
+    File {
+        path: PathBuf,
+        walked: bool,
+    },
     /// A directory that held no manifests: reported, not an error of the run.
     EmptyDir(PathBuf),
 }
@@ -48,7 +53,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
         }
         let meta = std::fs::metadata(p).map_err(|_| InputError::Missing(p.clone()))?;
         if !meta.is_dir() {
-            out.push(Input::File(p.clone()));
+            out.push(Input::File {
+                path: p.clone(),
+                walked: false,
+            });
             continue;
         }
         let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(p)
@@ -69,7 +77,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             out.push(Input::EmptyDir(p.clone()));
         }
         found.sort();
-        out.append(&mut found.into_iter().map(Input::File).collect());
+        out.extend(
+            found
+                .into_iter()
+                .map(|path| Input::File { path, walked: true }),
+        );
     }
     Ok(out)
 }

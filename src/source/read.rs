@@ -21,7 +21,7 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
                 .read_to_end(&mut buf);
             ("-".to_string(), res.map(|_| buf))
         }
-        Input::File(p) => {
+        Input::File { path: p, .. } => {
             let path = p.display().to_string();
             match std::fs::metadata(p) {
                 Ok(m) if m.len() > max_size => {

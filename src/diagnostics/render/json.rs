@@ -19,7 +19,10 @@ struct Output<'a> {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Files checked.
     files: usize,
+    /// Files not checked, by reason (`notKubernetes`, `helmTemplates`...).
+    skipped: std::collections::BTreeMap<&'static str, usize>,
     documents: usize,
     objects: usize,
     errors: usize,
@@ -144,7 +147,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let output = Output {
         version: 1,
         summary: Summary {
-            files: report.files.len(),
+            files: report.checked_files(),
+            skipped: report
+                .skipped
+                .iter()
+                .map(|(reason, n)| (reason.key(), *n))
+                .collect(),
             documents: report.documents,
             objects: report.objects,
             errors: report.count(Severity::Error),

@@ -43,7 +43,8 @@ pub(crate) fn positions(file: &SourceFile, span: crate::yaml::Span) -> (Position
     )
 }
 
-/// "3 errors, 1 warning, 2 infos in 2 files (7 objects)".
+/// "3 errors, 1 warning, 2 infos in 2 files (7 objects); 12 files skipped: 9 without
+/// Kubernetes objects, 3 Helm templates".
 pub fn summary_line(report: &Report) -> String {
     use crate::diagnostics::Severity::*;
     let plural =
@@ -56,10 +57,24 @@ pub fn summary_line(report: &Report) -> String {
     if infos > 0 {
         parts.push(plural(infos, "info", "infos"));
     }
-    format!(
+    let mut line = format!(
         "{} in {} ({})",
         parts.join(", "),
-        plural(report.files.len(), "file", "files"),
+        plural(report.checked_files(), "file", "files"),
         plural(report.objects, "object", "objects")
-    )
+    );
+    let skipped: usize = report.skipped.values().sum();
+    if skipped > 0 {
+        let why: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(reason, n)| format!("{n} {}", reason.describe()))
+            .collect();
+        line.push_str(&format!(
+            "; {} skipped: {}",
+            plural(skipped, "file", "files"),
+            why.join(", ")
+        ));
+    }
+    line
 }

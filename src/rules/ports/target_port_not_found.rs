@@ -7,7 +7,7 @@ use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
     id: "target-port-not-found",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     category: Category::Ports,
     summary: "A Service's named targetPort is declared by no container of the pods it selects",
     fix: false,

@@ -1,7 +1,7 @@
 //! `missing-readiness-probe`: a container serving a Service has no readiness probe.
 
 use crate::diagnostics::Severity;
-use crate::model::{label_map, Container, ContainerKind, LabelSelector, Object};
+use crate::model::{Container, ContainerKind, LabelSelector, Object};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -35,7 +35,7 @@ fn serves(c: &Container<'_>, targets: &[String]) -> bool {
 
 fn check(ctx: &mut Ctx<'_, '_>) {
     let ws = ctx.ws;
-    let mut reported: Vec<(usize, usize, crate::yaml::Span)> = Vec::new();
+    let mut reported: std::collections::HashSet<(usize, usize, u32, u32)> = Default::default();
     for svc in ws.of_kind("Service") {
         if !svc.group().is_empty() {
             continue;
@@ -49,10 +49,7 @@ fn check(ctx: &mut Ctx<'_, '_>) {
             continue;
         }
         let targets = target_ports(svc);
-        for (owner, template) in ws.pod_templates_in(ns) {
-            if !selector.matches(&label_map(template.labels())) {
-                continue;
-            }
+        for (owner, template) in ws.templates_selected_by(ns, &selector) {
             let regular: Vec<Container<'_>> =
                 template.containers().filter(|c| c.kind == ContainerKind::Regular).collect();
             let any_ports = regular.iter().any(|c| c.ports().next().is_some());
@@ -61,11 +58,10 @@ fn check(ctx: &mut Ctx<'_, '_>) {
                 if !candidate || c.node.get("readinessProbe").is_some_and(|p| !p.is_null()) {
                     continue;
                 }
-                let key = (owner.file, owner.document, c.node.span);
-                if reported.contains(&key) {
+                let key = (owner.file, owner.document, c.node.span.start, c.node.span.end);
+                if !reported.insert(key) {
                     continue;
                 }
-                reported.push(key);
                 let anchor = c.node.get("name").map_or(c.node.span, |n| n.span);
                 let d = ctx
                     .diag(

@@ -35,14 +35,16 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let candidates: Vec<&str> = ws
-        .of_kind(kind)
-        .filter(|o| ws.namespace_of(o) == Some(ns))
-        .filter_map(|o| o.name)
-        .collect();
+    let candidates: Vec<&str> = ws.of_kind_in(kind, ns).filter_map(|o| o.name).collect();
     // Only when the run holds objects of that kind there: otherwise the target is simply
     // defined elsewhere.
     if candidates.is_empty() || candidates.contains(&name) {
+        return;
+    }
+    let near = did_you_mean(name, &candidates);
+    // Without a near miss, only a run that is the whole picture can say the target does
+    // not exist (an operator, a Helm release or kustomize may create it).
+    if near.is_none() && !ws.can_judge_absence(obj.file, ns) {
         return;
     }
     let mut d = ctx
@@ -55,7 +57,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             ),
         )
         .with_primary_label("no such target");
-    d = match did_you_mean(name, &candidates) {
+    d = match near {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_help(format!(
             "the run has these {kind}s in namespace `{ns}`: {}",

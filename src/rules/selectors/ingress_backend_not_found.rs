@@ -73,8 +73,18 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let Some(name) = b.name.as_str() else {
             continue;
         };
-        let Some(svc) = services.iter().find(|s| s.obj.name == Some(name)) else {
+        let same_name: Vec<&Service<'_>> = services
+            .iter()
+            .filter(|s| s.obj.name == Some(name))
+            .collect();
+        let Some(svc) = same_name.first().copied() else {
             let names: Vec<&str> = services.iter().filter_map(|s| s.obj.name).collect();
+            let near = did_you_mean(name, &names);
+            // Without a near miss, only a run that is the whole picture can say the Service
+            // does not exist (an operator or kustomize may create it).
+            if near.is_none() && !ws.can_judge_absence(obj.file, ns) {
+                continue;
+            }
             let mut d = ctx
                 .diag(
                     obj,
@@ -82,7 +92,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     format!("{} routes to Service `{name}`, which is not in namespace `{ns}` in this run", obj.display_name()),
                 )
                 .with_primary_label("no such Service");
-            if let Some(s) = did_you_mean(name, &names) {
+            if let Some(s) = near {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             ctx.push(d);
@@ -94,18 +104,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             // Controllers use the backend port as is for an ExternalName Service.
             continue;
         }
-        let found = if let Some(n) = port.as_i64() {
-            ports
-                .iter()
-                .any(|p| p.get("port").and_then(Node::as_i64) == Some(n))
-        } else if let Some(pname) = port.as_str() {
-            ports
-                .iter()
-                .any(|p| p.get("name").and_then(Node::as_str) == Some(pname))
-        } else {
-            true
-        };
-        if found {
+        // A repository may hold the Service in several variants: any of them will do.
+        if same_name.iter().any(|s| serves(s, port)) {
             continue;
         }
         let declared: Vec<String> = ports
@@ -148,5 +148,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             )
             .with_help("an Ingress backend port must be one of the Service's `port` numbers or port names (not a container port)");
         ctx.push(d);
+    }
+}
+
+/// Whether the Service has the backend's port (a number or a name).
+fn serves(svc: &Service<'_>, port: &Node) -> bool {
+    let ports = svc.ports();
+    if let Some(n) = port.as_i64() {
+        ports
+            .iter()
+            .any(|p| p.get("port").and_then(Node::as_i64) == Some(n))
+    } else if let Some(pname) = port.as_str() {
+        ports
+            .iter()
+            .any(|p| p.get("name").and_then(Node::as_str) == Some(pname))
+    } else {
+        true
     }
 }

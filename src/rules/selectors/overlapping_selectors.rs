@@ -1,6 +1,8 @@
 //! `overlapping-selectors`: two workload controllers in one namespace whose selectors select
 //! the same pods.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::{label_map, LabelSelector, Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -72,49 +74,64 @@ fn controllers<'s, 'a>(ctx: &Ctx<'s, 'a>) -> Vec<Controller<'s, 'a>> {
 
 fn check(ctx: &mut Ctx<'_, '_>) {
     let cs = controllers(ctx);
+    let ws = ctx.ws;
+    // Controllers by their object, to go from a selected template back to its controller.
+    let by_object: HashMap<(usize, usize, Option<usize>), usize> = cs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.obj.file, c.obj.document, c.obj.list_item), i))
+        .collect();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (i, a) in cs.iter().enumerate() {
-        for b in &cs[i + 1..] {
-            // The same name twice is one workload written in two variants (or a duplicate,
-            // which is another finding), not two controllers.
-            if a.ns != b.ns || a.obj.name == b.obj.name {
-                continue;
+        // The label index yields the templates a's selector matches: no pass over all pairs.
+        for (o, _) in ws.templates_selected_by(a.ns, &a.selector) {
+            if let Some(&j) = by_object.get(&(o.file, o.document, o.list_item)) {
+                if j != i {
+                    pairs.push((i.min(j), i.max(j)));
+                }
             }
-            // Files of one directory are deployed together; across directories, the same
-            // app often comes in alternative variants (examples, overlays).
-            if !same_dir(ctx, a.obj.file, b.obj.file) {
-                continue;
-            }
-            let a_sel_b = a.selector.matches(&label_map(b.template.labels()));
-            let b_sel_a = b.selector.matches(&label_map(a.template.labels()));
-            if !a_sel_b && !b_sel_a {
-                continue;
-            }
-            // Report at the later one's selector when it overlaps, pointing at the other.
-            let (sel, other) = if b_sel_a { (b, a) } else { (a, b) };
-            let d = ctx
-                .diag(
-                    sel.obj,
-                    sel.selector_node.span,
-                    format!(
-                        "{} and {} select the same pods: the selector of {} (`{}`) matches the pod template of {}",
-                        a.obj.display_name(),
-                        b.obj.display_name(),
-                        sel.obj.display_name(),
-                        sel.selector.describe(),
-                        other.obj.display_name()
-                    ),
-                )
-                .with_primary_label("this selector")
-                .with_label(
-                    other.obj.file,
-                    other.template.labels_span(),
-                    format!("the pod template of {} is here", other.obj.display_name()),
-                )
-                .with_help(
-                    "controllers whose selectors overlap fight over the same pods (each counts the other's pods as its own); give each workload a distinguishing label in both its selector and its template",
-                );
-            ctx.push(d);
         }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (i, j) in pairs {
+        let (a, b) = (&cs[i], &cs[j]);
+        // The same name twice is one workload written in two variants (or a duplicate,
+        // which is another finding), not two controllers.
+        if a.ns != b.ns || a.obj.name == b.obj.name {
+            continue;
+        }
+        // Files of one directory are deployed together; across directories, the same
+        // app often comes in alternative variants (examples, overlays).
+        if !same_dir(ctx, a.obj.file, b.obj.file) {
+            continue;
+        }
+        let b_sel_a = b.selector.matches(&label_map(a.template.labels()));
+        // Report at the later one's selector when it overlaps, pointing at the other.
+        let (sel, other) = if b_sel_a { (b, a) } else { (a, b) };
+        let d = ctx
+            .diag(
+                sel.obj,
+                sel.selector_node.span,
+                format!(
+                    "{} and {} select the same pods: the selector of {} (`{}`) matches the pod template of {}",
+                    a.obj.display_name(),
+                    b.obj.display_name(),
+                    sel.obj.display_name(),
+                    sel.selector.describe(),
+                    other.obj.display_name()
+                ),
+            )
+            .with_primary_label("this selector")
+            .with_label(
+                other.obj.file,
+                other.template.labels_span(),
+                format!("the pod template of {} is here", other.obj.display_name()),
+            )
+            .with_help(
+                "controllers whose selectors overlap fight over the same pods (each counts the other's pods as its own); give each workload a distinguishing label in both its selector and its template",
+            );
+        ctx.push(d);
     }
 }
 

@@ -5,6 +5,7 @@ use crate::diagnostics::Severity;
 use crate::model::names::did_you_mean;
 use crate::model::{Object, Service};
 use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
 
 pub static RULE: Rule = Rule {
     id: "statefulset-service-not-headless",
@@ -32,7 +33,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     };
     let services: Vec<Service<'_>> = ws.services_in(ns);
-    if services.is_empty() || ws.under_kustomize(obj.file) {
+    if services.is_empty() {
         return;
     }
     match services.iter().find(|s| s.obj.name == Some(name)) {
@@ -41,7 +42,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .spec
                 .and_then(|s| s.get("clusterIP"))
                 .map_or(svc.obj.anchor_span(), |n| n.span);
-            let d = ctx
+            let mut d = ctx
                 .diag(
                     obj,
                     node.span,
@@ -50,11 +51,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .with_primary_label("not a headless Service")
                 .with_label(svc.obj.file, span, "the Service is here, without `clusterIP: None`")
                 .with_help("the per-pod DNS names of a StatefulSet (`web-0.web.ns.svc`) come from a headless governing Service; set `clusterIP: None` on it (a separate ClusterIP Service can still load-balance)");
+            // One replica has no peer to find by name: the common single-instance database
+            // with a plain Service works as meant, so it is only a note.
+            let replicas = obj.spec().and_then(|s| s.get("replicas")).and_then(Node::as_i64);
+            if replicas.unwrap_or(1) <= 1 {
+                d.severity = Severity::Info;
+            }
             ctx.push(d);
         }
         Some(_) => {}
         None => {
             let names: Vec<&str> = services.iter().filter_map(|s| s.obj.name).collect();
+            let near = did_you_mean(name, &names);
+            if near.is_none() && !ws.can_judge_absence(obj.file, ns) {
+                return;
+            }
             let mut d = ctx
                 .diag(
                     obj,
@@ -65,7 +76,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     ),
                 )
                 .with_primary_label("no such Service");
-            d = match did_you_mean(name, &names) {
+            d = match near {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help("the governing Service gives the pods their DNS names; create a headless Service (`clusterIP: None`) with this name"),
             };

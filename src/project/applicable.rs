@@ -1,0 +1,108 @@
+//! Findings that the repository layout makes wrong: a kustomize patch "missing" the fields
+//! its base has, a selector kustomize will write, a placeholder a later tool substitutes.
+
+use std::path::Path;
+
+use super::{paths, Partial, Project, Role, RULE_HELM_CHART};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::source::SourceFile;
+use crate::yaml::{Span, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
+
+const MISSING_REQUIRED: &str = "missing-required-field";
+const UNKNOWN_FIELD: &str = "unknown-field";
+
+/// Drops the findings that do not apply to the file as the repository uses it.
+pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], project: &Project) {
+    diags.retain(|d| {
+        let Some(file) = files.get(d.file) else {
+            return true;
+        };
+        if is_about_the_text(d.rule) {
+            return true;
+        }
+        let text = file.text.get(d.span.range()).unwrap_or_default();
+        // `${VAR}` (clusterctl, envsubst, Flux post-build) and `{{ }}` stand for values a
+        // later tool writes in: the value kubevet sees is not the one the cluster gets.
+        if text.contains("${") || text.contains("{{") {
+            return false;
+        }
+        match project.role(d.file) {
+            Role::Partial(kind) => {
+                // A partial object sets some fields; what it leaves out comes from elsewhere.
+                if d.rule == MISSING_REQUIRED {
+                    return false;
+                }
+                // `$patch`, `$setElementOrder/...` are strategic-merge directives; chainsaw
+                // keys such as `(length(x))` are expressions.
+                let expression =
+                    text.starts_with('$') || (kind == Partial::TestStep && text.starts_with('('));
+                !(expression && (d.rule == UNKNOWN_FIELD || kind == Partial::TestStep))
+            }
+            Role::Manifest => {
+                !(d.rule == MISSING_REQUIRED
+                    && d.message.starts_with("missing required field `selector`")
+                    && project
+                        .transforms(&file.path)
+                        .is_some_and(|t| t.fills_selectors))
+            }
+            _ => true,
+        }
+    });
+}
+
+/// Findings about the text itself stand whatever the file is used for.
+fn is_about_the_text(rule: &str) -> bool {
+    matches!(rule, RULE_SYNTAX | RULE_DUPLICATE_KEY | RULE_LIMITS)
+        || rule == crate::source::RULE_UNREADABLE
+}
+
+/// One note per Helm chart whose templates were skipped, on its `Chart.yaml` when the run
+/// has it, else on the first template.
+pub fn chart_notes(project: &Project, files: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (root, templates) in &project.charts {
+        let chart_yaml = root.join("Chart.yaml");
+        let anchor = files
+            .iter()
+            .position(|f| paths::normalize(Path::new(&f.path)) == chart_yaml)
+            .or_else(|| templates.first().copied());
+        let Some(id) = anchor else { continue };
+        let Some(file) = files.get(id) else { continue };
+        let first_line = file.text.find('\n').unwrap_or(file.text.len());
+        let name = chart_name(&file.text).unwrap_or_else(|| {
+            root.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        let dir = if root.as_os_str().is_empty() {
+            ".".to_string()
+        } else {
+            root.display().to_string()
+        };
+        let n = templates.len();
+        out.push(
+            Diagnostic::new(
+                RULE_HELM_CHART,
+                Severity::Info,
+                id,
+                Span::new(0, first_line.min(file.text.len())),
+                format!(
+                    "Helm chart `{name}`: {n} template{} not checked: templates are not YAML until Helm renders them",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .with_help(format!(
+                "check what the chart renders: `helm template {dir} | kubevet check -` (add `-f <values file>` for the values you deploy with)"
+            )),
+        );
+    }
+    out
+}
+
+/// `name:` of a `Chart.yaml`, read without parsing (the file is not checked).
+fn chart_name(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("name:"))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+        .filter(|v| !v.is_empty())
+}
