@@ -11,16 +11,6 @@ use kubevet::{check, Options};
 /// (path suffix, rule, why the error is genuine).
 const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
     (
-        "kubernetes__examples/_archived/storage/vitess/vttablet-pod-template.yaml",
-        "invalid-label",
-        "a template whose `{{keyspace}}`-style placeholders a script fills in; not applyable as written",
-    ),
-    (
-        "kubernetes__examples/_archived/storage/vitess/vttablet-pod-template.yaml",
-        "invalid-object-name",
-        "the Pod name `vttablet-{{uid}}` is a placeholder a script fills in",
-    ),
-    (
         "kubernetes__examples/_archived/volumes/aws_ebs/aws-ebs-web.yaml",
         "unsupported-value",
         "`protocol: tcp`: the API server only accepts `TCP`, `UDP`, `SCTP` (case-sensitive)",

@@ -7,6 +7,55 @@ use std::path::Path;
 use kubevet::diagnostics::Severity;
 use kubevet::{check_text, rules, Options};
 
+/// Every fenced block of the section under `heading`, with its info string.
+fn examples<'a>(page: &'a str, heading: &str) -> Vec<(&'a str, &'a str)> {
+    let Some(start) = page.find(heading) else {
+        return Vec::new();
+    };
+    let mut section = &page[start + heading.len()..];
+    if let Some(end) = section.find("\n## ") {
+        section = &section[..end];
+    }
+    let mut out = Vec::new();
+    while let Some((lang, body)) = example(section, "") {
+        out.push((lang, body));
+        let consumed = section.find(body).map_or(section.len(), |i| i + body.len() + 4);
+        section = &section[consumed.min(section.len())..];
+    }
+    out
+}
+
+/// Runs an example: one YAML text, or, when it has `# file: <path>` lines, the files they
+/// separate, written to a directory that kubevet walks as a user would.
+fn run_example(name: &str, text: &str) -> kubevet::Report {
+    if !text.starts_with("# file: ") {
+        return check_text(name, text, &Options::default());
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut current: Option<(String, String)> = None;
+    let mut files = Vec::new();
+    for line in text.lines() {
+        if let Some(path) = line.strip_prefix("# file: ") {
+            files.extend(current.take());
+            current = Some((path.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = current.as_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    files.extend(current);
+    for (path, body) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, body).expect("write example file");
+    }
+    let opts = Options {
+        paths: vec![dir.path().to_path_buf()],
+        ..Options::default()
+    };
+    kubevet::check(&opts).expect("example directory")
+}
+
 /// The first fenced block after `heading`, with its info string.
 fn example<'a>(page: &'a str, heading: &str) -> Option<(&'a str, &'a str)> {
     let after = &page[page.find(heading)? + heading.len()..];
@@ -78,7 +127,6 @@ fn page_examples_behave_as_documented() {
     let mut checked = 0;
     for rule in rules::ALL {
         let bad = example(rule.doc, "## Bad");
-        let good = example(rule.doc, "## Good");
         if let Some(("yaml", bad)) = bad {
             let report = check_text("bad.yaml", bad, &opts);
             assert!(
@@ -93,8 +141,11 @@ fn page_examples_behave_as_documented() {
             );
             checked += 1;
         }
-        if let Some(("yaml", good)) = good {
-            let report = check_text("good.yaml", good, &opts);
+        for (lang, good) in examples(rule.doc, "## Good") {
+            if lang != "yaml" {
+                continue;
+            }
+            let report = run_example("good.yaml", good);
             let wrong: Vec<_> = report
                 .diagnostics
                 .iter()
