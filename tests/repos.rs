@@ -123,7 +123,9 @@ fn repository_checkouts_have_only_reviewed_findings() {
             let file = &report.files[d.file];
             let rel = Path::new(&file.path)
                 .strip_prefix(&root)
-                .map_or(file.path.clone(), |p| p.to_string_lossy().replace('\\', "/"));
+                .map_or(file.path.clone(), |p| {
+                    p.to_string_lossy().replace('\\', "/")
+                });
             if !REVIEWED.iter().any(|(p, r, _)| *p == rel && *r == d.rule) {
                 let pos = file.position(d.span.start as usize);
                 unreviewed.push(format!(

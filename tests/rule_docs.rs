@@ -19,7 +19,9 @@ fn examples<'a>(page: &'a str, heading: &str) -> Vec<(&'a str, &'a str)> {
     let mut out = Vec::new();
     while let Some((lang, body)) = example(section, "") {
         out.push((lang, body));
-        let consumed = section.find(body).map_or(section.len(), |i| i + body.len() + 4);
+        let consumed = section
+            .find(body)
+            .map_or(section.len(), |i| i + body.len() + 4);
         section = &section[consumed.min(section.len())..];
     }
     out

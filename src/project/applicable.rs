@@ -10,6 +10,7 @@ use crate::yaml::{Span, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
 
 const MISSING_REQUIRED: &str = "missing-required-field";
 const UNKNOWN_FIELD: &str = "unknown-field";
+const SERVICE_WITHOUT_SELECTOR: &str = "service-without-selector";
 
 /// Drops the findings that do not apply to the file as the repository uses it.
 pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], project: &Project) {
@@ -38,9 +39,13 @@ pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], proj
                     text.starts_with('$') || (kind == Partial::TestStep && text.starts_with('('));
                 !(expression && (d.rule == UNKNOWN_FIELD || kind == Partial::TestStep))
             }
+            // kustomize writes `commonLabels` into workload and Service selectors, creating
+            // them where the base has none.
             Role::Manifest => {
-                !(d.rule == MISSING_REQUIRED
-                    && d.message.starts_with("missing required field `selector`")
+                let selector_missing = d.rule == SERVICE_WITHOUT_SELECTOR
+                    || (d.rule == MISSING_REQUIRED
+                        && d.message.starts_with("missing required field `selector`"));
+                !(selector_missing
                     && project
                         .transforms(&file.path)
                         .is_some_and(|t| t.fills_selectors))

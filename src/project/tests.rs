@@ -1,1 +1,48 @@
+use super::*;
+use crate::source::SourceFile;
+use crate::yaml::{parse_file, Limits};
 
+fn docs(text: &str) -> (Vec<Document>, bool) {
+    let file = SourceFile::new(0, "t.yaml".into(), text.into());
+    let parsed = parse_file(&file, &Limits::default());
+    let failed = !parsed.diagnostics.is_empty();
+    (parsed.documents, failed)
+}
+
+#[test]
+fn a_file_holds_objects_when_a_document_has_api_version_and_kind() {
+    let (d, f) = docs("name: ci\non: push\n");
+    assert!(!holds_objects(&d, "name: ci\non: push\n", f));
+    let text = "a: 1\n---\napiVersion: v1\nkind: ConfigMap\n";
+    let (d, f) = docs(text);
+    assert!(holds_objects(&d, text, f));
+    // Only `kind` (a Helm index, a tool config with `kind` alone) is not enough.
+    let (d, f) = docs("apiVersion: v2\nname: chart\n");
+    assert!(!holds_objects(&d, "apiVersion: v2\nname: chart\n", f));
+}
+
+#[test]
+fn a_broken_manifest_still_counts_as_one() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [a\n";
+    let (d, failed) = docs(text);
+    assert!(failed);
+    assert!(holds_objects(&d, text, failed));
+    let text = "jobs:\n  build: [a\n";
+    let (d, failed) = docs(text);
+    assert!(!holds_objects(&d, text, failed));
+}
+
+#[test]
+fn tool_configs_are_recognised_by_group() {
+    let (d, _) = docs("apiVersion: skaffold/v4beta6\nkind: Config\n");
+    assert!(is_tool_config(&d));
+    let (d, _) = docs("apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\n---\n");
+    assert!(is_tool_config(&d));
+    // A file that mixes a tool config with a real object is a manifest.
+    let (d, _) =
+        docs("apiVersion: skaffold/v4beta6\nkind: Config\n---\napiVersion: v1\nkind: Pod\n");
+    assert!(!is_tool_config(&d));
+    // `cluster.x-k8s.io` (Cluster API) objects are cluster objects, unlike `kind.x-k8s.io`.
+    let (d, _) = docs("apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\n");
+    assert!(!is_tool_config(&d));
+}
