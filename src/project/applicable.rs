@@ -11,6 +11,7 @@ use crate::yaml::{Span, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
 const MISSING_REQUIRED: &str = "missing-required-field";
 const UNKNOWN_FIELD: &str = "unknown-field";
 const SERVICE_WITHOUT_SELECTOR: &str = "service-without-selector";
+const IMAGE_LATEST_TAG: &str = "image-latest-tag";
 
 /// Drops the findings that do not apply to the file as the repository uses it.
 pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], project: &Project) {
@@ -41,6 +42,13 @@ pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], proj
             }
             // kustomize writes `commonLabels` into workload and Service selectors, creating
             // them where the base has none.
+            // An `images` entry of the kustomization sets the tag the base leaves out.
+            Role::Manifest if d.rule == IMAGE_LATEST_TAG => {
+                let name = image_name(text);
+                !project
+                    .transforms(&file.path)
+                    .is_some_and(|t| t.pinned_images.iter().any(|i| i == name))
+            }
             Role::Manifest => {
                 let selector_missing = d.rule == SERVICE_WITHOUT_SELECTOR
                     || (d.rule == MISSING_REQUIRED
@@ -110,4 +118,30 @@ fn chart_name(text: &str) -> Option<String> {
         .find_map(|l| l.strip_prefix("name:"))
         .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// `registry:5000/app:1.2@sha256:...` -> `registry:5000/app`, as kustomize's `images[].name`
+/// matches.
+fn image_name(image: &str) -> &str {
+    let image = image.trim();
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rfind('/').map_or(0, |i| i + 1);
+    match image[last..].find(':') {
+        Some(colon) => &image[..last + colon],
+        None => image,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn image_names_drop_tag_and_digest_only() {
+        assert_eq!(super::image_name("nginx"), "nginx");
+        assert_eq!(super::image_name("nginx:1.27"), "nginx");
+        assert_eq!(
+            super::image_name("localhost:5000/app:1"),
+            "localhost:5000/app"
+        );
+        assert_eq!(super::image_name("ghcr.io/a/b@sha256:00"), "ghcr.io/a/b");
+    }
 }

@@ -35,6 +35,8 @@ pub struct Transforms {
     /// Any transform of names or labels (prefixes, suffixes, labels): cross-object checks on
     /// the file's objects would judge something other than what the cluster gets.
     pub rewrites: bool,
+    /// Image names whose tag or digest an `images` entry sets.
+    pub pinned_images: Vec<String>,
 }
 
 /// Everything the kustomizations around the inputs name.
@@ -47,11 +49,12 @@ pub struct Named {
 }
 
 /// The transforms a build applies on the way down from an overlay to its bases.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 struct Inherited {
     namespace: Option<String>,
     fills_selectors: bool,
     rewrites: bool,
+    pinned_images: Vec<String>,
 }
 
 impl Named {
@@ -74,7 +77,7 @@ impl Named {
         let mut named = Named::default();
         // Namespaces per file from every build that reaches it; agreed on at the end.
         let mut namespaces: HashMap<PathBuf, HashSet<Option<String>>> = HashMap::new();
-        let mut visited: HashSet<(PathBuf, Option<String>, bool, bool)> = HashSet::new();
+        let mut visited: HashSet<(PathBuf, String)> = HashSet::new();
         for dir in &roots {
             named.walk(
                 dir,
@@ -118,16 +121,11 @@ impl Named {
         dir: &Path,
         outer: &Inherited,
         limits: &Limits,
-        visited: &mut HashSet<(PathBuf, Option<String>, bool, bool)>,
+        visited: &mut HashSet<(PathBuf, String)>,
         namespaces: &mut HashMap<PathBuf, HashSet<Option<String>>>,
         depth: usize,
     ) {
-        let key = (
-            dir.to_path_buf(),
-            outer.namespace.clone(),
-            outer.fills_selectors,
-            outer.rewrites,
-        );
+        let key = (dir.to_path_buf(), format!("{outer:?}"));
         if depth > MAX_DEPTH || !visited.insert(key) {
             return;
         }
@@ -239,6 +237,12 @@ impl Named {
             || labels
                 .iter()
                 .any(|l| l.get("includeSelectors").and_then(Node::as_bool) == Some(true));
+        for image in root.get("images").map(Node::items).unwrap_or_default() {
+            let pins = ["newTag", "digest"].iter().any(|k| image.get(k).is_some());
+            if let Some(name) = image.get("name").and_then(Node::as_str).filter(|_| pins) {
+                here.pinned_images.push(name.to_string());
+            }
+        }
         here.rewrites |= common
             || !labels.is_empty()
             || root.get("namePrefix").is_some()
@@ -260,6 +264,7 @@ impl Named {
                 let t = self.transforms.entry(target.clone()).or_default();
                 t.fills_selectors |= here.fills_selectors;
                 t.rewrites |= here.rewrites;
+                t.pinned_images.extend(here.pinned_images.iter().cloned());
                 namespaces
                     .entry(target)
                     .or_default()

@@ -84,6 +84,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         if name.is_empty() || crate::model::fields::is_templated(name) || (r.kind == "ConfigMap" && AUTO_CONFIGMAPS.contains(&name)) {
             continue;
         }
+        // The common case, an object of the run by that name, is one lookup; the list of
+        // producers is only built for the references that miss.
+        if ctx.ws.find(r.kind, Some(ns), name).is_some() {
+            continue;
+        }
         let producers = producers(ctx.ws, r.kind, ns);
         if producers.is_empty() || producers.contains(&name) {
             continue;
@@ -102,6 +107,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             )
             .with_primary_label(format!("no {} `{name}` here", r.kind));
         let suggestion = crate::model::names::did_you_mean(name, &known);
+        // Without a near miss, a reference is only worth a note where the run is the whole
+        // picture: kustomize generates ConfigMaps and Secrets, operators create them.
+        if suggestion.is_none() && !ctx.ws.can_judge_absence(obj.file, ns) {
+            continue;
+        }
         if let Some(s) = suggestion {
             if let Some(o) = find_producer(ctx.ws, r.kind, ns, s) {
                 d = d.with_label(o.file, o.anchor_span(), format!("{} `{s}` is defined here", o.kind));
@@ -128,19 +138,18 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 /// Bitnami SealedSecrets, External Secrets).
 fn producers<'w>(ws: &'w Workspace<'_>, kind: &str, ns: &str) -> Vec<&'w str> {
     let mut out = Vec::new();
-    let in_ns = |o: &&Object<'_>| ws.namespace_of(o) == Some(ns);
-    for o in ws.of_kind(kind).filter(in_ns) {
+    for o in ws.of_kind_in(kind, ns) {
         out.extend(o.name);
     }
     if kind == "Secret" {
-        for o in ws.of_kind("SealedSecret").filter(in_ns) {
+        for o in ws.of_kind_in("SealedSecret", ns) {
             out.extend(o.name);
         }
-        for o in ws.of_kind("ExternalSecret").filter(in_ns) {
+        for o in ws.of_kind_in("ExternalSecret", ns) {
             let target = o.spec().and_then(|s| s.get_path(&["target", "name"])).and_then(Node::as_str);
             out.extend(target.or(o.name));
         }
-        for o in ws.of_kind("Certificate").filter(in_ns) {
+        for o in ws.of_kind_in("Certificate", ns) {
             out.extend(o.spec().and_then(|s| s.get("secretName")).and_then(Node::as_str));
         }
     }
