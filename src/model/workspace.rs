@@ -105,7 +105,7 @@ impl<'a> Workspace<'a> {
             };
             let entry = namespaces.entry(ns.to_string()).or_default();
             entry.by_kind.entry(o.kind).or_default().push(i);
-            if !is_builtin_group(o.group()) && o.kind != "CustomResourceDefinition" {
+            if !is_builtin_group(o.group()) && !is_passive_custom_resource(o.group(), o.kind) {
                 entry.custom_resources += 1;
             }
             if let Some(t) = PodTemplate::of(o) {
@@ -382,6 +382,29 @@ fn kustomize_dirs_in_run(files: &[SourceFile]) -> Vec<bool> {
         .iter()
         .map(|f| !dirs.is_empty() && Path::new(&f.path).ancestors().any(|d| dirs.contains(d)))
         .collect()
+}
+
+/// Custom resources of well-known projects that configure something but create no pods,
+/// Services or other objects a cross-object rule looks for (or only ones the rules already
+/// account for, such as the Secret of a cert-manager Certificate): their presence is no
+/// sign of an operator completing the picture.
+fn is_passive_custom_resource(group: &str, kind: &str) -> bool {
+    match group {
+        "monitoring.coreos.com" => matches!(
+            kind,
+            "ServiceMonitor"
+                | "PodMonitor"
+                | "PrometheusRule"
+                | "Probe"
+                | "ScrapeConfig"
+                | "AlertmanagerConfig"
+        ),
+        "cert-manager.io" | "acme.cert-manager.io" | "bitnami.com" | "external-secrets.io" => true,
+        "networking.istio.io" | "security.istio.io" | "telemetry.istio.io" => true,
+        "traefik.io" | "traefik.containo.us" => true,
+        "keda.sh" => matches!(kind, "ScaledObject" | "TriggerAuthentication"),
+        _ => false,
+    }
 }
 
 /// Groups of the built-in Kubernetes APIs (objects of other groups are custom resources).
