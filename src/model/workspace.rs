@@ -52,6 +52,13 @@ pub struct Workspace<'a> {
     /// Per file: its objects may be completed by a tool kubevet does not run (kustomize
     /// builds it, a Helm chart or values file sits beside it).
     open_files: Vec<bool>,
+    /// Per file: an id of its directory. A directory is the unit "the whole picture" is
+    /// judged in: a repository holds many apps, examples and variants side by side.
+    dir_of: Vec<usize>,
+    /// `(directory, kind)` -> objects.
+    by_dir_kind: HashMap<(usize, &'a str), Vec<usize>>,
+    /// `(directory, namespace)` -> (pod templates, whether one has no labels).
+    dir_templates: HashMap<(usize, String), (usize, bool)>,
 }
 
 impl<'a> Workspace<'a> {
@@ -81,6 +88,20 @@ impl<'a> Workspace<'a> {
             }
         }
         let open_files = kustomize_dirs_in_run(files);
+        let mut dir_ids: HashMap<&Path, usize> = HashMap::new();
+        let dir_of: Vec<usize> = files
+            .iter()
+            .map(|f| {
+                let dir = Path::new(&f.path).parent().unwrap_or(Path::new(""));
+                let next = dir_ids.len();
+                *dir_ids.entry(dir).or_insert(next)
+            })
+            .collect();
+        let mut by_dir_kind: HashMap<(usize, &'a str), Vec<usize>> = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            let dir = dir_of.get(o.file).copied().unwrap_or(usize::MAX);
+            by_dir_kind.entry((dir, o.kind)).or_default().push(i);
+        }
         let mut ws = Workspace {
             files,
             objects,
@@ -91,6 +112,9 @@ impl<'a> Workspace<'a> {
             templates: Vec::new(),
             namespaces: HashMap::new(),
             open_files,
+            dir_of,
+            by_dir_kind,
+            dir_templates: HashMap::new(),
         };
         ws.index_namespaces();
         ws
@@ -98,6 +122,7 @@ impl<'a> Workspace<'a> {
 
     fn index_namespaces(&mut self) {
         let mut namespaces: HashMap<String, Namespace<'a>> = HashMap::new();
+        let mut dir_templates: HashMap<(usize, String), (usize, bool)> = HashMap::new();
         let mut templates = Vec::new();
         for (i, o) in self.objects.iter().enumerate() {
             let Some(ns) = self.namespace_of(o) else {
@@ -116,6 +141,10 @@ impl<'a> Workspace<'a> {
                     entry.by_label.entry((k, v)).or_default().push(ti);
                 }
                 entry.templates.push(ti);
+                let dir = self.dir(o.file);
+                let d = dir_templates.entry((dir, ns.to_string())).or_default();
+                d.0 += 1;
+                d.1 |= labels.is_empty();
                 templates.push(Template {
                     object: i,
                     template: t,
@@ -125,6 +154,33 @@ impl<'a> Workspace<'a> {
         }
         self.templates = templates;
         self.namespaces = namespaces;
+        self.dir_templates = dir_templates;
+    }
+
+    fn dir(&self, file: usize) -> usize {
+        self.dir_of.get(file).copied().unwrap_or(usize::MAX)
+    }
+
+    /// Whether two files sit in the same directory.
+    pub fn same_dir(&self, a: usize, b: usize) -> bool {
+        a == b || self.dir(a) == self.dir(b)
+    }
+
+    /// Objects of `kind` in `namespace` whose file sits in the directory of `file`: the
+    /// objects a "not found" finding about `file` may be judged against.
+    pub fn of_kind_near<'s>(
+        &'s self,
+        kind: &'s str,
+        namespace: &'s str,
+        file: usize,
+    ) -> impl Iterator<Item = &'s Object<'a>> + 's {
+        self.by_dir_kind
+            .get(&(self.dir(file), kind))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.objects[i])
+            .filter(move |o| self.namespace_of(o) == Some(namespace))
     }
 
     /// Marks the files whose objects tools kubevet does not run may complete (the project
@@ -319,8 +375,8 @@ impl<'a> Workspace<'a> {
     }
 
     /// Whether "this selector matches no pod template" can be said for a selector of an
-    /// object in `file` and `namespace`: the run must hold pod templates there, none of them
-    /// half-written, and it must be the whole picture ([`Workspace::can_judge_absence`]);
+    /// object in `file` and `namespace`: the file's directory must hold pod templates of the
+    /// namespace, none of them half-written, and the run must be the whole picture ([`Workspace::can_judge_absence`]);
     /// a near miss (a label one typo away) is evidence enough on its own.
     pub fn can_judge_selection(
         &self,
@@ -328,22 +384,30 @@ impl<'a> Workspace<'a> {
         namespace: &str,
         selector: &LabelSelector<'_>,
     ) -> bool {
-        let Some(ns) = self.namespaces.get(namespace) else {
-            return false;
-        };
-        if ns.templates.is_empty() || ns.unlabelled_template {
-            return false;
+        // The directory of the selector's file must hold pod templates of the namespace, all
+        // of them labelled: otherwise its pods are defined elsewhere, or half-written.
+        match self
+            .dir_templates
+            .get(&(self.dir(file), namespace.to_string()))
+        {
+            Some(&(n, unlabelled)) if n > 0 && !unlabelled => {}
+            _ => return false,
         }
         self.can_judge_absence(file, namespace)
             || self.near_miss_template(namespace, selector).is_some()
     }
 
     /// Whether the run is the whole picture for "X is not in this run" findings about an
-    /// object of `file` in `namespace`: no custom resource lives in the namespace (an
-    /// operator creates objects from it), and no tool kubevet does not run completes the
+    /// object of `file` in `namespace`: not a system namespace, no custom resource lives in
+    /// the namespace (an operator creates objects from it), and no tool kubevet does not run completes the
     /// file (kustomize rewrites names, labels and namespaces and adds resources; a Helm
     /// chart or values file beside it creates objects kubevet never sees).
     pub fn can_judge_absence(&self, file: usize, namespace: &str) -> bool {
+        // The cluster itself runs pods there (static control-plane pods, add-ons) that no
+        // manifest of a repository describes.
+        if matches!(namespace, "kube-system" | "kube-public" | "kube-node-lease") {
+            return false;
+        }
         let operator = self
             .namespaces
             .get(namespace)

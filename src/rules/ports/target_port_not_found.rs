@@ -44,8 +44,12 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let selected: Vec<(&Object<'_>, PodTemplate<'_>)> =
-        ws.templates_selected_by(ns, &sel).collect();
+    // The selected pods of the Service's own directory: a template elsewhere that carries
+    // the same common labels (`app: web`) is likely another app's.
+    let selected: Vec<(&Object<'_>, PodTemplate<'_>)> = ws
+        .templates_selected_by(ns, &sel)
+        .filter(|(o, _)| ws.same_dir(o.file, obj.file))
+        .collect();
     if selected.is_empty() {
         return;
     }

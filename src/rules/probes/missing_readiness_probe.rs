@@ -49,7 +49,10 @@ fn check(ctx: &mut Ctx<'_, '_>) {
             continue;
         }
         let targets = target_ports(svc);
-        for (owner, template) in ws.templates_selected_by(ns, &selector) {
+        for (owner, template) in ws
+            .templates_selected_by(ns, &selector)
+            .filter(|(o, _)| ws.same_dir(o.file, svc.file))
+        {
             let regular: Vec<Container<'_>> =
                 template.containers().filter(|c| c.kind == ContainerKind::Regular).collect();
             let any_ports = regular.iter().any(|c| c.ports().next().is_some());

@@ -35,10 +35,16 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let candidates: Vec<&str> = ws.of_kind_in(kind, ns).filter_map(|o| o.name).collect();
-    // Only when the run holds objects of that kind there: otherwise the target is simply
-    // defined elsewhere.
-    if candidates.is_empty() || candidates.contains(&name) {
+    if ws.find(kind, Some(ns), name).is_some() {
+        return;
+    }
+    // Only when the HPA's directory holds objects of that kind there: otherwise the target
+    // is simply defined elsewhere.
+    let candidates: Vec<&str> = ws
+        .of_kind_near(kind, ns, obj.file)
+        .filter_map(|o| o.name)
+        .collect();
+    if candidates.is_empty() {
         return;
     }
     let near = did_you_mean(name, &candidates);

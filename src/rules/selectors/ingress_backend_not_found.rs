@@ -78,11 +78,17 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .filter(|s| s.obj.name == Some(name))
             .collect();
         let Some(svc) = same_name.first().copied() else {
-            let names: Vec<&str> = services.iter().filter_map(|s| s.obj.name).collect();
+            // Judged against the Services of the Ingress's own directory: other directories
+            // hold other apps and examples.
+            let names: Vec<&str> = services
+                .iter()
+                .filter(|s| ws.same_dir(s.obj.file, obj.file))
+                .filter_map(|s| s.obj.name)
+                .collect();
             let near = did_you_mean(name, &names);
             // Without a near miss, only a run that is the whole picture can say the Service
             // does not exist (an operator or kustomize may create it).
-            if near.is_none() && !ws.can_judge_absence(obj.file, ns) {
+            if names.is_empty() || (near.is_none() && !ws.can_judge_absence(obj.file, ns)) {
                 continue;
             }
             let mut d = ctx
@@ -104,8 +110,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             // Controllers use the backend port as is for an ExternalName Service.
             continue;
         }
-        // A repository may hold the Service in several variants: any of them will do.
-        if same_name.iter().any(|s| serves(s, port)) {
+        // A repository may hold the Service in several variants: any of them will do, and
+        // a Service of another directory may be another app's that happens to share the name.
+        if same_name.iter().any(|s| serves(s, port))
+            || !same_name.iter().any(|s| ws.same_dir(s.obj.file, obj.file))
+        {
             continue;
         }
         let declared: Vec<String> = ports

@@ -89,7 +89,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         if ctx.ws.find(r.kind, Some(ns), name).is_some() {
             continue;
         }
-        let producers = producers(ctx.ws, r.kind, ns);
+        let producers = producers(ctx.ws, r.kind, ns, obj.file);
         if producers.is_empty() || producers.contains(&name) {
             continue;
         }
@@ -135,21 +135,22 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 
 /// Names of the objects in `ns` that provide a `kind`: the objects themselves, plus for
 /// Secrets the ones that controllers in the run create (cert-manager Certificates,
-/// Bitnami SealedSecrets, External Secrets).
-fn producers<'w>(ws: &'w Workspace<'_>, kind: &str, ns: &str) -> Vec<&'w str> {
+/// Bitnami SealedSecrets, External Secrets). Only those in the directory of `file`: other
+/// directories hold other apps.
+fn producers<'w>(ws: &'w Workspace<'_>, kind: &'w str, ns: &'w str, file: usize) -> Vec<&'w str> {
     let mut out = Vec::new();
-    for o in ws.of_kind_in(kind, ns) {
+    for o in ws.of_kind_near(kind, ns, file) {
         out.extend(o.name);
     }
     if kind == "Secret" {
-        for o in ws.of_kind_in("SealedSecret", ns) {
+        for o in ws.of_kind_near("SealedSecret", ns, file) {
             out.extend(o.name);
         }
-        for o in ws.of_kind_in("ExternalSecret", ns) {
+        for o in ws.of_kind_near("ExternalSecret", ns, file) {
             let target = o.spec().and_then(|s| s.get_path(&["target", "name"])).and_then(Node::as_str);
             out.extend(target.or(o.name));
         }
-        for o in ws.of_kind_in("Certificate", ns) {
+        for o in ws.of_kind_near("Certificate", ns, file) {
             out.extend(o.spec().and_then(|s| s.get("secretName")).and_then(Node::as_str));
         }
     }

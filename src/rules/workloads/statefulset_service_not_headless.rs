@@ -32,7 +32,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let services: Vec<Service<'_>> = ws.services_in(ns);
+    // The Services of the StatefulSet's own directory: other directories hold other apps.
+    let services: Vec<Service<'_>> = ws
+        .of_kind_near("Service", ns, obj.file)
+        .filter_map(Service::of)
+        .collect();
     if services.is_empty() {
         return;
     }
@@ -51,10 +55,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .with_primary_label("not a headless Service")
                 .with_label(svc.obj.file, span, "the Service is here, without `clusterIP: None`")
                 .with_help("the per-pod DNS names of a StatefulSet (`web-0.web.ns.svc`) come from a headless governing Service; set `clusterIP: None` on it (a separate ClusterIP Service can still load-balance)");
-            // One replica has no peer to find by name: the common single-instance database
-            // with a plain Service works as meant, so it is only a note.
-            let replicas = obj.spec().and_then(|s| s.get("replicas")).and_then(Node::as_i64);
-            if replicas.unwrap_or(1) <= 1 {
+            if single_replica(obj) {
                 d.severity = Severity::Info;
             }
             ctx.push(d);
@@ -80,7 +81,19 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help("the governing Service gives the pods their DNS names; create a headless Service (`clusterIP: None`) with this name"),
             };
+            // A name one typo away from a Service of the run is a mistake however many
+            // replicas there are.
+            if near.is_none() && single_replica(obj) {
+                d.severity = Severity::Info;
+            }
             ctx.push(d);
         }
     }
+}
+
+/// One replica has no peer to find by name: the common single-instance database with a plain
+/// (or no) governing Service works as meant, so that is only a note.
+fn single_replica(obj: &Object<'_>) -> bool {
+    let replicas = obj.spec().and_then(|s| s.get("replicas")).and_then(Node::as_i64);
+    replicas.unwrap_or(1) <= 1
 }
