@@ -150,42 +150,32 @@ impl Named {
         let local = |rel: &str| paths::normalize(&dir.join(rel));
         let is_path = |s: &str| !s.contains('\n') && !is_remote(s);
 
-        // Partial objects and data.
-        for p in str_list("patchesStrategicMerge") {
-            if is_path(&p) {
-                self.set(local(&p), Role::Partial(Partial::KustomizePatch));
-            }
-        }
-        for item in root.get("patches").map(Node::items).unwrap_or_default() {
-            if let Some(p) = item.get("path").and_then(Node::as_str) {
-                self.set(local(p), Role::Partial(Partial::KustomizePatch));
-            } else if let Some(p) = item.as_str().filter(|p| is_path(p)) {
-                self.set(local(p), Role::Partial(Partial::KustomizePatch));
-            }
-        }
+        // Partial objects and data. Every list names files by string or by `path:`.
+        let patch = Role::Partial(Partial::KustomizePatch);
         let data = Role::Skipped(Skip::KustomizeInput);
-        for item in root
-            .get("patchesJson6902")
-            .map(Node::items)
-            .unwrap_or_default()
-        {
-            if let Some(p) = item.get("path").and_then(Node::as_str) {
-                self.set(local(p), data);
+        for (key, role) in [
+            ("patchesStrategicMerge", patch),
+            ("patches", patch),
+            ("patchesJson6902", data),
+            ("replacements", data),
+            ("configurations", data),
+            ("crds", data),
+            ("transformers", data),
+            ("generators", data),
+            ("validators", data),
+        ] {
+            for p in referenced(root.get(key)) {
+                if is_path(p) {
+                    self.set(local(p), role);
+                }
             }
         }
         for gen in ["configMapGenerator", "secretGenerator"] {
             for item in root.get(gen).map(Node::items).unwrap_or_default() {
-                let mut files: Vec<&str> = Vec::new();
-                for key in ["files", "envs"] {
-                    files.extend(
-                        item.get(key)
-                            .map(Node::items)
-                            .unwrap_or_default()
-                            .iter()
-                            .filter_map(Node::as_str),
-                    );
-                }
-                files.extend(item.get("env").and_then(Node::as_str));
+                let files = ["files", "envs"]
+                    .iter()
+                    .flat_map(|k| referenced(item.get(k)))
+                    .chain(item.get("env").and_then(Node::as_str));
                 for f in files {
                     // `files` entries may be `key=path`.
                     let p = f.split_once('=').map_or(f, |(_, p)| p);
@@ -193,28 +183,6 @@ impl Named {
                         self.set(local(p), data);
                     }
                 }
-            }
-        }
-        for key in [
-            "configurations",
-            "crds",
-            "transformers",
-            "generators",
-            "validators",
-        ] {
-            for p in str_list(key) {
-                if is_path(&p) {
-                    self.set(local(&p), data);
-                }
-            }
-        }
-        for item in root
-            .get("replacements")
-            .map(Node::items)
-            .unwrap_or_default()
-        {
-            if let Some(p) = item.get("path").and_then(Node::as_str) {
-                self.set(local(p), data);
             }
         }
         if let Some(p) = root.get_path(&["openapi", "path"]).and_then(Node::as_str) {
@@ -281,6 +249,18 @@ impl Named {
             *e = role;
         }
     }
+}
+
+/// The files a kustomization list names: its string items and the `path` of its map items
+/// (inline patches and configs are neither).
+fn referenced(list: Option<&Node>) -> impl Iterator<Item = &str> {
+    list.map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| {
+            item.as_str()
+                .or_else(|| item.get("path").and_then(Node::as_str))
+        })
 }
 
 /// A remote base (`github.com/...`, `https://...`): nothing kubevet can read.
