@@ -116,7 +116,13 @@ fn check_files_with_crds(
         }
     }
     timer.stage("model");
-    diags.extend(schema_stage(&files, &parsed, n_inputs, opts, &mut timer));
+    diags.extend(schema::stage::run(
+        &files,
+        &parsed,
+        n_inputs,
+        &opts.config,
+        &mut timer,
+    ));
     timer.stage("schema");
     let object_count = objects.len();
     let ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
@@ -134,69 +140,6 @@ fn check_files_with_crds(
         documents,
         objects: object_count,
     }
-}
-
-/// Validates every input document against the schemas of the chosen Kubernetes version
-/// and the CRDs of the run (from `--crd` files and from the input itself).
-fn schema_stage(
-    files: &[SourceFile],
-    parsed: &[ParsedFile],
-    n_inputs: usize,
-    opts: &Options,
-    timer: &mut StageTimer,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut set = match schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()) {
-        Ok(s) => s,
-        // `check` refuses a bad version up front; in-memory callers get no schema stage.
-        Err(_) => return out,
-    };
-    set.strict_kinds = opts.config.strict_kinds;
-    // `--crd` files first, so a CRD in the input (the newer one, usually) wins.
-    let order = (n_inputs..files.len()).chain(0..n_inputs);
-    let crds: Vec<(usize, &yaml::Document)> = order
-        .flat_map(|i| parsed[i].documents.iter().map(move |d| (i, d)))
-        .filter(|(_, d)| schema::is_crd(&d.root))
-        .collect();
-    // Converting CRD schemas is the costly part and independent per CRD; registering them
-    // stays in order so that the input's CRD wins over a `--crd` one.
-    let prepared: Vec<_> = crds
-        .par_iter()
-        .map(|(i, d)| set.prepare_crd(files[*i].id, &d.root))
-        .collect();
-    for ((_, d), p) in crds.iter().zip(prepared) {
-        out.extend(
-            set.insert_crd(p)
-                .into_iter()
-                .map(|x| x.with_document(d.index)),
-        );
-    }
-    timer.stage("crds");
-    // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and
-    // per-file work would leave one core idle behind them.
-    let docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
-        .collect();
-    let found: Vec<Vec<Diagnostic>> = docs
-        .par_iter()
-        .with_max_len(1)
-        .map(|(i, d)| {
-            let root = &d.root;
-            let found = if root.get("apiVersion").is_none() && root.get("kind").is_none() {
-                set.validate_fragment(files[*i].id, root)
-            } else {
-                set.validate(files[*i].id, root)
-            };
-            found
-                .into_iter()
-                .map(|x| x.with_document(d.index))
-                .collect()
-        })
-        .collect();
-    out.extend(found.into_iter().flatten());
-    out
 }
 
 /// Input problems are always reported: switching them off would hide unchecked files.
@@ -231,14 +174,14 @@ fn attach_objects(ws: &Workspace<'_>, diags: &mut [Diagnostic]) {
 }
 
 /// Per-stage wall times on stderr when `KUBEVET_TIMINGS` is set: for benchmarking, not output.
-struct StageTimer(Option<std::time::Instant>);
+pub(crate) struct StageTimer(Option<std::time::Instant>);
 
 impl StageTimer {
     fn from_env() -> Self {
         StageTimer(std::env::var_os("KUBEVET_TIMINGS").map(|_| std::time::Instant::now()))
     }
 
-    fn stage(&mut self, name: &str) {
+    pub(crate) fn stage(&mut self, name: &str) {
         if let Some(t) = self.0 {
             eprintln!(
                 "kubevet timing: {name:>7} {:8.1} ms",

@@ -12,6 +12,7 @@ mod bundle;
 mod crd;
 mod messages;
 mod nav;
+pub(crate) mod stage;
 mod tree;
 mod validator;
 
