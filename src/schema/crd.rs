@@ -264,7 +264,7 @@ fn convert(
                     .iter()
                     .filter(|n| {
                         let p = n.as_str().and_then(|n| props?.get(n));
-                        !p.is_some_and(|p| p.get("default").is_some())
+                        p.is_none_or(|p| p.get("default").is_none())
                     })
                     .cloned()
                     .collect();
