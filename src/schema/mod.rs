@@ -10,6 +10,7 @@
 mod apiversions;
 mod bundle;
 mod crd;
+mod defaults;
 mod messages;
 mod nav;
 pub(crate) mod stage;
@@ -445,7 +446,9 @@ impl SchemaSet {
             if let Some(&i) = self.defs.defs.get(&n) {
                 let schema = &self.bundle.defs[i].1;
                 collect_refs(schema, &mut todo);
-                defs.insert(n, schema.clone());
+                let mut schema = schema.clone();
+                defaults::relax_required(&n, &mut schema);
+                defs.insert(n, schema);
             }
         }
         let mut doc = match root {
