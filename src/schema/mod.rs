@@ -334,16 +334,15 @@ impl SchemaSet {
         defs: &[CrdVersion],
     ) -> Vec<Diagnostic> {
         let mut best: Option<Vec<Diagnostic>> = None;
+        let mut broken = None;
         for c in defs.iter().rev() {
             let found = match self.crd_target(c) {
                 Ok(t) => messages::check(&t, file, doc),
-                Err(e) => vec![Diagnostic::new(
-                    RULE_INVALID_CRD,
-                    Severity::Warning,
-                    file,
-                    kind_node.span,
-                    format!("cannot validate {kind}: its schema does not compile ({e})"),
-                )],
+                Err(e) => {
+                    // Another definition may still judge the resource.
+                    broken.get_or_insert(e);
+                    continue;
+                }
             };
             if !found.iter().any(|d| d.severity == Severity::Error) {
                 return found;
@@ -352,7 +351,17 @@ impl SchemaSet {
                 best = Some(found);
             }
         }
-        best.unwrap_or_default()
+        match (best, broken) {
+            (Some(found), _) => found,
+            (None, Some(e)) => vec![Diagnostic::new(
+                RULE_INVALID_CRD,
+                Severity::Warning,
+                file,
+                kind_node.span,
+                format!("cannot validate {kind}: its schema does not compile ({e})"),
+            )],
+            (None, None) => Vec::new(),
+        }
     }
 
     /// Validates a fragment (a mapping with no `apiVersion`/`kind`, such as a pod-spec snippet

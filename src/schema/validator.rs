@@ -183,4 +183,25 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Compiled>();
     }
+
+    #[test]
+    fn false_schemas_become_unknown_fields() {
+        // `additionalProperties: false` alone reports every key, not just the first.
+        let schema = json!({"type": "object", "properties": {
+            "empty": {"type": "object", "additionalProperties": false},
+            "never": false
+        }});
+        let c = Compiled::compile(&schema).unwrap();
+        let errs = c.errors(&json!({"empty": {"a": 1, "b": 2}, "never": 3}));
+        assert!(errs.contains(&RawError {
+            path: vec![Seg::Key("empty".into())],
+            kind: RawKind::Unknown(vec!["a".into(), "b".into()]),
+        }));
+        assert!(errs.contains(&RawError {
+            path: vec![],
+            kind: RawKind::Unknown(vec!["never".into()]),
+        }));
+        assert!(!errs.iter().any(|e| matches!(&e.kind,
+            RawKind::Other { message, .. } if message.contains("False schema"))));
+    }
 }
