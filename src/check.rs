@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::{self, Object, Workspace};
 use crate::project::{self, Partial, Project, Role, Skip, SkipCounts};
+use crate::schema::stage::DocMode;
 use crate::source::{self, Input, InputError, SourceFile};
 use crate::yaml::{self, Limits, ParsedFile};
 use crate::{rules, schema};
@@ -176,15 +177,20 @@ fn run(
     let modes: Vec<DocMode> = (0..files.len())
         .map(|i| match project.role(i) {
             _ if i >= n_inputs => DocMode::Skip,
-            Role::Manifest => DocMode::Check {
+            Role::Manifest => DocMode::Full {
                 fragments: !walked.get(i).copied().unwrap_or(false),
             },
-            Role::Partial(_) => DocMode::Check { fragments: false },
+            Role::Partial(_) => DocMode::Partial,
             Role::BuildConfig | Role::Skipped(_) => DocMode::Skip,
         })
         .collect();
-    diags.extend(schema_stage(
-        &files, &parsed, n_inputs, &modes, opts, &mut timer,
+    diags.extend(schema::stage::run(
+        &files,
+        &parsed,
+        n_inputs,
+        &modes,
+        &opts.config,
+        &mut timer,
     ));
     timer.stage("schema");
     let object_count = objects.len();
@@ -247,85 +253,6 @@ fn settle_roles(
     }
 }
 
-/// How the schema stage treats the documents of one file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum DocMode {
-    Skip,
-    /// Validate objects; `fragments`: also documents without `apiVersion` and `kind`, field by
-    /// field (only for files named explicitly: a walked file's fragment is not a manifest).
-    Check {
-        fragments: bool,
-    },
-}
-
-/// Validates every input document against the schemas of the chosen Kubernetes version
-/// and the CRDs of the run (from `--crd` files and from the input itself).
-fn schema_stage(
-    files: &[SourceFile],
-    parsed: &[ParsedFile],
-    n_inputs: usize,
-    modes: &[DocMode],
-    opts: &Options,
-    timer: &mut StageTimer,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut set = match schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()) {
-        Ok(s) => s,
-        // `check` refuses a bad version up front; in-memory callers get no schema stage.
-        Err(_) => return out,
-    };
-    set.strict_kinds = opts.config.strict_kinds;
-    // `--crd` files first, so a CRD in the input (the newer one, usually) wins.
-    let order = (n_inputs..files.len()).chain(0..n_inputs);
-    let crds: Vec<(usize, &yaml::Document)> = order
-        .flat_map(|i| parsed[i].documents.iter().map(move |d| (i, d)))
-        .filter(|(_, d)| schema::is_crd(&d.root))
-        .collect();
-    // Converting CRD schemas is the costly part and independent per CRD; registering them
-    // stays in order so that the input's CRD wins over a `--crd` one.
-    let prepared: Vec<_> = crds
-        .par_iter()
-        .map(|(i, d)| set.prepare_crd(files[*i].id, &d.root))
-        .collect();
-    for ((_, d), p) in crds.iter().zip(prepared) {
-        out.extend(
-            set.insert_crd(p)
-                .into_iter()
-                .map(|x| x.with_document(d.index)),
-        );
-    }
-    timer.stage("crds");
-    // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and
-    // per-file work would leave one core idle behind them.
-    let docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| modes[*i] != DocMode::Skip)
-        .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
-        .collect();
-    let found: Vec<Vec<Diagnostic>> = docs
-        .par_iter()
-        .with_max_len(1)
-        .map(|(i, d)| {
-            let root = &d.root;
-            let found = if root.get("apiVersion").is_none() && root.get("kind").is_none() {
-                if modes[*i] != (DocMode::Check { fragments: true }) {
-                    return Vec::new();
-                }
-                set.validate_fragment(files[*i].id, root)
-            } else {
-                set.validate(files[*i].id, root)
-            };
-            found
-                .into_iter()
-                .map(|x| x.with_document(d.index))
-                .collect()
-        })
-        .collect();
-    out.extend(found.into_iter().flatten());
-    out
-}
-
 /// Input problems are always reported: switching them off would hide unchecked files.
 fn is_input_rule(rule: &str) -> bool {
     matches!(
@@ -358,14 +285,14 @@ fn attach_objects(ws: &Workspace<'_>, diags: &mut [Diagnostic]) {
 }
 
 /// Per-stage wall times on stderr when `KUBEVET_TIMINGS` is set: for benchmarking, not output.
-struct StageTimer(Option<std::time::Instant>);
+pub(crate) struct StageTimer(Option<std::time::Instant>);
 
 impl StageTimer {
     fn from_env() -> Self {
         StageTimer(std::env::var_os("KUBEVET_TIMINGS").map(|_| std::time::Instant::now()))
     }
 
-    fn stage(&mut self, name: &str) {
+    pub(crate) fn stage(&mut self, name: &str) {
         if let Some(t) = self.0 {
             eprintln!(
                 "kubevet timing: {name:>7} {:8.1} ms",

@@ -51,11 +51,6 @@ const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
         "mounts `ca-certs` but the volume is named `ca`: the API server rejects the pod",
     ),
     (
-        "kubernetes__examples/_archived/storage/redis/redis-controller.yaml",
-        "volume-source-count",
-        "volume `data` has no source at all (`must specify a volume type`)",
-    ),
-    (
         "kubernetes__kubernetes/hack/testdata/invalid-deployment-unknown-and-duplicate-fields.yaml",
         "duplicate-key",
         "a kubectl test fixture that is invalid on purpose",

@@ -42,6 +42,11 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "real defect: `spec.tablespaces` is a list of tablespaces in the Cluster CRD; the sample writes a map",
     ),
     (
+        "cloudnative-pg__cloudnative-pg/releases/cnpg-1.30.0.yaml",
+        "duplicate-crd",
+        "right: the 1.30.0 release bundle and the generated CRD in `config/crd/bases` define `clusters.postgresql.cnpg.io` differently (the release predates `podFailureDomainKeys`); samples are validated against either",
+    ),
+    (
         "kubernetes-sigs__kustomize/examples/validationTransformer/invalid.yaml",
         "invalid-type",
         "invalid on purpose: the example shows a validator rejecting a ConfigMap whose `data` is a list",

@@ -45,6 +45,7 @@ registry! {
         removed_api_version,
         deprecated_api_version,
         invalid_crd,
+        duplicate_crd,
     }
     selectors {
         invalid_label,

@@ -1,13 +1,21 @@
-//! CustomResourceDefinitions: their `openAPIV3Schema` turned into strict JSON Schema.
+//! CustomResourceDefinitions: their `openAPIV3Schema` turned into strict JSON Schema, with
+//! the structural-schema semantics the API server applies before it validates:
 //!
-//! Kubernetes prunes fields a structural schema does not specify, so an object schema
-//! without `x-kubernetes-preserve-unknown-fields` gets `additionalProperties: false`
-//! (unknown fields are reported). `x-kubernetes-int-or-string` becomes an integer-or-string
-//! type, `null` is always accepted (the API server prunes nulls of non-nullable fields
-//! before validation), `x-kubernetes-embedded-resource` admits
-//! `apiVersion`/`kind`/`metadata`, and OpenAPI's boolean `exclusiveMinimum`/`Maximum`
-//! become JSON Schema's numeric ones. The root always admits `apiVersion`, `kind` and
-//! `metadata`, which is validated as the built-in ObjectMeta.
+//! - Pruning: an object schema without `x-kubernetes-preserve-unknown-fields` gets
+//!   `additionalProperties: false` (unknown fields are reported, as with kubectl's default
+//!   strict field validation). The flag on a list applies to its items too (pruning's
+//!   `skipPrune`); the known fields under a preserving object are still checked.
+//! - `nullable`: a `null` map member is pruned (or defaulted) before validation, so it never
+//!   fails; a `null` list item fails unless the item schema is `nullable`.
+//! - `default`: defaulting runs before validation, so a required field with a default is
+//!   not required.
+//! - `x-kubernetes-int-or-string` becomes an integer-or-string type;
+//!   `x-kubernetes-embedded-resource` admits `apiVersion`/`kind`/`metadata` and requires
+//!   `apiVersion` and `kind`.
+//! - OpenAPI's boolean `exclusiveMinimum`/`Maximum` become JSON Schema's numeric ones.
+//!
+//! The root always admits `apiVersion`, `kind` and `metadata`, which is validated as the
+//! built-in ObjectMeta.
 
 use serde_json::{json, Map, Value as J};
 
@@ -96,7 +104,7 @@ pub(crate) fn versions_of(
 }
 
 fn convert_root(schema: &J) -> Result<J, String> {
-    let mut root = convert(schema, 0, false)?;
+    let mut root = convert(schema, 0, false, Pos::Root, false)?;
     let Some(m) = root.as_object_mut() else {
         return Err("openAPIV3Schema is not an object".into());
     };
@@ -120,7 +128,27 @@ fn admit_object_header(m: &mut Map<String, J>) {
 
 const MAX_DEPTH: usize = 200;
 
-fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
+/// Where a schema sits, which decides what a `null` value means there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pos {
+    Root,
+    /// A value in a map (`properties`, `additionalProperties`): the API server prunes a
+    /// `null` there (or replaces it with the field's default), so it never fails.
+    Member,
+    /// A list item: a `null` stays and fails unless the item schema is `nullable`.
+    Item,
+}
+
+/// `inherit_preserve`: the enclosing list has `x-kubernetes-preserve-unknown-fields`, which
+/// the API server's pruning applies to the list's items as well (its `skipPrune`).
+/// `in_combinator`: inside a branch of `allOf`/`anyOf`/`oneOf`/`not`, where nothing is strict.
+fn convert(
+    schema: &J,
+    depth: usize,
+    in_combinator: bool,
+    pos: Pos,
+    inherit_preserve: bool,
+) -> Result<J, String> {
     if depth > MAX_DEPTH {
         return Err("schema nests too deeply".into());
     }
@@ -132,7 +160,8 @@ fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
         };
     };
     let flag = |k: &str| src.get(k).and_then(J::as_bool).unwrap_or(false);
-    let preserve = flag("x-kubernetes-preserve-unknown-fields");
+    let preserve = flag("x-kubernetes-preserve-unknown-fields") || inherit_preserve;
+    let nullable = flag("nullable");
     let int_or_string = flag("x-kubernetes-int-or-string");
     let embedded = flag("x-kubernetes-embedded-resource");
 
@@ -144,28 +173,38 @@ fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
                 let J::Object(props) = v else { continue };
                 let mut conv = Map::new();
                 for (name, s) in props {
-                    conv.insert(name.clone(), convert(s, depth + 1, in_combinator)?);
+                    conv.insert(
+                        name.clone(),
+                        convert(s, depth + 1, in_combinator, Pos::Member, false)?,
+                    );
                 }
                 out.insert(k.clone(), J::Object(conv));
             }
             "items" => {
+                let pos = Pos::Item;
                 if v.is_object() {
-                    out.insert(k.clone(), convert(v, depth + 1, in_combinator)?);
+                    out.insert(
+                        k.clone(),
+                        convert(v, depth + 1, in_combinator, pos, preserve)?,
+                    );
                 } else if let J::Array(items) = v {
                     // Draft 4 tuple form.
                     let conv = items
                         .iter()
-                        .map(|s| convert(s, depth + 1, in_combinator))
+                        .map(|s| convert(s, depth + 1, in_combinator, pos, preserve))
                         .collect::<Result<Vec<_>, _>>()?;
                     out.insert("prefixItems".into(), J::Array(conv));
                 }
             }
             "not" => {
-                out.insert(k.clone(), convert(v, depth + 1, true)?);
+                out.insert(k.clone(), convert(v, depth + 1, true, pos, false)?);
             }
             "additionalProperties" => {
                 if v.is_object() {
-                    out.insert(k.clone(), convert(v, depth + 1, in_combinator)?);
+                    out.insert(
+                        k.clone(),
+                        convert(v, depth + 1, in_combinator, Pos::Member, false)?,
+                    );
                 } else if v.is_boolean() {
                     out.insert(k.clone(), v.clone());
                 }
@@ -177,7 +216,7 @@ fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
                 let J::Array(branches) = v else { continue };
                 let conv = branches
                     .iter()
-                    .map(|s| convert(s, depth + 1, true))
+                    .map(|s| convert(s, depth + 1, true, pos, false))
                     .collect::<Result<Vec<_>, _>>()?;
                 // `oneOf` becomes `anyOf`: the API server applies defaults and checks
                 // formats before its `oneOf`, so branches that kubevet cannot tell apart
@@ -216,9 +255,25 @@ fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
                     out.insert(k.clone(), v.clone());
                 }
             }
-            "type" | "enum" | "required" | "pattern" | "maxLength" | "minLength" | "maxItems"
-            | "minItems" | "uniqueItems" | "maxProperties" | "minProperties" | "multipleOf"
-            | "format" => {
+            "required" => {
+                // Defaulting runs before validation: a required field with a default is
+                // filled in when absent.
+                let J::Array(names) = v else { continue };
+                let props = src.get("properties").and_then(J::as_object);
+                let kept: Vec<J> = names
+                    .iter()
+                    .filter(|n| {
+                        let p = n.as_str().and_then(|n| props?.get(n));
+                        p.is_none_or(|p| p.get("default").is_none())
+                    })
+                    .cloned()
+                    .collect();
+                if !kept.is_empty() {
+                    out.insert(k.clone(), J::Array(kept));
+                }
+            }
+            "type" | "enum" | "pattern" | "maxLength" | "minLength" | "maxItems" | "minItems"
+            | "uniqueItems" | "maxProperties" | "minProperties" | "multipleOf" | "format" => {
                 out.insert(k.clone(), v.clone());
             }
             // description, default, example, externalDocs, x-kubernetes-*, nullable, ...
@@ -234,9 +289,10 @@ fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
     if int_or_string {
         out.insert("type".into(), json!(["integer", "string"]));
     }
-    // Kubernetes prunes `null` from fields that are not nullable before validating, so a
-    // null never fails by itself.
-    if !in_combinator {
+    // Kubernetes prunes `null` from map members that are not nullable (or defaults them)
+    // before validating, so a null member never fails by itself; a null list item does,
+    // unless the item schema is nullable.
+    if !in_combinator && (pos != Pos::Item || nullable) {
         match out.get_mut("type") {
             Some(J::String(t)) => {
                 let t = t.clone();
@@ -263,6 +319,19 @@ fn convert(schema: &J, depth: usize, in_combinator: bool) -> Result<J, String> {
         };
     if embedded {
         admit_object_header(&mut out);
+        // The API server requires both in an embedded object (metadata stays optional).
+        if !in_combinator {
+            let req = out
+                .entry("required")
+                .or_insert_with(|| J::Array(Vec::new()));
+            if let J::Array(r) = req {
+                for k in ["apiVersion", "kind"] {
+                    if !r.iter().any(|x| x == k) {
+                        r.push(json!(k));
+                    }
+                }
+            }
+        }
     }
     if is_object && !preserve && !out.contains_key("additionalProperties") {
         out.insert("additionalProperties".into(), J::Bool(false));
@@ -287,7 +356,7 @@ mod tests {
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}}
             }
         });
-        let c = convert(&s, 0, false).unwrap();
+        let c = convert(&s, 0, false, Pos::Root, false).unwrap();
         assert_eq!(c["additionalProperties"], json!(false));
         assert_eq!(
             c["properties"]["port"],
@@ -308,7 +377,7 @@ mod tests {
         let s = json!({"type": "object",
                        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
                        "oneOf": [{"properties": {"a": {"enum": ["x"]}}}, {"required": ["b"]}]});
-        let c = convert(&s, 0, false).unwrap();
+        let c = convert(&s, 0, false, Pos::Root, false).unwrap();
         assert!(c["allOf"][0]["anyOf"][0]
             .get("additionalProperties")
             .is_none());

@@ -108,10 +108,15 @@ impl Cx<'_> {
             RawKind::Enum(options) => out.push(self.enumeration(node, &e.path, options)),
             RawKind::Other { keyword, message } => {
                 let path = display_path(&e.path);
+                let value = node
+                    .scalar()
+                    .map(|s| s.text.chars().take(60).collect::<String>())
+                    .map(|t| format!(" `{t}`"))
+                    .unwrap_or_default();
                 let what = if path.is_empty() {
                     format!("{} is invalid", self.t.kind)
                 } else {
-                    format!("invalid value for `{path}`")
+                    format!("invalid value{value} for `{path}`")
                 };
                 let mut d = Diagnostic::new(
                     RULE_INVALID_VALUE,

@@ -10,8 +10,10 @@
 mod apiversions;
 mod bundle;
 mod crd;
+mod defaults;
 mod messages;
 mod nav;
+pub(crate) mod stage;
 mod tree;
 mod validator;
 
@@ -24,7 +26,7 @@ pub use bundle::{bundle_source, bundled_versions, default_version, BundleSource}
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::FileId;
-use crate::yaml::Node;
+use crate::yaml::{Node, Span};
 use bundle::{Bundle, VersionDefs};
 use validator::Compiled;
 
@@ -37,6 +39,7 @@ pub const RULE_UNKNOWN_KIND: &str = "unknown-kind";
 pub const RULE_REMOVED_API_VERSION: &str = "removed-api-version";
 pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
 pub const RULE_INVALID_CRD: &str = "invalid-crd";
+pub const RULE_DUPLICATE_CRD: &str = "duplicate-crd";
 
 /// Metadata of the schema rules: id, default severity, one-line summary.
 pub const RULES: &[(&str, Severity, &str)] = &[
@@ -85,6 +88,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         Severity::Warning,
         "a CustomResourceDefinition whose schema kubevet cannot use",
     ),
+    (
+        RULE_DUPLICATE_CRD,
+        Severity::Warning,
+        "two different definitions of one CustomResourceDefinition in a run",
+    ),
 ];
 
 /// True for a `CustomResourceDefinition` document (any apiextensions version).
@@ -118,6 +126,15 @@ struct CrdVersion {
 pub struct PreparedCrd {
     versions: Vec<crd::Registration>,
     diags: Vec<Diagnostic>,
+    /// `metadata.name` and where it is written, for telling definitions of one CRD apart.
+    name: Option<(String, FileId, Span)>,
+}
+
+/// A CRD definition already registered under its `metadata.name`.
+struct Seen {
+    file: FileId,
+    span: Span,
+    versions: Vec<(String, String, Value)>,
 }
 
 /// All schemas for one run: the bundled Kubernetes version plus the CRDs seen.
@@ -127,7 +144,10 @@ pub struct SchemaSet {
     bundle: &'static Bundle,
     defs: &'static VersionDefs,
     builtin: Mutex<HashMap<usize, Slot>>,
-    crds: HashMap<(String, String), CrdVersion>,
+    /// Every distinct schema registered for an apiVersion/kind, in registration order: a
+    /// resource valid under any of them is valid.
+    crds: HashMap<(String, String), Vec<CrdVersion>>,
+    crd_names: HashMap<String, Vec<Seen>>,
     /// `--strict-kinds`: an unknown kind is an error, not an info.
     pub strict_kinds: bool,
 }
@@ -171,6 +191,7 @@ impl SchemaSet {
             defs,
             builtin: Mutex::new(HashMap::new()),
             crds: HashMap::new(),
+            crd_names: HashMap::new(),
             strict_kinds: false,
         })
     }
@@ -205,22 +226,60 @@ impl SchemaSet {
     pub fn prepare_crd(&self, file: FileId, doc: &Node) -> PreparedCrd {
         let mut diags = Vec::new();
         let versions = crd::versions_of(doc, self, file, &mut diags);
-        PreparedCrd { versions, diags }
+        let name = doc
+            .get_path(&["metadata", "name"])
+            .and_then(|n| Some((n.as_str()?.to_string(), file, n.span)));
+        PreparedCrd {
+            versions,
+            diags,
+            name,
+        }
     }
 
-    /// Registers a prepared CRD; a later registration of the same version wins.
+    /// Registers a prepared CRD. A second definition of a CRD name that validates
+    /// differently is reported (`duplicate-crd`) and kept beside the first: custom resources
+    /// valid under either are valid.
     pub fn insert_crd(&mut self, prepared: PreparedCrd) -> Vec<Diagnostic> {
-        for reg in prepared.versions {
-            self.crds.insert(
-                (reg.api_version, reg.kind.clone()),
-                CrdVersion {
-                    kind: reg.kind,
-                    schema: reg.schema,
-                    slot: Arc::new(OnceLock::new()),
-                },
-            );
+        let mut diags = prepared.diags;
+        // A document that defines no served version (a kustomize patch of a CRD, say) is
+        // not a definition.
+        if prepared.versions.is_empty() {
+            return diags;
         }
-        prepared.diags
+        let fingerprint: Vec<(String, String, Value)> = prepared
+            .versions
+            .iter()
+            .map(|r| (r.api_version.clone(), r.kind.clone(), r.schema.clone()))
+            .collect();
+        if let Some((name, file, span)) = prepared.name {
+            let seen = self.crd_names.entry(name.clone()).or_default();
+            if seen.iter().any(|s| s.versions == fingerprint) {
+                return diags;
+            }
+            if let Some(first) = seen.first() {
+                diags.push(duplicate_crd(&name, file, span, first));
+            }
+            seen.push(Seen {
+                file,
+                span,
+                versions: fingerprint,
+            });
+        }
+        for reg in prepared.versions {
+            let defs = self
+                .crds
+                .entry((reg.api_version, reg.kind.clone()))
+                .or_default();
+            if defs.iter().any(|d| d.schema == reg.schema) {
+                continue;
+            }
+            defs.push(CrdVersion {
+                kind: reg.kind,
+                schema: reg.schema,
+                slot: Arc::new(OnceLock::new()),
+            });
+        }
+        diags
     }
 
     /// Validates one document (its root node). Documents that are not Kubernetes objects
@@ -244,8 +303,8 @@ impl SchemaSet {
                 out.push(d);
             }
             self.builtin_target(def)
-        } else if let Some(c) = self.crds.get(&key) {
-            self.crd_target(c)
+        } else if let Some(defs) = self.crds.get(&key) {
+            return self.validate_custom(file, doc, kind_node, kind, defs);
         } else {
             out.push(self.unknown_kind(file, av_node, kind_node, api_version, kind));
             return out;
@@ -261,6 +320,48 @@ impl SchemaSet {
             )),
         }
         out
+    }
+
+    /// Validates a custom resource against every definition of its kind: valid under one
+    /// is valid. Otherwise the findings under the definition that explains the fewest
+    /// problems are reported (the latest registered on a tie: the input's over `--crd`).
+    fn validate_custom(
+        &self,
+        file: FileId,
+        doc: &Node,
+        kind_node: &Node,
+        kind: &str,
+        defs: &[CrdVersion],
+    ) -> Vec<Diagnostic> {
+        let mut best: Option<Vec<Diagnostic>> = None;
+        let mut broken = None;
+        for c in defs.iter().rev() {
+            let found = match self.crd_target(c) {
+                Ok(t) => messages::check(&t, file, doc),
+                Err(e) => {
+                    // Another definition may still judge the resource.
+                    broken.get_or_insert(e);
+                    continue;
+                }
+            };
+            if !found.iter().any(|d| d.severity == Severity::Error) {
+                return found;
+            }
+            if best.as_ref().is_none_or(|b| found.len() < b.len()) {
+                best = Some(found);
+            }
+        }
+        match (best, broken) {
+            (Some(found), _) => found,
+            (None, Some(e)) => vec![Diagnostic::new(
+                RULE_INVALID_CRD,
+                Severity::Warning,
+                file,
+                kind_node.span,
+                format!("cannot validate {kind}: its schema does not compile ({e})"),
+            )],
+            (None, None) => Vec::new(),
+        }
     }
 
     /// Validates a fragment (a mapping with no `apiVersion`/`kind`, such as a pod-spec snippet
@@ -354,7 +455,9 @@ impl SchemaSet {
             if let Some(&i) = self.defs.defs.get(&n) {
                 let schema = &self.bundle.defs[i].1;
                 collect_refs(schema, &mut todo);
-                defs.insert(n, schema.clone());
+                let mut schema = schema.clone();
+                defaults::relax_required(&n, &mut schema);
+                defs.insert(n, schema);
             }
         }
         let mut doc = match root {
@@ -537,6 +640,25 @@ impl SchemaSet {
             .collect();
         messages::suggest(kind, kinds.iter().copied())
     }
+}
+
+fn duplicate_crd(name: &str, file: FileId, span: Span, first: &Seen) -> Diagnostic {
+    Diagnostic::new(
+        RULE_DUPLICATE_CRD,
+        Severity::Warning,
+        file,
+        span,
+        format!(
+            "CustomResourceDefinition `{name}` is defined twice in this run, with different schemas"
+        ),
+    )
+    .with_primary_label("this definition")
+    .with_label(first.file, first.span, "differs from this one")
+    .with_help(
+        "the cluster holds one definition per name, the one applied last; kubevet accepts \
+         a custom resource valid under either. Check only the copy the cluster installs, or \
+         keep the two in step",
+    )
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {

@@ -295,3 +295,32 @@ fn list_items_are_validated() {
     assert_eq!((f[0].rule, f[0].line), (RULE_UNKNOWN_FIELD, 8));
     assert_eq!(f[0].help.as_deref(), Some("did you mean `data`?"));
 }
+
+#[test]
+fn defaulted_fields_are_not_required_in_older_versions() {
+    let text =
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n\
+                roleRef: {kind: Role, name: r}\n---\n\
+                apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\n\
+                spec: {policyTypes: [Ingress]}\n---\n\
+                apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n\
+                roleRef: {apiGroup: rbac.authorization.k8s.io}\n";
+    for version in ["1.25", "1.30", "1.35"] {
+        let mut set = SchemaSet::new(Some(version)).unwrap();
+        let found = run_with(&mut set, text);
+        let missing: Vec<&str> = found
+            .iter()
+            .filter(|f| f.rule == RULE_MISSING_REQUIRED_FIELD)
+            .map(|f| f.message.as_str())
+            .collect();
+        // Only the third object, which lacks the fields nothing defaults.
+        assert_eq!(
+            missing,
+            vec![
+                "missing required field `kind` in RoleRef",
+                "missing required field `name` in RoleRef"
+            ],
+            "{version}: {found:?}"
+        );
+    }
+}

@@ -56,7 +56,7 @@ impl Compiled {
         use jsonschema::paths::LocationSegment;
         let mut out = Vec::new();
         for err in self.inner.iter_errors(instance) {
-            let path = err
+            let mut path: Vec<Seg> = err
                 .instance_path()
                 .iter()
                 .map(|s| match s {
@@ -65,6 +65,31 @@ impl Compiled {
                 })
                 .collect();
             let kind = match err.kind() {
+                // `additionalProperties: false` with no `properties` beside it reports only
+                // its first key, as a "false schema" at the object: every key is unknown.
+                K::FalseSchema
+                    if err
+                        .schema_path()
+                        .as_str()
+                        .ends_with("/additionalProperties") =>
+                {
+                    let keys = value_at(instance, &path)
+                        .and_then(Value::as_object)
+                        .map(|m| m.keys().cloned().collect())
+                        .unwrap_or_default();
+                    RawKind::Unknown(keys)
+                }
+                // A `false` property schema: the key itself is not allowed.
+                K::FalseSchema if matches!(path.last(), Some(Seg::Key(_))) => {
+                    let Some(Seg::Key(k)) = path.pop() else {
+                        continue;
+                    };
+                    RawKind::Unknown(vec![k])
+                }
+                K::FalseSchema => RawKind::Other {
+                    keyword: "false".into(),
+                    message: "no value is allowed here".into(),
+                },
                 K::AdditionalProperties { unexpected } => RawKind::Unknown(unexpected.clone()),
                 K::Required { property } => RawKind::Required(match property {
                     Value::String(s) => s.clone(),
@@ -77,13 +102,51 @@ impl Compiled {
                 }),
                 other => RawKind::Other {
                     keyword: other.keyword().to_string(),
-                    message: err.to_string(),
+                    message: plain_message(other).unwrap_or_else(|| err.to_string()),
                 },
             };
             out.push(RawError { path, kind });
         }
         out
     }
+}
+
+/// What a failed constraint requires, in words (the validator's own text quotes the whole
+/// value and, for `anyOf`, nothing useful).
+fn plain_message(kind: &jsonschema::error::ValidationErrorKind) -> Option<String> {
+    use jsonschema::error::ValidationErrorKind as K;
+    Some(match kind {
+        K::Pattern { pattern } => format!("must match the pattern `{pattern}`"),
+        K::Minimum { limit } => format!("must be at least {limit}"),
+        K::Maximum { limit } => format!("must be at most {limit}"),
+        K::ExclusiveMinimum { limit } => format!("must be greater than {limit}"),
+        K::ExclusiveMaximum { limit } => format!("must be less than {limit}"),
+        K::MinLength { limit } => format!("must be at least {limit} characters long"),
+        K::MaxLength { limit } => format!("must be at most {limit} characters long"),
+        K::MinItems { limit } => format!("must have at least {limit} items"),
+        K::MaxItems { limit } => format!("must have at most {limit} items"),
+        K::MinProperties { limit } => format!("must have at least {limit} entries"),
+        K::MaxProperties { limit } => format!("must have at most {limit} entries"),
+        K::MultipleOf { multiple_of } => format!("must be a multiple of {multiple_of}"),
+        K::UniqueItems => "must not hold the same item twice".into(),
+        K::AnyOf { .. } | K::OneOfNotValid { .. } => {
+            "matches none of the forms the schema allows".into()
+        }
+        K::OneOfMultipleValid { .. } => "matches more than one of the forms the schema allows \
+             (exactly one is required)"
+            .into(),
+        K::Not { .. } => "is a form the schema does not allow here".into(),
+        K::Constant { expected_value } => format!("must be `{expected_value}`"),
+        _ => return None,
+    })
+}
+
+/// The value an instance path points at.
+fn value_at<'v>(root: &'v Value, path: &[Seg]) -> Option<&'v Value> {
+    path.iter().try_fold(root, |v, seg| match seg {
+        Seg::Key(k) => v.get(k.as_str()),
+        Seg::Index(i) => v.get(*i),
+    })
 }
 
 #[cfg(test)]
@@ -119,5 +182,26 @@ mod tests {
         }));
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Compiled>();
+    }
+
+    #[test]
+    fn false_schemas_become_unknown_fields() {
+        // `additionalProperties: false` alone reports every key, not just the first.
+        let schema = json!({"type": "object", "properties": {
+            "empty": {"type": "object", "additionalProperties": false},
+            "never": false
+        }});
+        let c = Compiled::compile(&schema).unwrap();
+        let errs = c.errors(&json!({"empty": {"a": 1, "b": 2}, "never": 3}));
+        assert!(errs.contains(&RawError {
+            path: vec![Seg::Key("empty".into())],
+            kind: RawKind::Unknown(vec!["a".into(), "b".into()]),
+        }));
+        assert!(errs.contains(&RawError {
+            path: vec![],
+            kind: RawKind::Unknown(vec!["never".into()]),
+        }));
+        assert!(!errs.iter().any(|e| matches!(&e.kind,
+            RawKind::Other { message, .. } if message.contains("False schema"))));
     }
 }

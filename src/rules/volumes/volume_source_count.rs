@@ -1,7 +1,8 @@
-//! `volume-source-count`: a volume sets no volume type, or several.
+//! `volume-source-count`: a volume sets several volume types (an error), or names one with no
+//! value, which defaulting turns into an emptyDir (a warning).
 
 use crate::diagnostics::Severity;
-use crate::model::fields::{pod_spec_path, volume_sources};
+use crate::model::fields::volume_sources;
 use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 
@@ -9,7 +10,7 @@ pub static RULE: Rule = Rule {
     id: "volume-source-count",
     severity: Severity::Error,
     category: Category::Volumes,
-    summary: "A volume sets no volume type (emptyDir, configMap, ...) or more than one",
+    summary: "A volume sets more than one volume type, or one with no value (which becomes an emptyDir)",
     fix: false,
     doc: include_str!("../../../rules/volume-source-count.md"),
     check: Check::Object(check),
@@ -19,7 +20,6 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    let path = pod_spec_path(obj.kind);
     for volume in template.volumes() {
         if !volume.is_map() {
             continue;
@@ -29,42 +29,34 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let sources = volume_sources(volume);
         match sources.as_slice() {
             [] => {
-                // `emptyDir:` with no value decodes to null: no source at all.
-                let null_source = volume.entries().iter().find(|e| {
-                    e.key.key_text().is_some_and(|k| crate::model::fields::VOLUME_SOURCES.contains(&k))
-                        && e.value.is_null()
-                });
-                // Only unknown keys: the schema reports them; stay silent unless the shape
-                // is otherwise plain.
-                let unknown = volume.entries().iter().any(|e| {
-                    e.key.key_text().is_some_and(|k| k != "name" && !crate::model::fields::VOLUME_SOURCES.contains(&k))
-                });
-                if unknown && null_source.is_none() {
+                // `SetDefaults_Volume` turns a volume with no type into an `emptyDir`, so none
+                // is valid. A type key written with no value (`configMap:`) decodes to "not
+                // set" and gets the same emptyDir: accepted, but not the volume the author
+                // asked for. `emptyDir:` itself is exactly what the default gives.
+                let Some(null_source) = volume.entries().iter().find(|e| {
+                    e.key.key_text().is_some_and(|k| {
+                        k != "emptyDir" && crate::model::fields::VOLUME_SOURCES.contains(&k)
+                    }) && e.value.is_null()
+                }) else {
                     continue;
-                }
-                let mut d = match null_source {
-                    Some(e) => {
-                        let key = e.key.key_text().unwrap_or_default();
-                        ctx.diag(
-                            obj,
-                            e.key.span,
-                            format!("volume `{name}` has `{key}:` with no value, which Kubernetes reads as no volume type at all"),
-                        )
-                        .with_primary_label("null, not an empty map")
-                        .with_help(format!("write `{key}: {{}}`; the API server rejects a volume without a type (`must specify a volume type`)"))
-                    }
-                    None => ctx
-                        .diag(
-                            obj,
-                            anchor,
-                            format!("volume `{name}` in `{path}.volumes` has no volume type"),
-                        )
-                        .with_primary_label("no emptyDir, configMap, secret, persistentVolumeClaim, ...")
-                        .with_help("add exactly one source, for example `emptyDir: {}`; the API server rejects the pod (`must specify a volume type`)"),
                 };
-                if null_source.is_some() {
-                    d = d.with_label(obj.file, anchor, "this volume");
-                }
+                let key = null_source.key.key_text().unwrap_or_default();
+                let mut d = ctx
+                    .diag(
+                        obj,
+                        null_source.key.span,
+                        format!(
+                            "volume `{name}` has `{key}:` with no value, so Kubernetes sees no \
+                             volume type and makes it an empty `emptyDir`"
+                        ),
+                    )
+                    .with_primary_label("null, not a map")
+                    .with_label(obj.file, anchor, "this volume")
+                    .with_help(format!(
+                        "give `{key}` its fields (for example `{key}: {{name: ...}}`); \
+                         as written the pod starts with an empty directory instead"
+                    ));
+                d.severity = Severity::Warning;
                 ctx.push(d);
             }
             [_] => {}

@@ -1,0 +1,93 @@
+//! The schema stage of a run: registers the CRDs of the run, then validates every input
+//! document against the bundled schemas or its CRD.
+
+use rayon::prelude::*;
+
+use super::{is_crd, SchemaSet};
+use crate::check::StageTimer;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceFile;
+use crate::yaml::{self, ParsedFile};
+
+/// How the stage treats the documents of one file (the project stage decides).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocMode {
+    /// Not validated, and its CRDs not registered (not a manifest, or from `--crd`, whose
+    /// CRDs are registered but whose documents are not validated).
+    Skip,
+    /// Partial objects (patches, test steps): validated, but a partial CRD is no definition.
+    Partial,
+    /// Validated in full; `fragments`: documents without `apiVersion` and `kind` too, field by
+    /// field (only for files named explicitly: a walked file's fragment is not a manifest).
+    Full { fragments: bool },
+}
+
+/// Validates every input document against the schemas of the chosen Kubernetes version
+/// and the CRDs of the run (from `--crd` files and from the input itself).
+pub(crate) fn run(
+    files: &[SourceFile],
+    parsed: &[ParsedFile],
+    n_inputs: usize,
+    modes: &[DocMode],
+    config: &Config,
+    timer: &mut StageTimer,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut set = match SchemaSet::new(config.kubernetes_version.as_deref()) {
+        Ok(s) => s,
+        // `check` refuses a bad version up front; in-memory callers get no schema stage.
+        Err(_) => return out,
+    };
+    set.strict_kinds = config.strict_kinds;
+    // `--crd` files first, so a CRD in the input (the newer one, usually) wins.
+    let order = (n_inputs..files.len()).chain(0..n_inputs);
+    let crds: Vec<(usize, &yaml::Document)> = order
+        .filter(|&i| i >= n_inputs || matches!(modes[i], DocMode::Full { .. }))
+        .flat_map(|i| parsed[i].documents.iter().map(move |d| (i, d)))
+        .filter(|(_, d)| is_crd(&d.root))
+        .collect();
+    // Converting CRD schemas is the costly part and independent per CRD; registering them
+    // stays in order so that the input's CRD wins over a `--crd` one.
+    let prepared: Vec<_> = crds
+        .par_iter()
+        .map(|(i, d)| set.prepare_crd(files[*i].id, &d.root))
+        .collect();
+    for ((_, d), p) in crds.iter().zip(prepared) {
+        out.extend(
+            set.insert_crd(p)
+                .into_iter()
+                .map(|x| x.with_document(d.index)),
+        );
+    }
+    timer.stage("crds");
+    // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and
+    // per-file work would leave one core idle behind them.
+    let docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| modes[*i] != DocMode::Skip)
+        .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
+        .collect();
+    let found: Vec<Vec<Diagnostic>> = docs
+        .par_iter()
+        .with_max_len(1)
+        .map(|(i, d)| {
+            let root = &d.root;
+            let found = if root.get("apiVersion").is_none() && root.get("kind").is_none() {
+                if modes[*i] != (DocMode::Full { fragments: true }) {
+                    return Vec::new();
+                }
+                set.validate_fragment(files[*i].id, root)
+            } else {
+                set.validate(files[*i].id, root)
+            };
+            found
+                .into_iter()
+                .map(|x| x.with_document(d.index))
+                .collect()
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
+    out
+}
