@@ -83,6 +83,12 @@ pub struct CheckArgs {
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+
+    /// Check the Pod Security Standards at this level (`baseline`, `restricted`), as
+    /// warnings, where no namespace label sets one; e.g. `restricted:v1.30` (default version
+    /// `latest`).
+    #[arg(long, value_name = "LEVEL[:VERSION]")]
+    pub pod_security: Option<kubevet::rules::security::policy::LevelVersion>,
 }
 
 fn parse_range(s: &str) -> Result<(i64, i64), String> {

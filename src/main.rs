@@ -66,6 +66,7 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         strict_kinds: args.strict_kinds,
         disabled: args.ignore.into_iter().collect(),
         only: args.select.into_iter().collect(),
+        pod_security: args.pod_security,
     };
     let paths = if args.paths.is_empty() {
         vec![".".into()]
