@@ -89,6 +89,11 @@ pub struct CheckArgs {
     /// `latest`).
     #[arg(long, value_name = "LEVEL[:VERSION]")]
     pub pod_security: Option<kubevet::rules::security::policy::LevelVersion>,
+
+    /// Run the opt-in hardening checks (automountServiceAccountToken, readOnlyRootFilesystem,
+    /// image digests, default ServiceAccount) as infos.
+    #[arg(long)]
+    pub hardening: bool,
 }
 
 fn parse_range(s: &str) -> Result<(i64, i64), String> {

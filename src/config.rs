@@ -23,6 +23,8 @@ pub struct Config {
     /// `--pod-security LEVEL[:VERSION]`: the Pod Security level checked (as warnings) where
     /// no namespace label says otherwise; `None` = none.
     pub pod_security: Option<crate::rules::security::policy::LevelVersion>,
+    /// `--hardening`: run the opt-in hardening rules (category `security`, info).
+    pub hardening: bool,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             disabled: HashSet::new(),
             only: HashSet::new(),
             pod_security: None,
+            hardening: false,
         }
     }
 }

@@ -120,7 +120,7 @@ registry! {
     images {
         image_latest_tag,
     }
-    security + policy {
+    security + policy + hardening {
         privileged,
         host_namespaces,
         capabilities_baseline,
@@ -139,6 +139,10 @@ registry! {
         run_as_user,
         seccomp_profile_restricted,
         capabilities_restricted,
+        automount_service_account_token,
+        read_only_root_filesystem,
+        image_without_digest,
+        default_service_account,
     }
 }
 

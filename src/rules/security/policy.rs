@@ -163,7 +163,13 @@ pub fn modes(ctx: &Ctx<'_, '_>, obj: &Object<'_>) -> Vec<Mode> {
     ] {
         let level_node = label(mode);
         let version_node = label(&format!("{mode}-version"));
-        let version = version_node.map_or(default_version, |v| {
+        // `--pod-security` is a default for warn and audit only; enforce defaults to latest.
+        let fallback = if mode == "enforce" {
+            Version::Latest
+        } else {
+            default_version
+        };
+        let version = version_node.map_or(fallback, |v| {
             // An unparsable version falls back to `latest`, as in the admission library.
             v.text().and_then(Version::parse).unwrap_or(Version::Latest)
         });
