@@ -48,11 +48,20 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             obj,
             span,
             format!(
-                "the pods of {} get the API token of ServiceAccount `{sa}` mounted: neither the pod nor the ServiceAccount sets `automountServiceAccountToken`",
-                obj.display_name()
+                "{} the API token of ServiceAccount `{sa}` mounted: neither the pod nor the ServiceAccount sets `automountServiceAccountToken`",
+                pods_of(obj, "gets", "get")
             ),
         )
         .with_primary_label("token mounted by default")
         .with_help("a process that never calls the Kubernetes API does not need a token, and a stolen one acts with the ServiceAccount's permissions; set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount), or set it to `true` to say the pod needs it");
     ctx.push(d);
+}
+
+/// "Pod/web gets" or "the pods of Deployment/web get".
+fn pods_of(obj: &Object<'_>, one: &str, many: &str) -> String {
+    if obj.kind == "Pod" {
+        format!("{} {one}", obj.display_name())
+    } else {
+        format!("the pods of {} {many}", obj.display_name())
+    }
 }

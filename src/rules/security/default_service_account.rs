@@ -35,9 +35,18 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         .diag(
             obj,
             span,
-            format!("the pods of {} run as the `default` ServiceAccount", obj.display_name()),
+            format!("{} as the `default` ServiceAccount", pods_of(obj, "runs", "run")),
         )
         .with_primary_label("default ServiceAccount")
         .with_help("every pod of the namespace that names no ServiceAccount shares `default`, so permissions granted to it leak to all of them; give the workload its own ServiceAccount (`serviceAccountName`)");
     ctx.push(d);
+}
+
+/// "Pod/web gets" or "the pods of Deployment/web get".
+fn pods_of(obj: &Object<'_>, one: &str, many: &str) -> String {
+    if obj.kind == "Pod" {
+        format!("{} {one}", obj.display_name())
+    } else {
+        format!("the pods of {} {many}", obj.display_name())
+    }
 }

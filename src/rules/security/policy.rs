@@ -462,25 +462,55 @@ pub fn insert_into_map(text: &str, map: &Node, lines: &[&str]) -> Option<Edit> {
     })
 }
 
+/// The `securityContext` both restricted container fixes insert into a container that has
+/// none: the same text from both rules, so applying both fixes gives one block (an applier
+/// drops identical edits), not a duplicate key.
+const RESTRICTED_CONTAINER_SC: &[&str] = &[
+    "securityContext:",
+    "  allowPrivilegeEscalation: false",
+    "  capabilities:",
+    "    drop:",
+    "    - ALL",
+];
+
+/// An edit inserting `lines` before the first entry of the block mapping `map`, whose
+/// first key must start its line.
+pub fn insert_at_map_start(text: &str, map: &Node, lines: &[&str]) -> Option<Edit> {
+    let first = map.entries().first()?;
+    let key_start = first.key.span.start as usize;
+    let line_start = text.get(..key_start)?.rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text.get(line_start..key_start)?;
+    if !prefix.chars().all(|c| c == ' ') {
+        return None;
+    }
+    // Same checks as an insertion at the end: a plain block mapping.
+    insert_into_map(text, map, lines)?;
+    let pad = " ".repeat(prefix.len());
+    Some(Edit {
+        span: Span::empty(line_start),
+        new_text: lines.iter().map(|l| format!("{pad}{l}\n")).collect(),
+    })
+}
+
 /// A fix setting `securityContext.<lines>` in a container: inside its `securityContext`
-/// when it has one, else as a new `securityContext`.
+/// when it has one, else as a new restricted `securityContext` (see
+/// [`RESTRICTED_CONTAINER_SC`]).
 pub fn container_fix(
     text: &str,
     c: &Container<'_>,
     description: &str,
     lines: &[&str],
 ) -> Option<(String, Edit)> {
-    let edit = match c.node.get("securityContext") {
-        Some(sc) if sc.is_map() => insert_into_map(text, sc, lines)?,
-        Some(_) => return None,
-        None => {
-            let mut all = vec!["securityContext:".to_string()];
-            all.extend(lines.iter().map(|l| format!("  {l}")));
-            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-            insert_into_map(text, c.node, &refs)?
+    match c.node.get("securityContext") {
+        Some(sc) if sc.is_map() => {
+            Some((description.to_string(), insert_into_map(text, sc, lines)?))
         }
-    };
-    Some((description.to_string(), edit))
+        Some(_) => None,
+        None => Some((
+            "add a restricted `securityContext` (`allowPrivilegeEscalation: false`, `capabilities.drop: [ALL]`)".to_string(),
+            insert_into_map(text, c.node, RESTRICTED_CONTAINER_SC)?,
+        )),
+    }
 }
 
 /// The same at the pod level (`spec.securityContext`).
@@ -492,7 +522,9 @@ pub fn pod_fix(pod: &Pod<'_>, description: &str, lines: &[&str]) -> Option<(Stri
             let mut all = vec!["securityContext:".to_string()];
             all.extend(lines.iter().map(|l| format!("  {l}")));
             let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-            insert_into_map(pod.text, pod.spec, &refs)?
+            // At the top of the spec: the end of the spec is often the end of its last
+            // container, where a container fix inserts.
+            insert_at_map_start(pod.text, pod.spec, &refs)?
         }
     };
     Some((description.to_string(), edit))
