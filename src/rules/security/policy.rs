@@ -399,6 +399,7 @@ fn report(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, control: &Control, mode: &Mod
     };
     let mut d = ctx.diag(obj, v.span, format!("{}; {consequence}", v.message));
     d.severity = mode.severity;
+    d.path = path_for(obj.root, v.span);
     d = d
         .with_primary_label(format!("forbidden by Pod Security `{}`", lv.level.as_str()))
         .with_help(control.help);
@@ -419,6 +420,27 @@ fn report(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, control: &Control, mode: &Mod
         d = d.with_fix(desc, edits);
     }
     ctx.push(d);
+}
+
+/// The field path of `target`: a node's span, or a whole `key: value` entry's.
+fn path_for(root: &Node, target: Span) -> Option<String> {
+    fn entry_key(n: &Node, target: Span) -> Option<Span> {
+        if !n.span.contains(target) && n.span != target {
+            return None;
+        }
+        for e in n.entries() {
+            if e.key.span.cover(e.value.span) == target {
+                return Some(e.key.span);
+            }
+            if let Some(k) = entry_key(&e.value, target) {
+                return Some(k);
+            }
+        }
+        n.items().iter().find_map(|i| entry_key(i, target))
+    }
+    root.path_to(target)
+        .or_else(|| root.path_to(entry_key(root, target)?))
+        .filter(|p| !p.is_empty())
 }
 
 /// An edit inserting `lines` (relative indentation kept) as the last entries of the block
