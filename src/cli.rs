@@ -88,6 +88,17 @@ pub struct CheckArgs {
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+
+    /// Check the Pod Security Standards at this level (`baseline`, `restricted`), as
+    /// warnings, where no namespace label sets one; e.g. `restricted:v1.30` (default version
+    /// `latest`).
+    #[arg(long, value_name = "LEVEL[:VERSION]")]
+    pub pod_security: Option<kubevet::rules::security::policy::LevelVersion>,
+
+    /// Run the opt-in hardening checks (automountServiceAccountToken, readOnlyRootFilesystem,
+    /// image digests, default ServiceAccount) as infos.
+    #[arg(long)]
+    pub hardening: bool,
 }
 
 fn parse_range(s: &str) -> Result<(i64, i64), String> {

@@ -20,6 +20,11 @@ pub struct Config {
     pub disabled: HashSet<String>,
     /// When non-empty, only these rule ids run (plus the input rules, which always do).
     pub only: HashSet<String>,
+    /// `--pod-security LEVEL[:VERSION]`: the Pod Security level checked (as warnings) where
+    /// no namespace label says otherwise; `None` = none.
+    pub pod_security: Option<crate::rules::security::policy::LevelVersion>,
+    /// `--hardening`: run the opt-in hardening rules (category `security`, info).
+    pub hardening: bool,
 }
 
 impl Default for Config {
@@ -32,6 +37,8 @@ impl Default for Config {
             strict_kinds: false,
             disabled: HashSet::new(),
             only: HashSet::new(),
+            pod_security: None,
+            hardening: false,
         }
     }
 }

@@ -66,6 +66,8 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         strict_kinds: args.strict_kinds,
         disabled: args.ignore.into_iter().collect(),
         only: args.select.into_iter().collect(),
+        pod_security: args.pod_security,
+        hardening: args.hardening,
     };
     let paths = if args.paths.is_empty() {
         vec![".".into()]

@@ -125,7 +125,9 @@ fn every_page_belongs_to_a_rule() {
 
 #[test]
 fn page_examples_behave_as_documented() {
-    let opts = Options::default();
+    let mut opts = Options::default();
+    // Opt-in rules' pages show them switched on.
+    opts.config.hardening = true;
     let mut checked = 0;
     for rule in rules::ALL {
         let bad = example(rule.doc, "## Bad");

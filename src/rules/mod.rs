@@ -15,10 +15,12 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Workspace;
 
 /// Declares the rule modules and the registry in one place: `category { rule_module, ... }`
-/// makes `src/rules/<category>/<rule_module>.rs` a module whose `RULE` is registered.
+/// makes `src/rules/<category>/<rule_module>.rs` a module whose `RULE` is registered;
+/// `category + helper { ... }` also declares `src/rules/<category>/<helper>.rs`, a module the
+/// category's rules share (not a rule).
 macro_rules! registry {
-    ($($category:ident { $($rule:ident),* $(,)? })*) => {
-        $(pub mod $category { $(pub mod $rule;)* })*
+    ($($category:ident $(+ $helper:ident)* { $($rule:ident),* $(,)? })*) => {
+        $(pub mod $category { $(pub mod $helper;)* $(pub mod $rule;)* })*
         /// Every rule, in catalogue order.
         pub static ALL: &[&Rule] = &[$($(&$category::$rule::RULE,)*)*];
     };
@@ -119,6 +121,30 @@ registry! {
     }
     images {
         image_latest_tag,
+    }
+    security + policy + hardening {
+        privileged,
+        host_namespaces,
+        capabilities_baseline,
+        host_path_volumes,
+        host_ports,
+        apparmor_profile,
+        selinux_options,
+        proc_mount,
+        seccomp_profile_baseline,
+        sysctls,
+        windows_host_process,
+        host_probes_and_lifecycle,
+        restricted_volumes,
+        allow_privilege_escalation,
+        run_as_non_root,
+        run_as_user,
+        seccomp_profile_restricted,
+        capabilities_restricted,
+        automount_service_account_token,
+        read_only_root_filesystem,
+        image_without_digest,
+        default_service_account,
     }
 }
 
