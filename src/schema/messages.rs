@@ -421,7 +421,11 @@ impl Cx<'_> {
                 d = d.with_help("write it as a map: remove the `- ` in front of its entries");
             }
             (NodeKind::Scalar(_), Some(s)) if s.value == Value::Null => {
-                d = d.with_help("the value is empty; give it a value or remove the field");
+                d = d.with_help(if matches!(path.last(), Some(Seg::Index(_))) {
+                    "the list item is empty; give it a value or remove the item"
+                } else {
+                    "the value is empty; give it a value or remove the field"
+                });
             }
             _ => {}
         }

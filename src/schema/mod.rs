@@ -120,6 +120,8 @@ struct CrdVersion {
     kind: String,
     schema: Value,
     slot: Slot,
+    /// The CRD's `metadata.name`, for pointing at the definition a finding comes from.
+    origin: Option<(FileId, Span)>,
 }
 
 /// A CRD converted by [`SchemaSet::prepare_crd`], ready to register.
@@ -251,6 +253,7 @@ impl SchemaSet {
             .iter()
             .map(|r| (r.api_version.clone(), r.kind.clone(), r.schema.clone()))
             .collect();
+        let origin = prepared.name.as_ref().map(|(_, f, s)| (*f, *s));
         if let Some((name, file, span)) = prepared.name {
             let seen = self.crd_names.entry(name.clone()).or_default();
             if seen.iter().any(|s| s.versions == fingerprint) {
@@ -277,6 +280,7 @@ impl SchemaSet {
                 kind: reg.kind,
                 schema: reg.schema,
                 slot: Arc::new(OnceLock::new()),
+                origin,
             });
         }
         diags
@@ -333,7 +337,7 @@ impl SchemaSet {
         kind: &str,
         defs: &[CrdVersion],
     ) -> Vec<Diagnostic> {
-        let mut best: Option<Vec<Diagnostic>> = None;
+        let mut best: Option<(Vec<Diagnostic>, &CrdVersion)> = None;
         let mut broken = None;
         for c in defs.iter().rev() {
             let found = match self.crd_target(c) {
@@ -347,12 +351,30 @@ impl SchemaSet {
             if !found.iter().any(|d| d.severity == Severity::Error) {
                 return found;
             }
-            if best.as_ref().is_none_or(|b| found.len() < b.len()) {
-                best = Some(found);
+            if best.as_ref().is_none_or(|(b, _)| found.len() < b.len()) {
+                best = Some((found, c));
             }
         }
         match (best, broken) {
-            (Some(found), _) => found,
+            // With several definitions, say which one the findings come from.
+            (Some((found, c)), _) if defs.len() > 1 => match c.origin {
+                Some((f, span)) => found
+                    .into_iter()
+                    .map(|d| {
+                        d.with_label(
+                            f,
+                            span,
+                            if defs.len() == 2 {
+                                "checked against this definition; the other one rejects it too"
+                            } else {
+                                "checked against this definition; the others reject it too"
+                            },
+                        )
+                    })
+                    .collect(),
+                None => found,
+            },
+            (Some((found, _)), _) => found,
             (None, Some(e)) => vec![Diagnostic::new(
                 RULE_INVALID_CRD,
                 Severity::Warning,
