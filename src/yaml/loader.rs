@@ -84,6 +84,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 stack: Vec::new(),
                 anchors: HashMap::new(),
                 prev_end: chunk.start,
+                cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
             };
             let err = match loader.run(padded.as_deref()) {
                 Ok(()) => break,
@@ -218,6 +219,8 @@ struct Loader<'a> {
     anchors: HashMap<usize, Anchored>,
     /// Byte end of the previous event (where a block scalar's indicator is searched from).
     prev_end: usize,
+    /// The last position resolved by [`Loader::byte`]: (file line, column, byte offset).
+    cursor: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl Loader<'_> {
@@ -518,6 +521,11 @@ impl Loader<'_> {
         }
         let (merges, mut explicit): (Vec<Entry>, Vec<Entry>) =
             entries.into_iter().partition(is_merge);
+        // Keys present so far (a set: merging a large map into a large map stays linear).
+        let mut present: std::collections::HashSet<String> = explicit
+            .iter()
+            .filter_map(|e| e.key.key_text().map(str::to_string))
+            .collect();
         for m in merges {
             let sources: Vec<&Node> = match &m.value.kind {
                 NodeKind::Map(_) => vec![&m.value],
@@ -533,8 +541,9 @@ impl Loader<'_> {
             };
             for src in sources {
                 for e in src.entries() {
-                    let k = e.key.key_text();
-                    if k.is_some() && !explicit.iter().any(|x| x.key.key_text() == k) {
+                    let Some(k) = e.key.key_text() else { continue };
+                    if !present.contains(k) {
+                        present.insert(k.to_string());
                         explicit.push(e.clone());
                     }
                 }
@@ -619,15 +628,26 @@ impl Loader<'_> {
             Ok(i) => m.col().saturating_sub(self.pads[i].1),
             Err(_) => m.col(),
         };
-        let from = if m.line() <= 1 {
-            Some(self.chunk.start)
+        // Events come in text order: on the line of the previous position, count characters
+        // on from there rather than from the line start (a long non-ASCII line of flow
+        // items would otherwise cost quadratic time).
+        let text = &self.file.text;
+        let (c_line, c_col, c_byte) = self.cursor.get();
+        let offset = if c_line == line && col >= c_col && c_byte <= text.len() {
+            match text[c_byte..].char_indices().nth(col - c_col) {
+                Some((i, _)) => c_byte + i,
+                None => text.len(),
+            }
         } else {
-            None
+            let from = if m.line() <= 1 {
+                Some(self.chunk.start)
+            } else {
+                None
+            };
+            self.file.lines.offset_of(text, line, col, from)
         };
-        self.file
-            .lines
-            .offset_of(&self.file.text, line, col, from)
-            .min(self.chunk.end)
+        self.cursor.set((line, col, offset));
+        offset.min(self.chunk.end)
     }
 
     fn syntax_diagnostic(&self, err: &ScanError) -> Diagnostic {
