@@ -2,7 +2,8 @@
 """Scaling benchmark: does kubevet's cost grow linearly with its input, in every shape?
 
 For each shape it generates inputs of doubling size, runs the release binary on each, and
-prints wall time and peak RSS per size with the growth factor per doubling (2.0 = linear),
+prints wall time, CPU time (user + system: steadier than wall on a shared machine) and peak
+RSS per size with the growth factor per doubling (2.0 = linear),
 next to the floor: a bare saphyr-parser event pass over the same files
 (`examples/parse_floor.rs`), in the same run.
 
@@ -18,8 +19,9 @@ Shapes:
   documents  one file, N `---` documents (one object each)      (N = 1,000 .. 64,000)
   keys       one ConfigMap with N `data` keys                   (N = 1,000 .. 1,024,000)
   items      one Pod with N env entries                         (N = 1,000 .. 1,024,000)
-  namespace  N objects in one namespace, 100 per file, Services, Deployments, Ingresses,
-             PDBs and ConfigMap references that the cross-object rules match (N = 1,000 ..)
+  namespace  N objects in one namespace, 100 per file: Deployments with their Services,
+             PDBs, ConfigMaps, Ingresses, HPAs and NetworkPolicies, which the cross-object
+             rules match against each other (N = 1,000 .. 64,000)
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
@@ -33,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -151,10 +154,11 @@ def gen_items(d, n):
 
 def gen_namespace(d, n):
     """Everything in one namespace: what cross-object rules (selectors, ports, references,
-    overlapping selectors) index. A fifth of the Services select a shared `tier: web`
-    label, so selector matching has real fan-out."""
+    overlapping selectors) index. Groups of seven: a Deployment, its Service, PDB, ConfigMap,
+    Ingress, HPA and NetworkPolicy; every NetworkPolicy admits traffic from all `tier: web`
+    pods, so selector matching has real fan-out."""
     per_file = 100
-    groups = n // 5
+    groups = n // 7
     docs = []
     for i in range(groups):
         app = f"app{i}"
@@ -203,6 +207,38 @@ spec:
                   number: 80
 """
         )
+        docs.append(
+            f"""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {app}
+  namespace: shop
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {app}}}
+  minReplicas: 2
+  maxReplicas: 5
+  metrics:
+    - type: Resource
+      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 80}}}}
+"""
+        )
+        docs.append(
+            f"""apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {app}
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels:
+      app: {app}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              tier: web
+"""
+        )
     for f in range(0, len(docs), per_file):
         write(os.path.join(d, f"ns{f // per_file:05}.yaml"), "---\n".join(docs[f : f + per_file]))
     return [d], len(docs)
@@ -219,34 +255,37 @@ SHAPES = {
 
 
 def run(cmd, timeout):
-    """Wall seconds and peak RSS (MB) of one process, or None after `timeout`."""
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one process, or None
+    after `timeout`."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = t + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            return None
-        time.sleep(0.002)
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    proc.returncode = 0  # reaped here, not by Popen
+    if time.perf_counter() - t >= timeout:
+        return None
     wall = time.perf_counter() - t
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         sys.exit(f"{' '.join(cmd)} exited with {code}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def best(cmd, rounds, timeout):
+    """Best wall time, largest peak RSS and best CPU time over `rounds` runs."""
     results = []
     for _ in range(rounds):
         r = run(cmd, timeout)
         if r is None:
             return None
         results.append(r)
-    return min(r[0] for r in results), max(r[1] for r in results)
+    return (
+        min(r[0] for r in results),
+        max(r[1] for r in results),
+        min(r[2] for r in results),
+    )
 
 
 def size_of(paths):
@@ -266,8 +305,8 @@ def shape(name, args, tmp):
     lo = max(1, min(lo, hi))
     print(f"\n## {name}: kubevet check vs bare parser events (growth per doubling; 2.0 = linear)")
     print(
-        f"{unit:>10} {'MB':>7} {'kubevet':>10} {'x':>5} {'RSS MB':>8} {'x':>5}"
-        f" {'floor':>10} {'vs floor':>8}"
+        f"{unit:>10} {'MB':>7} {'wall':>9} {'x':>5} {'CPU':>9} {'x':>5} {'RSS MB':>8} {'x':>5}"
+        f" {'floor':>9} {'vs floor':>8}"
     )
     prev = None
     n = lo
@@ -277,23 +316,31 @@ def shape(name, args, tmp):
         paths, _ = gen(d, n)
         mb = size_of(paths) / 1e6
         rounds = args.rounds if mb < 50 else 1
-        got = best([args.bin, "check", "--color", "never", "--format", "concise", *paths],
-                   rounds, args.timeout)
+        got = best(
+            [args.bin, "check", "--color", "never", "--format", "concise", *args.extra, *paths],
+            rounds,
+            args.timeout,
+        )
         floor = best([args.floor, *paths], rounds, args.timeout)
         shutil.rmtree(d)
         if got is None:
             print(f"{n:>10} {mb:>7.1f} {'timeout':>10}  (over {args.timeout:.0f} s; stopping)")
             return
-        wall, rss = got
+        wall, rss, cpu = got
         fw = floor[0] if floor else float("nan")
-        gt = f"{wall / prev[0]:5.2f}" if prev else "    -"
-        gr = f"{rss / prev[1]:5.2f}" if prev else "    -"
+
+        def growth(now, before):
+            return f"{now / before:5.2f}" if prev and before > 0 else "    -"
+
+        gt = growth(wall, prev[0] if prev else 0)
+        gc = growth(cpu, prev[2] if prev else 0)
+        gr = growth(rss, prev[1] if prev else 0)
         print(
-            f"{n:>10} {mb:>7.1f} {wall * 1e3:>8.0f}ms {gt} {rss:>8.1f} {gr}"
-            f" {fw * 1e3:>8.0f}ms {wall / fw:>7.1f}x",
+            f"{n:>10} {mb:>7.1f} {wall * 1e3:>7.0f}ms {gt} {cpu * 1e3:>7.0f}ms {gc}"
+            f" {rss:>8.1f} {gr} {fw * 1e3:>7.0f}ms {wall / fw:>7.1f}x",
             flush=True,
         )
-        prev = (wall, rss)
+        prev = (wall, rss, cpu)
         n *= 2
 
 
@@ -303,8 +350,11 @@ def small(args, tmp):
     for i in range(5):
         write(os.path.join(d, f"f{i}.yaml"), deployment(i) + "---\n" + service(i))
     cmd = [args.bin, "check", "--color", "never", d]
-    wall, rss = best(cmd, max(args.rounds, 20), args.timeout)
-    print(f"\n## small: 5 files, 10 objects: best of 20 {wall * 1e3:.1f} ms wall, {rss:.1f} MB RSS")
+    wall, rss, cpu = best(cmd, max(args.rounds, 20), args.timeout)
+    print(
+        f"\n## small: 5 files, 10 objects: best of 20 {wall * 1e3:.1f} ms wall"
+        f" ({cpu * 1e3:.1f} ms CPU), {rss:.1f} MB RSS"
+    )
 
 
 def corpus(args):
@@ -313,8 +363,11 @@ def corpus(args):
         print(f"\n## corpus: {d} not found; skipped")
         return
     mb = size_of([d]) / 1e6
-    got = best([args.bin, "check", "--color", "never", "--format", "concise", d], args.rounds,
-               args.timeout)
+    got = best(
+        [args.bin, "check", "--color", "never", "--format", "concise", *args.extra, d],
+        args.rounds,
+        args.timeout,
+    )
     floor = best([args.floor, d], args.rounds, args.timeout)
     print(
         f"\n## corpus: {d} ({mb:.1f} MB): kubevet {got[0] * 1e3:.0f} ms ({mb / got[0]:.1f} MB/s,"
@@ -332,6 +385,13 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/kubevet"))
     ap.add_argument("--floor", default=os.path.join(ROOT, "target/release/examples/parse_floor"))
     ap.add_argument("--corpus", default=os.path.join(ROOT, "../shared/corpus/real"))
+    ap.add_argument(
+        "--kubevet-arg",
+        dest="extra",
+        action="append",
+        default=[],
+        help="extra argument for `kubevet check` (repeat), e.g. --kubevet-arg=--ignore=RULE",
+    )
     args = ap.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR")
     if target and not os.path.exists(args.bin):
