@@ -223,9 +223,15 @@ fn alias_bombs_hit_the_alias_budget() {
     nested.push_str("leaf: [");
     nested.push_str(&vec!["x"; 20_000].join(", "));
     nested.push_str("]\n");
-    within(Duration::from_secs(20), "nested anchors", || {
+    let r = within(Duration::from_secs(20), "nested anchors", || {
         check_str(&nested)
     });
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "yaml-limits")
+        .expect("yaml-limits for nested anchors");
+    assert!(d.message.contains("anchors hold"), "{}", d.message);
 }
 
 #[test]

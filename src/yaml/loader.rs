@@ -137,7 +137,14 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
 struct Counters {
     doc_index: usize,
     alias_used: usize,
+    /// Nodes copied to keep anchored content for later aliases.
+    anchored: usize,
 }
+
+/// Anchored content is copied when its anchor closes, whether or not an alias uses it:
+/// anchors nested N deep copy the innermost content N times. Past this many copied nodes
+/// per file (10x the alias budget), the document is refused.
+const ANCHOR_BUDGET_FACTOR: usize = 10;
 
 #[derive(Debug)]
 enum Stop {
@@ -485,6 +492,20 @@ impl Loader<'_> {
     ) -> Result<(), Stop> {
         if anchor != 0 {
             let count = count_nodes(&node);
+            self.counters.anchored = self.counters.anchored.saturating_add(count);
+            let budget = self
+                .limits
+                .alias_budget
+                .saturating_mul(ANCHOR_BUDGET_FACTOR);
+            if self.counters.anchored > budget {
+                self.limit(
+                    node.span.start as usize,
+                    format!(
+                        "anchors hold more than {budget} nodes (nested anchors copy their content once per level); this document is not checked"
+                    ),
+                );
+                return Err(Stop::Chunk);
+            }
             self.anchors.insert(
                 anchor,
                 Anchored {
