@@ -40,19 +40,23 @@ impl LineIndex {
         let mut non_ascii = Vec::new();
         // A lone '\r' is not a line break for YAML 1.2 but is for CRLF; '\n' always ends a
         // line, so "\r\n" keeps the '\r' on the previous line and columns stay right.
-        let mut high = 0u8;
-        for (i, b) in text.bytes().enumerate() {
-            high |= b;
-            if b == b'\n' {
-                if high >= 0x80 {
-                    non_ascii.push(starts.len() as u32 - 1);
+        if text.is_ascii() {
+            starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+        } else {
+            let mut high = 0u8;
+            for (i, b) in text.bytes().enumerate() {
+                high |= b;
+                if b == b'\n' {
+                    if high >= 0x80 {
+                        non_ascii.push(starts.len() as u32 - 1);
+                    }
+                    high = 0;
+                    starts.push((i + 1) as u32);
                 }
-                high = 0;
-                starts.push((i + 1) as u32);
             }
-        }
-        if high >= 0x80 {
-            non_ascii.push(starts.len() as u32 - 1);
+            if high >= 0x80 {
+                non_ascii.push(starts.len() as u32 - 1);
+            }
         }
         let mut chars_before_block = Vec::new();
         if !non_ascii.is_empty() {

@@ -23,7 +23,8 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
         }
         Input::File(p) => {
             let path = p.display().to_string();
-            match std::fs::metadata(p) {
+            let meta = std::fs::metadata(p);
+            match &meta {
                 Ok(m) if m.len() > max_size => {
                     let msg = format!(
                         "{path} is {} bytes, over the {} byte limit (--max-file-size); it was not checked",
@@ -34,9 +35,10 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
                 }
                 _ => {}
             }
-            let fifo = is_fifo(p);
+            let fifo = meta.as_ref().is_ok_and(is_fifo);
+            let size = meta.as_ref().map_or(0, |m| m.len().min(max_size) as usize);
             let res = open(p, fifo).and_then(|f| {
-                let mut buf = Vec::new();
+                let mut buf = Vec::with_capacity(size + 1);
                 f.take(max_size.saturating_add(1)).read_to_end(&mut buf)?;
                 Ok(buf)
             });
@@ -96,13 +98,13 @@ fn unreadable(id: FileId, path: String, msg: String) -> (SourceFile, Option<Diag
 }
 
 #[cfg(unix)]
-fn is_fifo(p: &std::path::Path) -> bool {
+fn is_fifo(m: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
-    std::fs::metadata(p).is_ok_and(|m| m.file_type().is_fifo())
+    m.file_type().is_fifo()
 }
 
 #[cfg(not(unix))]
-fn is_fifo(_: &std::path::Path) -> bool {
+fn is_fifo(_: &std::fs::Metadata) -> bool {
     false
 }
 
