@@ -3,7 +3,7 @@
 
 Downloads a pinned wheel of the PyPI package `kubernetes-validate` (Apache-2.0), verifies
 its sha256, reads the strict JSON schemas it ships for every Kubernetes minor version and
-writes `schemas/bundle.json.gz`, which `src/schema/bundle.rs` embeds with `include_bytes!`.
+writes `schemas/bundle.json.gz`, which `build.rs` splits into static tables for the binary.
 
 Usage (from the repository root):
 

@@ -272,7 +272,16 @@ fn attach_objects(ws: &Workspace<'_>, diags: &mut [Diagnostic]) {
         let Some(candidates) = by_doc.get(&(d.file, doc)) else {
             continue;
         };
-        let Some(obj) = candidates.iter().find(|o| o.root.span.contains(d.span)) else {
+        // The objects of one document (the items of a `kind: List`) are in text order: a
+        // binary search finds the one holding the span, so a list of 64,000 objects with
+        // a finding each is not scanned once per finding.
+        let guess = candidates
+            .partition_point(|o| o.root.span.start <= d.span.start)
+            .checked_sub(1)
+            .and_then(|i| candidates.get(i))
+            .filter(|o| o.root.span.contains(d.span));
+        let Some(obj) = guess.or_else(|| candidates.iter().find(|o| o.root.span.contains(d.span)))
+        else {
             continue;
         };
         if d.object.is_none() {

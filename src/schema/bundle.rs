@@ -1,45 +1,33 @@
 //! The embedded schema bundle (`schemas/bundle.json.gz`, written by `schemas/generate.py`).
 //!
-//! Decompressed and parsed once per process, on first use (about 10 ms).
+//! `build.rs` splits it at build time into static tables and one JSON string per
+//! definition, so start-up costs nothing: a definition is parsed the first time a kind
+//! reaches it, and a version's lookup tables are built the first time it is used.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-static BUNDLE_GZ: &[u8] = include_bytes!("../../schemas/bundle.json.gz");
-
-#[derive(Deserialize)]
-struct RawDef {
-    n: String,
-    s: Value,
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/bundle_gen.rs"));
 }
+use generated::{DEFS, INDEX, SOURCE, VERSIONS};
 
 /// Where the bundle came from (recorded by the generator).
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct BundleSource {
     pub package: String,
     pub version: String,
     pub sha256: String,
 }
 
-#[derive(Deserialize)]
-struct RawBundle {
-    format: u32,
-    source: BundleSource,
-    versions: Vec<String>,
-    defs: Vec<RawDef>,
-    index: HashMap<String, Vec<usize>>,
-}
-
 /// The definitions that make up one Kubernetes minor version.
 #[derive(Debug, Default)]
 pub(crate) struct VersionDefs {
-    /// Definition name (`io.k8s.api.apps.v1.Deployment`) -> index into `Bundle::defs`.
+    /// Definition name (`io.k8s.api.apps.v1.Deployment`) -> definition index.
     pub defs: HashMap<String, usize>,
-    /// (apiVersion, kind) -> index into `Bundle::defs`, from `x-kubernetes-group-version-kind`.
+    /// (apiVersion, kind) -> definition index, from `x-kubernetes-group-version-kind`.
     pub gvks: HashMap<(String, String), usize>,
 }
 
@@ -48,24 +36,65 @@ pub(crate) struct Bundle {
     pub source: BundleSource,
     /// Oldest first, as `1.37`.
     pub versions: Vec<String>,
-    pub defs: Vec<(String, Value)>,
-    pub by_version: HashMap<String, VersionDefs>,
+    schemas: Vec<OnceLock<Value>>,
+    by_version: Vec<OnceLock<VersionDefs>>,
 }
 
-static BUNDLE: OnceLock<Result<Bundle, String>> = OnceLock::new();
-static VERSIONS: OnceLock<Vec<&'static str>> = OnceLock::new();
+impl Bundle {
+    /// The name of definition `i` (`io.k8s.api.apps.v1.Deployment`).
+    pub fn name(&self, i: usize) -> &'static str {
+        DEFS.get(i).map_or("", |d| d.0)
+    }
 
-/// The parsed bundle, or why it could not be read (a build problem, never user input).
+    /// The schema of definition `i`, parsed on first use.
+    pub fn schema(&self, i: usize) -> &Value {
+        static NULL: Value = Value::Null;
+        let Some(slot) = self.schemas.get(i) else {
+            return &NULL;
+        };
+        // build.rs wrote this text with serde_json: it parses.
+        slot.get_or_init(|| serde_json::from_str(DEFS[i].1).unwrap_or(Value::Null))
+    }
+
+    /// The lookup tables of a bundled version (`1.37`).
+    pub fn version_defs(&self, version: &str) -> Option<&VersionDefs> {
+        let v = self.versions.iter().position(|x| x == version)?;
+        Some(self.by_version[v].get_or_init(|| {
+            let mut vd = VersionDefs::default();
+            for &i in INDEX.get(v).copied().unwrap_or(&[]) {
+                let i = i as usize;
+                let (name, _, api_version, kind) = DEFS[i];
+                vd.defs.insert(name.to_string(), i);
+                if !kind.is_empty() {
+                    vd.gvks
+                        .insert((api_version.to_string(), kind.to_string()), i);
+                }
+            }
+            vd
+        }))
+    }
+}
+
+static BUNDLE: OnceLock<Bundle> = OnceLock::new();
+
+/// The bundle. (It cannot fail at run time any more: build.rs checked it. The `Result`
+/// keeps the callers' signature.)
 pub(crate) fn bundle() -> Result<&'static Bundle, &'static str> {
-    BUNDLE.get_or_init(load).as_ref().map_err(|e| e.as_str())
+    Ok(BUNDLE.get_or_init(|| Bundle {
+        source: BundleSource {
+            package: SOURCE.0.to_string(),
+            version: SOURCE.1.to_string(),
+            sha256: SOURCE.2.to_string(),
+        },
+        versions: VERSIONS.iter().map(|v| v.to_string()).collect(),
+        schemas: DEFS.iter().map(|_| OnceLock::new()).collect(),
+        by_version: VERSIONS.iter().map(|_| OnceLock::new()).collect(),
+    }))
 }
 
 /// The Kubernetes minor versions whose schemas are embedded, oldest first (`["1.25", ...]`).
 pub fn bundled_versions() -> &'static [&'static str] {
-    VERSIONS.get_or_init(|| match bundle() {
-        Ok(b) => b.versions.iter().map(String::as_str).collect(),
-        Err(_) => Vec::new(),
-    })
+    VERSIONS
 }
 
 /// The newest bundled version: the default for `--kubernetes-version`.
@@ -78,70 +107,6 @@ pub fn bundle_source() -> Option<&'static BundleSource> {
     bundle().ok().map(|b| &b.source)
 }
 
-fn load() -> Result<Bundle, String> {
-    let corrupt = |e: &dyn std::fmt::Display| format!("embedded schema bundle is corrupt: {e}");
-    let mut raw = Vec::with_capacity(BUNDLE_GZ.len() * 16);
-    flate2::read::GzDecoder::new(BUNDLE_GZ)
-        .read_to_end(&mut raw)
-        .map_err(|e| corrupt(&e))?;
-    let parsed: RawBundle = serde_json::from_slice(&raw).map_err(|e| corrupt(&e))?;
-    if parsed.format != 1 {
-        return Err(format!(
-            "embedded schema bundle has format {}, expected 1",
-            parsed.format
-        ));
-    }
-    let defs: Vec<(String, Value)> = parsed.defs.into_iter().map(|d| (d.n, d.s)).collect();
-    let mut by_version = HashMap::new();
-    for version in &parsed.versions {
-        let mut vd = VersionDefs::default();
-        for &i in parsed.index.get(version).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some((name, schema)) = defs.get(i) else {
-                return Err(corrupt(&format!("definition index {i} out of range")));
-            };
-            vd.defs.insert(name.clone(), i);
-            for (api_version, kind) in gvks_of(schema) {
-                vd.gvks.insert((api_version, kind), i);
-            }
-        }
-        by_version.insert(version.clone(), vd);
-    }
-    Ok(Bundle {
-        source: parsed.source,
-        versions: parsed.versions,
-        defs,
-        by_version,
-    })
-}
-
-/// The (apiVersion, kind) pairs a definition is the top-level schema of. Only definitions
-/// whose `kind` property is pinned by an `enum` are objects a manifest can hold (others, such
-/// as `DeleteOptions`, list a GVK for every group they may appear in).
-fn gvks_of(schema: &Value) -> Vec<(String, String)> {
-    let Some(list) = schema
-        .get("x-kubernetes-group-version-kind")
-        .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
-    if list.len() != 1 {
-        return Vec::new();
-    }
-    list.iter()
-        .filter_map(|g| {
-            let group = g.get("group")?.as_str()?;
-            let version = g.get("version")?.as_str()?;
-            let kind = g.get("kind")?.as_str()?;
-            let api_version = if group.is_empty() {
-                version.to_string()
-            } else {
-                format!("{group}/{version}")
-            };
-            Some((api_version, kind.to_string()))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,7 +116,7 @@ mod tests {
         let b = bundle().expect("bundle");
         assert!(bundled_versions().len() >= 5);
         assert_eq!(default_version(), b.versions.last().map(String::as_str));
-        let newest = &b.by_version[b.versions.last().unwrap()];
+        let newest = b.version_defs(b.versions.last().unwrap()).unwrap();
         for (av, k) in [
             ("v1", "Pod"),
             ("apps/v1", "Deployment"),

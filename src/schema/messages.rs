@@ -1,6 +1,8 @@
 //! Validator errors turned into diagnostics written for people: exact spans, one finding
 //! per problem, "did you mean", indentation hints, YAML 1.1 explanations.
 
+use std::collections::HashSet;
+
 use serde_json::Value as J;
 
 use super::nav::{Nav, Step};
@@ -52,22 +54,26 @@ fn explain(
     out: &mut Vec<Diagnostic>,
 ) {
     // One finding per problem: a value of the wrong type explains everything below it.
-    let type_paths: Vec<Vec<Seg>> = errors
+    // (A set of paths, and each error's prefixes looked up in it: a million wrongly typed
+    // items must not compare each with each.)
+    let type_paths: HashSet<Vec<Seg>> = errors
         .iter()
         .filter(|e| e.kind == RawKind::Type)
         .map(|e| e.path.clone())
         .collect();
-    errors.retain(|e| {
-        !type_paths
-            .iter()
-            .any(|p| e.path.starts_with(p) && (e.path.len() > p.len() || e.kind != RawKind::Type))
-    });
+    if !type_paths.is_empty() {
+        errors.retain(|e| {
+            !(0..=e.path.len()).any(|n| {
+                type_paths.contains(&e.path[..n]) && (e.path.len() > n || e.kind != RawKind::Type)
+            })
+        });
+    }
     let nav = Nav::new(&t.root);
     let cx = Cx {
         t,
         file,
         doc,
-        winner,
+        lookup: tree::Lookup::new(winner),
         nav: &nav,
     };
     for e in &errors {
@@ -79,13 +85,13 @@ struct Cx<'a> {
     t: &'a Target,
     file: FileId,
     doc: &'a Node,
-    winner: Option<Span>,
+    lookup: tree::Lookup<'a>,
     nav: &'a Nav<'a>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     fn one(&self, e: &RawError, out: &mut Vec<Diagnostic>) {
-        let nodes = tree::nodes_along(self.doc, &e.path, self.winner);
+        let nodes = self.lookup.nodes_along(self.doc, &e.path);
         let Some(&node) = nodes.last() else {
             return;
         };
@@ -145,13 +151,13 @@ impl Cx<'_> {
 
     fn unknown(
         &self,
-        node: &Node,
+        node: &'a Node,
         path: &[Seg],
         steps: &[Step<'_>],
         here: Option<Step<'_>>,
         name: &str,
     ) -> Diagnostic {
-        let key = tree::entry_for(node, name, self.winner).map(|e| &e.key);
+        let key = self.lookup.entry_for(node, name).map(|e| &e.key);
         let span = key.map_or(node.span, |k| k.span);
         let owner = self.object_name(path, here);
         let mut field_path = path.to_vec();

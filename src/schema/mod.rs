@@ -182,8 +182,7 @@ impl SchemaSet {
             ));
         };
         let defs = bundle
-            .by_version
-            .get(version)
+            .version_defs(version)
             .ok_or("the schema bundle has no index for a listed version")?;
         let minor = minor_of(version).unwrap_or(0);
         Ok(SchemaSet {
@@ -403,7 +402,7 @@ impl SchemaSet {
         let hosts: Vec<&Map<String, Value>> = HOSTS
             .iter()
             .filter_map(|h| self.defs.defs.get(*h))
-            .filter_map(|&i| self.bundle.defs[i].1.get("properties")?.as_object())
+            .filter_map(|&i| self.bundle.schema(i).get("properties")?.as_object())
             .collect();
         let mut props = Map::new();
         for e in doc.entries() {
@@ -434,7 +433,7 @@ impl SchemaSet {
             map.entry(def).or_default().clone()
         };
         slot.get_or_init(|| {
-            let (name, _) = &self.bundle.defs[def];
+            let name = self.bundle.name(def);
             let root = self.closure_document(name, None);
             let compiled = Compiled::compile(&root)?;
             let kind = name.rsplit('.').next().unwrap_or(name).to_string();
@@ -475,7 +474,7 @@ impl SchemaSet {
                 continue;
             }
             if let Some(&i) = self.defs.defs.get(&n) {
-                let schema = &self.bundle.defs[i].1;
+                let schema = self.bundle.schema(i);
                 collect_refs(schema, &mut todo);
                 let mut schema = schema.clone();
                 defaults::relax_required(&n, &mut schema);
@@ -576,7 +575,7 @@ impl SchemaSet {
             .versions
             .iter()
             .filter(|v| {
-                self.bundle.by_version.get(v.as_str()).is_some_and(|vd| {
+                self.bundle.version_defs(v).is_some_and(|vd| {
                     vd.gvks
                         .contains_key(&(api_version.to_string(), kind.to_string()))
                 })

@@ -1,17 +1,72 @@
 //! The node tree as the validator sees it: instance paths back to nodes, and the shadowed
 //! duplicate keys a lenient decoder drops (the JSON conversion itself is `Node::to_json`).
 
-use super::validator::Seg;
-use crate::yaml::{Node, NodeKind, Span};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
-/// The entry a mapping key resolves to: the one pinned by `winner`, else the last.
-pub(crate) fn entry_for<'a>(
-    node: &'a Node,
-    key: &str,
+use super::validator::Seg;
+use crate::yaml::{Entry, Node, NodeKind, Span};
+
+/// Mappings up to this size are searched by a scan; larger ones get a hash index.
+const SCAN_MAX: usize = 16;
+
+/// Resolves instance paths in one document. Every validator error is resolved to its node,
+/// and a mapping may hold a million keys with an error each: large mappings get a key index
+/// on first use, so explaining all their errors stays linear.
+pub(crate) struct Lookup<'a> {
     winner: Option<Span>,
-) -> Option<&'a crate::yaml::Entry> {
+    /// Keyed by the address of a mapping's entries: the document outlives the lookup, so
+    /// an address is never reused while it is in here.
+    index: RefCell<HashMap<*const Entry, HashMap<&'a str, usize>>>,
+}
+
+impl<'a> Lookup<'a> {
+    /// `winner`: the key span of a shadowed duplicate entry that wins over its duplicates.
+    pub fn new(winner: Option<Span>) -> Self {
+        Lookup {
+            winner,
+            index: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The entry a mapping key resolves to: the one pinned by `winner`, else the last.
+    pub fn entry_for(&self, node: &'a Node, key: &str) -> Option<&'a Entry> {
+        let entries = node.entries();
+        if entries.len() <= SCAN_MAX {
+            return entry_for(entries, key, self.winner);
+        }
+        let mut index = self.index.borrow_mut();
+        let keys = index
+            .entry(entries.as_ptr())
+            .or_insert_with(|| key_index(entries, self.winner));
+        keys.get(key).and_then(|&i| entries.get(i))
+    }
+
+    /// The node an instance path points at, and the nodes along the way (`out[0]` is `root`).
+    pub fn nodes_along(&self, root: &'a Node, path: &[Seg]) -> Vec<&'a Node> {
+        let mut out = Vec::with_capacity(path.len() + 1);
+        let mut cur = root;
+        out.push(cur);
+        for seg in path {
+            let next = match seg {
+                Seg::Key(k) => self.entry_for(cur, k).map(|e| &e.value),
+                Seg::Index(i) => cur.items().get(*i),
+            };
+            match next {
+                Some(n) => {
+                    out.push(n);
+                    cur = n;
+                }
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+fn entry_for<'a>(entries: &'a [Entry], key: &str, winner: Option<Span>) -> Option<&'a Entry> {
     let mut found = None;
-    for e in node.entries() {
+    for e in entries {
         if e.key.key_text() == Some(key) {
             if winner == Some(e.key.span) {
                 return Some(e);
@@ -22,22 +77,17 @@ pub(crate) fn entry_for<'a>(
     found
 }
 
-/// The node an instance path points at, and the nodes along the way (`out[0]` is `root`).
-pub(crate) fn nodes_along<'a>(root: &'a Node, path: &[Seg], winner: Option<Span>) -> Vec<&'a Node> {
-    let mut out = Vec::with_capacity(path.len() + 1);
-    let mut cur = root;
-    out.push(cur);
-    for seg in path {
-        let next = match seg {
-            Seg::Key(k) => entry_for(cur, k, winner).map(|e| &e.value),
-            Seg::Index(i) => cur.items().get(*i),
-        };
-        match next {
-            Some(n) => {
-                out.push(n);
-                cur = n;
-            }
-            None => break,
+/// Key -> index of the entry it resolves to, with the same choice as [`entry_for`].
+fn key_index(entries: &[Entry], winner: Option<Span>) -> HashMap<&str, usize> {
+    let mut out: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    let mut pinned: Option<&str> = None;
+    for (i, e) in entries.iter().enumerate() {
+        let Some(k) = e.key.key_text() else { continue };
+        if winner == Some(e.key.span) {
+            pinned = Some(k);
+            out.insert(k, i);
+        } else if pinned != Some(k) {
+            out.insert(k, i);
         }
     }
     out
@@ -71,7 +121,11 @@ pub(crate) struct Shadowed {
     pub key_span: Span,
 }
 
-/// Every shadowed duplicate entry reachable through winning entries.
+/// Each shadowed entry costs a validation of the whole document; past this many (already
+/// reported as `duplicate-key` by the loader) the rest are not validated on their own.
+const MAX_SHADOWED: usize = 32;
+
+/// Shadowed duplicate entries reachable through winning entries (at most [`MAX_SHADOWED`]).
 pub(crate) fn shadowed_entries(root: &Node) -> Vec<Shadowed> {
     let mut out = Vec::new();
     let mut path = Vec::new();
@@ -90,19 +144,32 @@ fn collect_shadowed(node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Shadowed>) {
             }
         }
         NodeKind::Map(entries) => {
+            // The index of the last entry of each key, for mappings too large to scan.
+            let last: Option<HashMap<&str, usize>> = (entries.len() > SCAN_MAX).then(|| {
+                entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| Some((e.key.key_text()?, i)))
+                    .collect()
+            });
             for (i, e) in entries.iter().enumerate() {
                 let Some(key) = e.key.key_text() else {
                     continue;
                 };
-                let shadowed = entries[i + 1..]
-                    .iter()
-                    .any(|later| later.key.key_text() == Some(key));
+                let shadowed = match &last {
+                    Some(last) => last.get(key).is_some_and(|&j| j > i),
+                    None => entries[i + 1..]
+                        .iter()
+                        .any(|later| later.key.key_text() == Some(key)),
+                };
                 path.push(Seg::Key(key.to_string()));
                 if shadowed {
-                    out.push(Shadowed {
-                        path: path.clone(),
-                        key_span: e.key.span,
-                    });
+                    if out.len() < MAX_SHADOWED {
+                        out.push(Shadowed {
+                            path: path.clone(),
+                            key_span: e.key.span,
+                        });
+                    }
                 } else {
                     collect_shadowed(&e.value, path, out);
                 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// One step of an instance path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Seg {
     Key(String),
     Index(usize),

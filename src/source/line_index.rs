@@ -8,7 +8,21 @@
 pub struct LineIndex {
     /// Byte offset where each line starts; `starts[0] == 0`.
     starts: Vec<u32>,
+    /// 0-based lines holding a non-ASCII byte, ascending: on every other line a column is
+    /// a byte difference, so positions cost no scan (a minified one-line JSON file with
+    /// thousands of findings would otherwise count its line once per finding).
+    non_ascii: Vec<u32>,
+    /// For a non-ASCII text, the number of characters before each [`BLOCK`]-byte block, so
+    /// a column on a long non-ASCII line costs at most one block's scan.
+    chars_before_block: Vec<u32>,
     len: u32,
+}
+
+const BLOCK: usize = 256;
+
+/// A UTF-8 byte that starts a character (is not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 /// A resolved position: 1-based line, 1-based character column, 0-based byte offset.
@@ -23,15 +37,40 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
+        let mut non_ascii = Vec::new();
         // A lone '\r' is not a line break for YAML 1.2 but is for CRLF; '\n' always ends a
         // line, so "\r\n" keeps the '\r' on the previous line and columns stay right.
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push((i + 1) as u32);
+        if text.is_ascii() {
+            starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+        } else {
+            let mut high = 0u8;
+            for (i, b) in text.bytes().enumerate() {
+                high |= b;
+                if b == b'\n' {
+                    if high >= 0x80 {
+                        non_ascii.push(starts.len() as u32 - 1);
+                    }
+                    high = 0;
+                    starts.push((i + 1) as u32);
+                }
             }
+            if high >= 0x80 {
+                non_ascii.push(starts.len() as u32 - 1);
+            }
+        }
+        let mut chars_before_block = Vec::new();
+        if !non_ascii.is_empty() {
+            let mut count = 0u32;
+            for block in text.as_bytes().chunks(BLOCK) {
+                chars_before_block.push(count);
+                count += block.iter().filter(|&&b| starts_char(b)).count() as u32;
+            }
+            chars_before_block.push(count);
         }
         LineIndex {
             starts,
+            non_ascii,
+            chars_before_block,
             len: text.len() as u32,
         }
     }
@@ -76,12 +115,30 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = text[start..offset].chars().count() + 1;
+        let column = if self.non_ascii.binary_search(&(line as u32)).is_ok() {
+            self.chars_before(text, offset) - self.chars_before(text, start) + 1
+        } else {
+            offset - start + 1
+        };
         Position {
             line: line as u32 + 1,
             column: column as u32,
             offset: offset as u32,
         }
+    }
+
+    /// Characters in `text[..offset]` (`offset` on a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / BLOCK;
+        let Some(&before) = self.chars_before_block.get(block) else {
+            return text[..offset].chars().count();
+        };
+        let from = block * BLOCK;
+        before as usize
+            + text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| starts_char(b))
+                .count()
     }
 
     /// Byte offset of character column `col` (0-based) on 0-based line `line`, counting
@@ -137,5 +194,26 @@ mod tests {
         assert_eq!(idx.offset_of(text, 0, 4, None), 5);
         assert_eq!(idx.line_range(text, 0), 0..5);
         assert_eq!(idx.position(text, text.len()).line, 3);
+    }
+
+    #[test]
+    fn columns_on_long_mixed_lines_match_a_character_count() {
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(if i % 7 == 0 {
+                "ключ: é, "
+            } else {
+                "key: v, "
+            });
+            if i % 97 == 0 {
+                text.push('\n');
+            }
+        }
+        let idx = LineIndex::new(&text);
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let column = text[line_start..offset].chars().count() as u32 + 1;
+            assert_eq!(idx.position(&text, offset).column, column, "at {offset}");
+        }
     }
 }

@@ -23,7 +23,8 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
         }
         Input::File { path: p, .. } => {
             let path = p.display().to_string();
-            match std::fs::metadata(p) {
+            let meta = std::fs::metadata(p);
+            match &meta {
                 Ok(m) if m.len() > max_size => {
                     let msg = format!(
                         "{path} is {} bytes, over the {} byte limit (--max-file-size); it was not checked",
@@ -34,11 +35,19 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
                 }
                 _ => {}
             }
-            let res = std::fs::File::open(p).and_then(|f| {
-                let mut buf = Vec::new();
+            let fifo = meta.as_ref().is_ok_and(is_fifo);
+            let size = meta.as_ref().map_or(0, |m| m.len().min(max_size) as usize);
+            let res = open(p, fifo).and_then(|f| {
+                let mut buf = Vec::with_capacity(size + 1);
                 f.take(max_size.saturating_add(1)).read_to_end(&mut buf)?;
                 Ok(buf)
             });
+            if fifo && res.as_ref().is_ok_and(Vec::is_empty) {
+                let msg = format!(
+                    "{path} is a named pipe and nothing was written to it; it was not checked"
+                );
+                return unreadable(id, path, msg);
+            }
             (path, res)
         }
         Input::EmptyDir(p) => {
@@ -86,4 +95,41 @@ fn unreadable(id: FileId, path: String, msg: String) -> (SourceFile, Option<Diag
     let file = SourceFile::new(id, path, String::new());
     let d = Diagnostic::new(RULE_UNREADABLE, Severity::Error, id, Span::empty(0), msg);
     (file, Some(d))
+}
+
+#[cfg(unix)]
+fn is_fifo(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    m.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Opens an input. Opening a named pipe blocks until something opens it for writing, which
+/// may be never: a pipe is opened without blocking, then read normally, so a pipe with a
+/// writer (`kubevet check <(helm template .)`) is read to its end and one without reads as
+/// empty at once.
+fn open(p: &std::path::Path, fifo: bool) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    if fifo {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::io::AsRawFd;
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(p)?;
+        // SAFETY: fcntl on a descriptor this function owns, with valid flag arguments.
+        unsafe {
+            let flags = libc::fcntl(f.as_raw_fd(), libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(f.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
+        }
+        return Ok(f);
+    }
+    let _ = fifo;
+    std::fs::File::open(p)
 }

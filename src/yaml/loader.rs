@@ -84,6 +84,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 stack: Vec::new(),
                 anchors: HashMap::new(),
                 prev_end: chunk.start,
+                cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
             };
             let err = match loader.run(padded.as_deref()) {
                 Ok(()) => break,
@@ -136,7 +137,14 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
 struct Counters {
     doc_index: usize,
     alias_used: usize,
+    /// Nodes copied to keep anchored content for later aliases.
+    anchored: usize,
 }
+
+/// Anchored content is copied when its anchor closes, whether or not an alias uses it:
+/// anchors nested N deep copy the innermost content N times. Past this many copied nodes
+/// per file (10x the alias budget), the document is refused.
+const ANCHOR_BUDGET_FACTOR: usize = 10;
 
 #[derive(Debug)]
 enum Stop {
@@ -218,6 +226,8 @@ struct Loader<'a> {
     anchors: HashMap<usize, Anchored>,
     /// Byte end of the previous event (where a block scalar's indicator is searched from).
     prev_end: usize,
+    /// The last position resolved by [`Loader::byte`]: (file line, column, byte offset).
+    cursor: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl Loader<'_> {
@@ -482,6 +492,20 @@ impl Loader<'_> {
     ) -> Result<(), Stop> {
         if anchor != 0 {
             let count = count_nodes(&node);
+            self.counters.anchored = self.counters.anchored.saturating_add(count);
+            let budget = self
+                .limits
+                .alias_budget
+                .saturating_mul(ANCHOR_BUDGET_FACTOR);
+            if self.counters.anchored > budget {
+                self.limit(
+                    node.span.start as usize,
+                    format!(
+                        "anchors hold more than {budget} nodes (nested anchors copy their content once per level); this document is not checked"
+                    ),
+                );
+                return Err(Stop::Chunk);
+            }
             self.anchors.insert(
                 anchor,
                 Anchored {
@@ -518,6 +542,11 @@ impl Loader<'_> {
         }
         let (merges, mut explicit): (Vec<Entry>, Vec<Entry>) =
             entries.into_iter().partition(is_merge);
+        // Keys present so far (a set: merging a large map into a large map stays linear).
+        let mut present: std::collections::HashSet<String> = explicit
+            .iter()
+            .filter_map(|e| e.key.key_text().map(str::to_string))
+            .collect();
         for m in merges {
             let sources: Vec<&Node> = match &m.value.kind {
                 NodeKind::Map(_) => vec![&m.value],
@@ -533,8 +562,9 @@ impl Loader<'_> {
             };
             for src in sources {
                 for e in src.entries() {
-                    let k = e.key.key_text();
-                    if k.is_some() && !explicit.iter().any(|x| x.key.key_text() == k) {
+                    let Some(k) = e.key.key_text() else { continue };
+                    if !present.contains(k) {
+                        present.insert(k.to_string());
                         explicit.push(e.clone());
                     }
                 }
@@ -619,15 +649,26 @@ impl Loader<'_> {
             Ok(i) => m.col().saturating_sub(self.pads[i].1),
             Err(_) => m.col(),
         };
-        let from = if m.line() <= 1 {
-            Some(self.chunk.start)
+        // Events come in text order: on the line of the previous position, count characters
+        // on from there rather than from the line start (a long non-ASCII line of flow
+        // items would otherwise cost quadratic time).
+        let text = &self.file.text;
+        let (c_line, c_col, c_byte) = self.cursor.get();
+        let offset = if c_line == line && col >= c_col && c_byte <= text.len() {
+            match text[c_byte..].char_indices().nth(col - c_col) {
+                Some((i, _)) => c_byte + i,
+                None => text.len(),
+            }
         } else {
-            None
+            let from = if m.line() <= 1 {
+                Some(self.chunk.start)
+            } else {
+                None
+            };
+            self.file.lines.offset_of(text, line, col, from)
         };
-        self.file
-            .lines
-            .offset_of(&self.file.text, line, col, from)
-            .min(self.chunk.end)
+        self.cursor.set((line, col, offset));
+        offset.min(self.chunk.end)
     }
 
     fn syntax_diagnostic(&self, err: &ScanError) -> Diagnostic {

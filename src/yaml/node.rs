@@ -326,10 +326,20 @@ impl Node {
         if !self.span.contains(target) {
             return false;
         }
+        // Children are in text order unless aliases copied some in: the child found by a
+        // binary search is tried first, so a mapping with a million keys costs a million
+        // lookups their logarithm, not their square; the scan remains for aliased copies.
         match &self.kind {
             NodeKind::Scalar(_) => false,
             NodeKind::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
+                let guess = items
+                    .partition_point(|n| n.span.start <= target.start)
+                    .checked_sub(1);
+                let order = guess
+                    .into_iter()
+                    .chain((0..items.len()).filter(|&i| Some(i) != guess));
+                for i in order {
+                    let item = &items[i];
                     if item.span.contains(target) {
                         let len = out.len();
                         out.push_str(&format!("[{i}]"));
@@ -342,7 +352,14 @@ impl Node {
                 false
             }
             NodeKind::Map(entries) => {
-                for e in entries {
+                let guess = entries
+                    .partition_point(|e| e.key.span.start <= target.start)
+                    .checked_sub(1);
+                let order = guess
+                    .into_iter()
+                    .chain((0..entries.len()).filter(|&i| Some(i) != guess));
+                for i in order {
+                    let e = &entries[i];
                     let in_key = e.key.span.contains(target);
                     if in_key || e.value.span.contains(target) {
                         let len = out.len();

@@ -1,5 +1,7 @@
 //! `duplicate-container-port`: the same containerPort and protocol declared twice in a pod.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::{port_protocol, Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -20,7 +22,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     };
     // (port, protocol, hostIP, hostPort, node, owner)
-    let mut seen: Vec<(i64, &str, &str, i64, &Node, String)> = Vec::new();
+    let mut seen: HashMap<(i64, &str, &str, i64), (&Node, String)> = HashMap::new();
     for c in t.containers() {
         for p in c.ports() {
             let Some(port_node) = p.get("containerPort") else {
@@ -32,10 +34,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let proto = port_protocol(p);
             let host_ip = p.get("hostIP").and_then(Node::as_str).unwrap_or("");
             let host_port = p.get("hostPort").and_then(Node::as_i64).unwrap_or(0);
-            let dup = seen.iter().find(|(n, pr, hi, hp, _, _)| {
-                *n == port && *pr == proto && *hi == host_ip && *hp == host_port
-            });
-            if let Some((_, _, _, _, first, owner)) = dup {
+            let key = (port, proto, host_ip, host_port);
+            let dup = seen.get(&key);
+            if let Some((first, owner)) = dup {
                 let d = ctx
                     .diag(
                         obj,
@@ -53,7 +54,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     );
                 ctx.push(d);
             } else {
-                seen.push((port, proto, host_ip, host_port, port_node, c.describe()));
+                seen.insert(key, (port_node, c.describe()));
             }
         }
     }

@@ -1,5 +1,7 @@
 //! `duplicate-port-name`: a container declares two ports with the same name.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -20,13 +22,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     };
     for c in t.containers() {
-        let mut seen: Vec<(&str, &Node)> = Vec::new();
+        let mut seen: HashMap<&str, &Node> = HashMap::new();
         for p in c.ports() {
             let Some(node) = p.get("name") else { continue };
             let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+            if let Some(first) = seen.get(name) {
                 let d = ctx
                     .diag(
                         obj,
@@ -38,7 +40,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     .with_help("the API server rejects it (`ports[1].name: Duplicate value`); give each port its own name");
                 ctx.push(d);
             } else {
-                seen.push((name, node));
+                seen.insert(name, node);
             }
         }
     }

@@ -1,5 +1,7 @@
 //! `duplicate-service-port`: a Service declares the same port, port name or nodePort twice.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::{port_protocol, Object, Service};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -17,9 +19,9 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(svc) = Service::of(obj) else { return };
-    let mut ports: Vec<(i64, &str, &Node)> = Vec::new();
-    let mut node_ports: Vec<(i64, &str, &Node)> = Vec::new();
-    let mut names: Vec<(&str, &Node)> = Vec::new();
+    let mut ports: HashMap<(i64, &str), &Node> = HashMap::new();
+    let mut node_ports: HashMap<(i64, &str), &Node> = HashMap::new();
+    let mut names: HashMap<&str, &Node> = HashMap::new();
     for p in svc.ports() {
         let proto = port_protocol(p);
         for (key, seen) in [("port", &mut ports), ("nodePort", &mut node_ports)] {
@@ -27,7 +29,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let Some(n) = node.as_i64().filter(|n| *n != 0) else {
                 continue;
             };
-            if let Some((_, _, first)) = seen.iter().find(|(m, pr, _)| *m == n && *pr == proto) {
+            if let Some(first) = seen.get(&(n, proto)) {
                 let d = ctx
                     .diag(obj, node.span, format!("`{key}: {n}` ({proto}) is declared twice in {}", obj.display_name()))
                     .with_primary_label("declared again here")
@@ -35,14 +37,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     .with_help(format!("the API server rejects a Service whose ports repeat a {key} and protocol (`Duplicate value`); remove one, or use another number"));
                 ctx.push(d);
             } else {
-                seen.push((n, proto, node));
+                seen.insert((n, proto), node);
             }
         }
         let Some(node) = p.get("name") else { continue };
         let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
             continue;
         };
-        if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+        if let Some(first) = names.get(name) {
             let d = ctx
                 .diag(
                     obj,
@@ -59,7 +61,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 );
             ctx.push(d);
         } else {
-            names.push((name, node));
+            names.insert(name, node);
         }
     }
 }

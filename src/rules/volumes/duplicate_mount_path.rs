@@ -1,5 +1,7 @@
 //! `duplicate-mount-path`: a container mounts two volumes at the same path.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -26,7 +28,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .iter()
             .filter(|e| e.key.key_text() == Some("volumeMounts"))
         {
-            let mut seen: Vec<(&str, crate::yaml::Span)> = Vec::new();
+            let mut seen: HashMap<&str, crate::yaml::Span> = HashMap::new();
             for mount in entry.value.items() {
                 let Some(path_node) = mount.get("mountPath") else {
                     continue;
@@ -37,7 +39,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 if path.is_empty() {
                     continue;
                 }
-                if let Some((_, first)) = seen.iter().find(|(p, _)| *p == path) {
+                if let Some(first) = seen.get(path) {
                     let d = ctx
                         .diag(
                             obj,
@@ -54,7 +56,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                         );
                     ctx.push(d);
                 } else {
-                    seen.push((path, path_node.span));
+                    seen.insert(path, path_node.span);
                 }
             }
         }

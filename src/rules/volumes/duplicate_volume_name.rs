@@ -1,5 +1,7 @@
 //! `duplicate-volume-name`: two volumes of a pod share a name.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::fields::pod_spec_path;
 use crate::model::{Object, PodTemplate};
@@ -25,7 +27,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let path = pod_spec_path(obj.kind);
     // Each `volumes` list on its own: a duplicated `volumes` key is the loader's finding.
     for entry in spec.entries().iter().filter(|e| e.key.key_text() == Some("volumes")) {
-        let mut seen: Vec<(&str, crate::yaml::Span)> = Vec::new();
+        let mut seen: HashMap<&str, crate::yaml::Span> = HashMap::new();
         for volume in entry.value.items() {
             let Some(name_node) = volume.get("name") else {
                 continue;
@@ -33,7 +35,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let Some(name) = name_node.as_str() else {
                 continue;
             };
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+            if let Some(first) = seen.get(name) {
                 let d = ctx
                     .diag(
                         obj,
@@ -47,7 +49,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     );
                 ctx.push(d);
             } else {
-                seen.push((name, name_node.span));
+                seen.insert(name, name_node.span);
             }
         }
     }

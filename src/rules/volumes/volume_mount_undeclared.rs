@@ -1,5 +1,7 @@
 //! `volume-mount-undeclared`: a container mounts a volume the pod does not declare.
 
+use std::collections::HashSet;
+
 use crate::diagnostics::Severity;
 use crate::model::fields::{mountable_names, pod_spec_path};
 use crate::model::names::did_you_mean;
@@ -22,7 +24,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     };
     let declared = mountable_names(obj, &template);
     let names: Vec<&str> = declared.iter().map(|(n, _)| *n).collect();
+    let known: HashSet<&str> = names.iter().copied().collect();
     let spec_path = pod_spec_path(obj.kind);
+    // Suggestions compare a name with every declared one: bounded per object, so a pod
+    // with thousands of undeclared mounts and volumes stays linear.
+    let mut suggestions_left = 64usize;
     for container in template.containers() {
         // A `volumes` list written inside the container (wrong indentation) is the usual
         // cause; point at it.
@@ -34,7 +40,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let Some(name) = name_node.as_str() else {
                 continue;
             };
-            if name.is_empty() || names.contains(&name) {
+            if name.is_empty() || known.contains(name) {
                 continue;
             }
             let why = if names.is_empty() {
@@ -62,13 +68,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     .with_help(format!(
                         "move `volumes` out of the container to `{spec_path}.volumes` (the same indentation as `containers`)"
                     ));
-            } else if let Some(suggestion) = did_you_mean(name, &names).or_else(|| {
-                // `ca` for `ca-certs`: a declared name that is part of the mount's name.
-                names
-                    .iter()
-                    .copied()
-                    .find(|n| n.len() >= 2 && (name.starts_with(n) || n.starts_with(name)))
-            }) {
+            } else if let Some(suggestion) = suggest(name, &names, &mut suggestions_left) {
                 let decl = declared
                     .iter()
                     .find(|(n, _)| *n == suggestion)
@@ -85,4 +85,19 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             ctx.push(d);
         }
     }
+}
+
+/// A declared volume name close to `name`, while the object's suggestion budget lasts.
+fn suggest<'a>(name: &str, names: &[&'a str], budget: &mut usize) -> Option<&'a str> {
+    if *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    did_you_mean(name, names).or_else(|| {
+        // `ca` for `ca-certs`: a declared name that is part of the mount's name.
+        names
+            .iter()
+            .copied()
+            .find(|n| n.len() >= 2 && (name.starts_with(n) || n.starts_with(name)))
+    })
 }

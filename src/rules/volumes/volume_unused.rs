@@ -1,5 +1,7 @@
 //! `volume-unused`: a declared volume that no container mounts.
 
+use std::collections::HashSet;
+
 use crate::diagnostics::Severity;
 use crate::model::{all_items, Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -18,24 +20,25 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(template) = PodTemplate::of(obj) else {
         return;
     };
-    let mut used: Vec<&str> = Vec::new();
+    let mut used: HashSet<&str> = HashSet::new();
     for c in template.containers() {
         for m in c.volume_mounts().chain(all_items(Some(c.node), "volumeDevices")) {
             if let Some(n) = m.get("name").and_then(|n| n.text()) {
-                used.push(n);
+                used.insert(n);
             }
         }
     }
     // A mount naming an undeclared volume is volume-mount-undeclared's error, and the
     // unused volume is then most likely its intended target: one finding is enough.
     let declared = crate::model::fields::mountable_names(obj, &template);
-    if used.iter().any(|u| !declared.iter().any(|(n, _)| n == u)) {
+    let declared: HashSet<&str> = declared.iter().map(|(n, _)| *n).collect();
+    if used.iter().any(|u| !declared.contains(u)) {
         return;
     }
     for volume in template.volumes() {
         let Some(name_node) = volume.get("name") else { continue };
         let Some(name) = name_node.as_str() else { continue };
-        if used.contains(&name) {
+        if used.contains(name) {
             continue;
         }
         let d = ctx

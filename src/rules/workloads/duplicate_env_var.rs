@@ -1,5 +1,7 @@
 //! `duplicate-env-var`: a container sets the same environment variable twice.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -20,7 +22,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         return;
     };
     for c in t.containers() {
-        let mut seen: Vec<(&str, &Node)> = Vec::new();
+        let mut seen: HashMap<&str, &Node> = HashMap::new();
         for e in c.env() {
             let Some(node) = e.get("name") else { continue };
             let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
@@ -36,7 +38,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             if extends {
                 continue;
             }
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+            if let Some(first) = seen.get(name) {
                 let d = ctx
                     .diag(
                         obj,
@@ -48,7 +50,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     .with_help(format!("the API server warns `hides previous definition of \"{name}\", which may be dropped when using apply`; remove one of the two entries"));
                 ctx.push(d);
             } else {
-                seen.push((name, node));
+                seen.insert(name, node);
             }
         }
     }

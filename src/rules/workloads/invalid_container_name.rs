@@ -1,5 +1,7 @@
 //! `invalid-container-name`: container names must be DNS-1123 labels, unique in the pod.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Severity;
 use crate::model::names::dns1123_label;
 use crate::model::{Object, PodTemplate};
@@ -20,7 +22,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(t) = PodTemplate::of(obj) else {
         return;
     };
-    let mut seen: Vec<(&str, &Node)> = Vec::new();
+    let mut seen: HashMap<&str, &Node> = HashMap::new();
     for c in t.containers() {
         let Some(node) = c.node.get("name") else {
             continue;
@@ -46,7 +48,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 ));
             ctx.push(d);
         }
-        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+        if let Some(first) = seen.get(name) {
             let d = ctx
                 .diag(
                     obj,
@@ -58,7 +60,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .with_help("names must be unique across containers, initContainers and ephemeralContainers (`Duplicate value`); rename one");
             ctx.push(d);
         } else {
-            seen.push((name, node));
+            seen.insert(name, node);
         }
     }
 }
