@@ -32,8 +32,23 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 
 fn violations(pod: &Pod<'_>, _: Level, _: u32) -> Vec<Violation> {
     let mut out = Vec::new();
+    // With `hostNetwork: true` the API server defaults each port's `hostPort` to its
+    // `containerPort` (SetDefaults_PodSpec) before admission sees the pod.
+    let host_network = pod.spec.get("hostNetwork").and_then(|n| n.as_bool()) == Some(true);
     for c in pod.containers() {
         for p in c.ports() {
+            if host_network && p.get("hostPort").is_none_or(|n| n.is_null()) {
+                if let Some(cp) = p.get("containerPort").and_then(|n| n.as_i64()).filter(|n| *n != 0) {
+                    out.push(Violation::new(
+                        entry_span(p, "containerPort").unwrap_or(p.span),
+                        format!(
+                            "{} uses host port {cp}: with `hostNetwork: true` the API server sets `hostPort` to the `containerPort`",
+                            c.describe()
+                        ),
+                    ));
+                }
+                continue;
+            }
             let Some(hp) = p.get("hostPort").and_then(|n| n.as_i64()) else {
                 continue;
             };

@@ -57,20 +57,16 @@ fn violations(pod: &Pod<'_>, _: Level, _: u32) -> Vec<Violation> {
             {
                 return None;
             }
+            // A volume with no source at all is defaulted to an emptyDir before admission.
+            let e = sources.first()?;
             let name = v.get("name").and_then(Node::as_str).unwrap_or("?");
-            Some(match sources.first() {
-                Some(e) => Violation::new(
-                    e.key.span,
-                    format!(
-                        "volume `{name}` is a `{}` volume",
-                        e.key.key_text().unwrap_or("?")
-                    ),
+            Some(Violation::new(
+                e.key.span,
+                format!(
+                    "volume `{name}` is a `{}` volume",
+                    e.key.key_text().unwrap_or("?")
                 ),
-                None => Violation::new(
-                    v.get("name").map_or(v.span, |n| n.span),
-                    format!("volume `{name}` has no allowed volume type"),
-                ),
-            })
+            ))
         })
         .collect()
 }
