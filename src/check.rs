@@ -24,6 +24,8 @@ pub struct Options {
     /// CustomResourceDefinition files or directories (`--crd`).
     pub crd_paths: Vec<PathBuf>,
     pub config: Config,
+    /// The name findings in standard input are reported under (`--stdin-filename`).
+    pub stdin_filename: Option<String>,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             limits: Limits::default(),
             crd_paths: Vec::new(),
             config: Config::default(),
+            stdin_filename: None,
         }
     }
 }
@@ -46,6 +49,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub documents: usize,
     pub objects: usize,
+    /// The Kubernetes version validated against (`None`: no schemas were available).
+    pub kubernetes_version: Option<String>,
 }
 
 impl Report {
@@ -77,6 +82,8 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         files.push(file);
         diags.extend(d);
     }
+    let (files, n_inputs) =
+        source::name_stdin(files, n_inputs, &mut diags, opts.stdin_filename.as_deref());
     Ok(check_files_with_crds(files, n_inputs, diags, opts))
 }
 
@@ -133,6 +140,9 @@ fn check_files_with_crds(
         diagnostics: diags,
         documents,
         objects: object_count,
+        kubernetes_version: schema::SchemaSet::new(opts.config.kubernetes_version.as_deref())
+            .ok()
+            .map(|s| s.version().to_string()),
     }
 }
 

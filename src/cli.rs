@@ -40,9 +40,18 @@ pub struct CheckArgs {
     /// Files or directories to check; `-` reads standard input. Defaults to `.`.
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    /// Output format. Given twice, the last wins (so pre-commit `args:` can override a hook's).
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human, overrides_with = "format")]
     pub format: OutputFormat,
+
+    /// Write the report in `--format` to FILE; the human report still goes to the terminal.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The file name standard input (`-`) is reported under, and looked up in configuration
+    /// by.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 
     /// When to use colours in human output (never when NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -110,6 +119,8 @@ pub enum OutputFormat {
     Json,
     Sarif,
     Github,
+    Gitlab,
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -28,7 +28,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        // A closed pipe (`kubevet check | head`) is not an error of ours.
+        // A closed pipe (`kubevet rules | head`) is not an error of ours. (`check` keeps its
+        // findings' exit code itself.)
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kubevet: {e}");
@@ -77,6 +78,7 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         max_file_size: args.max_file_size,
         crd_paths: args.crd,
         config,
+        stdin_filename: args.stdin_filename,
         ..Options::default()
     };
     let report = match kubevet::check(&opts) {
@@ -89,6 +91,17 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         OutputFormat::Json => Format::Json,
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Github => Format::Github,
+        OutputFormat::Gitlab => Format::Gitlab,
+        OutputFormat::Junit => Format::Junit,
+    };
+    let failed = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= opts.config.fail_on);
+    let code = if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     };
     let stdout = io::stdout();
     let color = match args.color {
@@ -98,18 +111,30 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
             stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let mut out = io::BufWriter::new(stdout.lock());
-    render(&report, format, color, &mut out)?;
-    out.flush()?;
-    let failed = report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity >= opts.config.fail_on);
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if let Some(path) = &args.output {
+        let file = std::fs::File::create(path).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
+        let mut w = io::BufWriter::new(file);
+        render(&report, format, false, &mut w)?;
+        w.flush()?;
+    }
+    // With `--output`, the terminal gets the human report (unless that is what the file got).
+    let terminal_format = match (&args.output, format) {
+        (None, f) => Some(f),
+        (Some(_), Format::Human) => None,
+        (Some(_), _) => Some(Format::Human),
+    };
+    if let Some(f) = terminal_format {
+        let mut out = io::BufWriter::new(stdout.lock());
+        let written = render(&report, f, color, &mut out).and_then(|()| out.flush());
+        match written {
+            // `kubevet check . | head`: the reader left, the findings still decide the code.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(code),
+            r => r?,
+        }
+    }
+    Ok(code)
 }
 
 fn print_rules(format: RulesFormat) -> io::Result<ExitCode> {

@@ -11,10 +11,20 @@ use crate::yaml::Span;
 use crate::Report;
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Output<'a> {
     version: u32,
+    tool: Tool,
+    /// The Kubernetes version whose schemas the run validated against.
+    kubernetes_version: Option<&'a str>,
     summary: Summary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -143,6 +153,11 @@ fn convert<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let output = Output {
         version: 1,
+        tool: Tool {
+            name: "kubevet",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        kubernetes_version: report.kubernetes_version.as_deref(),
         summary: Summary {
             files: report.files.len(),
             documents: report.documents,
@@ -157,6 +172,5 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|d| convert(report, d))
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
-    writeln!(out)
+    super::write_json(out, &output)
 }

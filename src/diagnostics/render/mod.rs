@@ -1,9 +1,12 @@
 //! Renderers: every output format reads the same [`Report`](crate::Report).
 
 mod concise;
+mod fingerprint;
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::io::{self, Write};
@@ -23,6 +26,17 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=...`).
     Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML test report.
+    Junit,
+}
+
+impl Format {
+    /// Formats a program reads rather than a person.
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Human | Format::Concise)
+    }
 }
 
 pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -32,7 +46,17 @@ pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write)
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Junit => junit::render(report, out),
     }
+}
+
+/// Writes `value` as pretty JSON and a newline. Serialising first keeps the write's
+/// `io::Error` (a broken pipe must stay recognisable as one).
+pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)
 }
 
 /// Start and end positions of a span in `file`.
