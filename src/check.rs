@@ -130,6 +130,14 @@ fn check_files_with_crds(
     diags.extend(rules::run(&ws, &opts.config));
     timer.stage("rules");
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
+    if !opts.config.no_ignore {
+        crate::suppress::apply(
+            &files[..n_inputs],
+            &parsed[..n_inputs],
+            &mut diags,
+            &opts.config,
+        );
+    }
     attach_objects(&ws, &mut diags);
     diagnostics::sort_and_dedup(&mut diags);
     drop(ws);

@@ -92,6 +92,19 @@ pub struct CheckArgs {
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+
+    /// Disregard `# kubevet-ignore` comments and `kubevet.dev/ignore` annotations.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Show errors only, without the summary line (the exit code still follows --fail-on).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Lowest severity shown (findings below it are hidden, not ignored: --fail-on still
+    /// counts them).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Info)]
+    pub show: FailOn,
 }
 
 fn parse_range(s: &str) -> Result<(i64, i64), String> {

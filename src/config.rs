@@ -20,6 +20,8 @@ pub struct Config {
     pub disabled: HashSet<String>,
     /// When non-empty, only these rule ids run (plus the input rules, which always do).
     pub only: HashSet<String>,
+    /// Suppression comments and annotations are ignored (`--no-ignore`).
+    pub no_ignore: bool,
 }
 
 impl Default for Config {
@@ -32,6 +34,7 @@ impl Default for Config {
             strict_kinds: false,
             disabled: HashSet::new(),
             only: HashSet::new(),
+            no_ignore: false,
         }
     }
 }

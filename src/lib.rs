@@ -12,6 +12,7 @@ pub mod model;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod suppress;
 pub mod yaml;
 
 pub use check::{check, check_files, check_text, Options, Report, DEFAULT_MAX_FILE_SIZE};

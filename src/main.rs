@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, OutputFormat, RulesFormat};
-use kubevet::diagnostics::render::{render, Format};
+use kubevet::diagnostics::render::{render_styled, Format};
 use kubevet::diagnostics::Severity;
 use kubevet::{config::Config, rules, Options};
 
@@ -43,6 +43,14 @@ fn usage_error(msg: impl std::fmt::Display) -> io::Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
+fn severity(s: FailOn) -> Severity {
+    match s {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    }
+}
+
 fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
     for id in args.select.iter().chain(&args.ignore) {
         if rules::find(id).is_none() {
@@ -57,16 +65,13 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
     }
     let config = Config {
         default_namespace: args.namespace,
-        fail_on: match args.fail_on {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        },
+        fail_on: severity(args.fail_on),
         node_port_range: args.node_port_range,
         kubernetes_version: args.kubernetes_version,
         strict_kinds: args.strict_kinds,
         disabled: args.ignore.into_iter().collect(),
         only: args.select.into_iter().collect(),
+        no_ignore: args.no_ignore,
     };
     let paths = if args.paths.is_empty() {
         vec![".".into()]
@@ -81,7 +86,7 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         stdin_filename: args.stdin_filename,
         ..Options::default()
     };
-    let report = match kubevet::check(&opts) {
+    let mut report = match kubevet::check(&opts) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
@@ -103,6 +108,13 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     };
+    // Hiding is display only: the exit code above counted everything.
+    let shown = if args.quiet {
+        Severity::Error
+    } else {
+        severity(args.show)
+    };
+    report.diagnostics.retain(|d| d.severity >= shown);
     let stdout = io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -116,7 +128,7 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
             io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
         })?;
         let mut w = io::BufWriter::new(file);
-        render(&report, format, false, &mut w)?;
+        render_styled(&report, format, false, !args.quiet, &mut w)?;
         w.flush()?;
     }
     // With `--output`, the terminal gets the human report (unless that is what the file got).
@@ -127,7 +139,8 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
     };
     if let Some(f) = terminal_format {
         let mut out = io::BufWriter::new(stdout.lock());
-        let written = render(&report, f, color, &mut out).and_then(|()| out.flush());
+        let written =
+            render_styled(&report, f, color, !args.quiet, &mut out).and_then(|()| out.flush());
         match written {
             // `kubevet check . | head`: the reader left, the findings still decide the code.
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(code),

@@ -33,6 +33,7 @@ registry! {
         yaml_limits,
         not_a_kubernetes_object,
         yaml11_boolean_key,
+        unused_suppression,
     }
     schema {
         unknown_field,

@@ -40,8 +40,19 @@ impl Format {
 }
 
 pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    render_styled(report, format, color, true, out)
+}
+
+/// [`render`], with the human format's summary line only when `summary` (`--quiet` drops it).
+pub fn render_styled(
+    report: &Report,
+    format: Format,
+    color: bool,
+    summary: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human::render(report, color, out),
+        Format::Human => human::render(report, color, summary, out),
         Format::Concise => concise::render(report, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
