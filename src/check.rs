@@ -26,6 +26,8 @@ pub struct Options {
     pub config: Config,
     /// The name findings in standard input are reported under (`--stdin-filename`).
     pub stdin_filename: Option<String>,
+    /// Per-file `.kubevet.yaml` settings; `None` = none apply.
+    pub configs: Option<std::sync::Arc<crate::config::Resolver>>,
 }
 
 impl Default for Options {
@@ -37,6 +39,7 @@ impl Default for Options {
             crd_paths: Vec::new(),
             config: Config::default(),
             stdin_filename: None,
+            configs: None,
         }
     }
 }
@@ -67,7 +70,10 @@ impl Report {
 pub fn check(opts: &Options) -> Result<Report, InputError> {
     // A `--kubernetes-version` with no bundled schemas is a usage error.
     schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
-    let inputs = source::discover(&opts.paths)?;
+    let mut inputs = source::discover(&opts.paths)?;
+    if let Some(r) = &opts.configs {
+        exclude_inputs(r, &mut inputs, &opts.paths)?;
+    }
     let crd_inputs = source::discover(&opts.crd_paths)?;
     let n_inputs = inputs.len();
     let read: Vec<(SourceFile, Option<Diagnostic>)> = inputs
@@ -130,6 +136,9 @@ fn check_files_with_crds(
     diags.extend(rules::run(&ws, &opts.config));
     timer.stage("rules");
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
+    if let Some(r) = &opts.configs {
+        r.apply(&files[..n_inputs], &mut diags, is_input_rule);
+    }
     if !opts.config.no_ignore {
         crate::suppress::apply(
             &files[..n_inputs],
@@ -215,6 +224,30 @@ fn schema_stage(
         .collect();
     out.extend(found.into_iter().flatten());
     out
+}
+
+/// Drops walked files a configuration excludes, and makes sure every input's configuration
+/// loads (a broken one is a usage error, reported with its spans).
+fn exclude_inputs(
+    r: &crate::config::Resolver,
+    inputs: &mut Vec<source::Input>,
+    named: &[PathBuf],
+) -> Result<(), InputError> {
+    let mut kept = Vec::with_capacity(inputs.len());
+    for input in inputs.drain(..) {
+        if let source::Input::File(p) = &input {
+            r.for_path(p).map_err(|e| InputError::Usage(e.render()))?;
+            let excluded = r
+                .is_excluded(p)
+                .map_err(|e| InputError::Usage(e.render()))?;
+            if excluded && !named.contains(p) {
+                continue;
+            }
+        }
+        kept.push(input);
+    }
+    *inputs = kept;
+    Ok(())
 }
 
 /// Input problems are always reported: switching them off would hide unchecked files.

@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests: files, directories (walked recursively) or `-` for stdin.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, default severity, category and summary.
     Rules {
         /// Output format.
@@ -33,6 +33,22 @@ pub enum Command {
     },
     /// Print the version and the bundled Kubernetes schema versions.
     Version,
+    /// Configuration files: their schema, and the settings that apply to a file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of `.kubevet.yaml`.
+    Schema,
+    /// Print the settings that apply to PATH (a file or directory) and where they come from.
+    Show {
+        path: PathBuf,
+        /// Use this configuration file instead of the nearest `.kubevet.yaml`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -57,21 +73,21 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Lowest severity that makes kubevet exit with 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes kubevet exit with 1 [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
     /// Files larger than this many bytes are reported and skipped.
     #[arg(long, default_value_t = kubevet::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     pub max_file_size: u64,
 
-    /// Namespace of objects that do not set `metadata.namespace`.
-    #[arg(long, short = 'n', default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that do not set `metadata.namespace` [default: default].
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
 
-    /// The cluster's Service node port range, as `MIN-MAX`.
-    #[arg(long, default_value = "30000-32767", value_parser = parse_range)]
-    pub node_port_range: (i64, i64),
+    /// The cluster's Service node port range, as `MIN-MAX` [default: 30000-32767].
+    #[arg(long, value_parser = parse_range)]
+    pub node_port_range: Option<(i64, i64)>,
 
     /// Kubernetes version to validate against, as `MAJOR.MINOR` (default: newest bundled).
     #[arg(long, value_name = "X.Y")]
@@ -85,13 +101,30 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict_kinds: bool,
 
-    /// Run only these rules (comma-separated ids).
+    /// Run only these rules (comma-separated ids or categories).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Vec<String>,
 
-    /// Do not run these rules (comma-separated ids).
+    /// Do not run these rules (comma-separated ids or categories).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+
+    /// Use this configuration file for every checked file instead of the nearest
+    /// `.kubevet.yaml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Globs of files a directory walk skips, replacing the configuration's `exclude`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Globs of files a directory walk skips, in addition to the configuration's.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub extend_exclude: Vec<String>,
 
     /// Disregard `# kubevet-ignore` comments and `kubevet.dev/ignore` annotations.
     #[arg(long)]
@@ -108,21 +141,7 @@ pub struct CheckArgs {
 }
 
 fn parse_range(s: &str) -> Result<(i64, i64), String> {
-    let (a, b) = s
-        .split_once('-')
-        .ok_or_else(|| format!("expected MIN-MAX, got `{s}`"))?;
-    let a: i64 = a
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{a}` is not a number"))?;
-    let b: i64 = b
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{b}` is not a number"))?;
-    if !(1..=65535).contains(&a) || !(1..=65535).contains(&b) || a > b {
-        return Err(format!("`{s}` is not a port range within 1-65535"));
-    }
-    Ok((a, b))
+    kubevet::config::file::parse_range(s)
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -1,6 +1,17 @@
-//! Run configuration: what the command line (and later a config file) decides.
+//! Run configuration: what the command line and `.kubevet.yaml` files decide. [`Config`]
+//! holds the run-wide settings; [`Resolver`] finds each file's configuration and applies its
+//! per-file settings (rule selection, severities, excludes) to the findings.
+
+pub mod file;
+mod resolve;
 
 use std::collections::HashSet;
+
+pub use file::{ConfigError, ConfigFile, Settings};
+pub use resolve::{CliFilters, Resolver};
+
+/// The JSON Schema of `.kubevet.yaml` (`kubevet config schema`).
+pub const SCHEMA: &str = include_str!("../../schemas/kubevet-config.schema.json");
 
 use crate::diagnostics::Severity;
 
