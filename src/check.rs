@@ -54,6 +54,8 @@ pub struct Report {
     pub objects: usize,
     /// The Kubernetes version validated against (`None`: no schemas were available).
     pub kubernetes_version: Option<String>,
+    /// `files[..inputs]` are the checked files; the rest come from `--crd`.
+    pub inputs: usize,
 }
 
 impl Report {
@@ -103,6 +105,16 @@ pub fn check_text(name: &str, text: &str, opts: &Options) -> Report {
 pub fn check_files(files: Vec<SourceFile>, diags: Vec<Diagnostic>, opts: &Options) -> Report {
     let n = files.len();
     check_files_with_crds(files, n, diags, opts)
+}
+
+/// Checks files again after `--fix` changed them: `files[..n_inputs]` are inputs.
+pub(crate) fn recheck(
+    files: Vec<SourceFile>,
+    n_inputs: usize,
+    diags: Vec<Diagnostic>,
+    opts: &Options,
+) -> Report {
+    check_files_with_crds(files, n_inputs, diags, opts)
 }
 
 /// Checks `files[..n_inputs]`; the files after them come from `--crd` and only contribute
@@ -160,6 +172,7 @@ fn check_files_with_crds(
         kubernetes_version: schema::SchemaSet::new(opts.config.kubernetes_version.as_deref())
             .ok()
             .map(|s| s.version().to_string()),
+        inputs: n_inputs,
     }
 }
 

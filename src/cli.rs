@@ -126,6 +126,18 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "GLOB")]
     pub extend_exclude: Vec<String>,
 
+    /// Apply safe fixes to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply fixes that may change what the manifest means.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of applying them (exit 1 if there are any).
+    #[arg(long)]
+    pub diff: bool,
+
     /// Disregard `# kubevet-ignore` comments and `kubevet.dev/ignore` annotations.
     #[arg(long)]
     pub no_ignore: bool,

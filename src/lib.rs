@@ -8,6 +8,7 @@
 mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod fix;
 pub mod model;
 pub mod rules;
 pub mod schema;

@@ -136,10 +136,58 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         configs: Some(std::sync::Arc::new(resolver)),
         ..Options::default()
     };
+    if args.fix && !args.diff && opts.paths.iter().any(|p| p.as_os_str() == "-") {
+        return usage_error("--fix cannot write standard input back; use --diff");
+    }
     let mut report = match kubevet::check(&opts) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
+    if args.fix || args.diff {
+        let fixed = kubevet::fix::fix(report, &opts, args.unsafe_fixes);
+        let path_of = |id: usize| fixed.report.files[id].path.clone();
+        if args.diff {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for (id, old, new) in &fixed.changed {
+                let written =
+                    out.write_all(kubevet::fix::unified_diff(&path_of(*id), old, new).as_bytes());
+                if let Err(e) = written {
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        break;
+                    }
+                    return Err(e);
+                }
+            }
+            let _ = out.flush();
+            eprintln!(
+                "kubevet: {} fix{} would change {} file{}",
+                fixed.applied,
+                if fixed.applied == 1 { "" } else { "es" },
+                fixed.changed.len(),
+                if fixed.changed.len() == 1 { "" } else { "s" }
+            );
+            return Ok(if fixed.changed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        for (id, _, new) in &fixed.changed {
+            let path = path_of(*id);
+            kubevet::fix::write_atomic(std::path::Path::new(&path), new)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot write {path}: {e}")))?;
+        }
+        if fixed.applied > 0 {
+            eprintln!(
+                "kubevet: applied {} fix{} in {} file{}",
+                fixed.applied,
+                if fixed.applied == 1 { "" } else { "es" },
+                fixed.changed.len(),
+                if fixed.changed.len() == 1 { "" } else { "s" }
+            );
+        }
+        report = fixed.report;
+    }
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Concise => Format::Concise,

@@ -78,6 +78,7 @@ impl ConfigError {
             documents: 0,
             objects: 0,
             kubernetes_version: None,
+            inputs: 1,
         };
         let mut out = Vec::new();
         let _ = crate::diagnostics::render::render_styled(

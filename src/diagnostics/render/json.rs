@@ -84,6 +84,8 @@ struct Related<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     description: &'a str,
+    /// Applied by `--fix` (else only with `--unsafe-fixes`).
+    safe: bool,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -138,6 +140,7 @@ fn convert<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
             .collect(),
         fix: d.fix.as_ref().map(|f| JsonFix {
             description: &f.description,
+            safe: crate::fix::is_safe(d, &file.text),
             edits: f
                 .edits
                 .iter()
