@@ -36,6 +36,16 @@ pub enum Command {
     /// Configuration files: their schema, and the settings that apply to a file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (e.g. `kubevet completions bash > /etc/bash_completion.d/kubevet`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page in roff: kubevet(1), or a subcommand's (`kubevet man check | man -l -`).
+    Man {
+        /// A subcommand, such as `check`.
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

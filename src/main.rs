@@ -26,6 +26,12 @@ fn main() -> ExitCode {
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Version => print_version(),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "kubevet", &mut io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { subcommand } => man_page(subcommand.as_deref()),
         Command::Config(ConfigCommand::Schema) => io::stdout()
             .lock()
             .write_all(kubevet::config::SCHEMA.as_bytes())
@@ -290,6 +296,26 @@ fn show_config(path: &std::path::Path, explicit: Option<&std::path::Path>) -> io
     let mut out = io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &value).map_err(io::Error::other)?;
     writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man_page(subcommand: Option<&str>) -> io::Result<ExitCode> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let man = match subcommand {
+        None => clap_mangen::Man::new(cmd),
+        Some(name) => match cmd.find_subcommand(name) {
+            // The page of `check` is `kubevet-check(1)`.
+            Some(sub) => clap_mangen::Man::new(
+                sub.clone()
+                    .bin_name(format!("kubevet {name}"))
+                    .display_name(format!("kubevet-{name}")),
+            )
+            .title(format!("kubevet-{name}")),
+            None => return usage_error(format!("no subcommand `{name}`")),
+        },
+    };
+    let mut out = io::stdout().lock();
+    man.render(&mut out)?;
     Ok(ExitCode::SUCCESS)
 }
 
