@@ -98,7 +98,8 @@ fn sarif_multitool() -> Option<PathBuf> {
 fn sarif_outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut outs = Vec::new();
     // Relative paths (one needing URI encoding), an absolute path, stdin named and unnamed.
-    let abs = Path::new(ROOT).join("fixtures/syntax");
+    // Every fixture: all the rules, related locations and fixes kubevet produces.
+    let abs = Path::new(ROOT).join("fixtures");
     let abs = abs.to_str().expect("utf-8");
     let o = kubevet_in(dir, &["check", "--format", "sarif", "k8s", abs], None);
     assert_eq!(

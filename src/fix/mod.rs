@@ -54,12 +54,14 @@ fn round_edits<'a>(
                 && file.text.is_char_boundary(e.span.start as usize)
                 && file.text.is_char_boundary(e.span.end as usize)
         });
-        // Two insertions at one point, or an edit touching another, wait for the next round.
-        let overlaps = edits.iter().any(|e| {
-            taken.iter().any(|t| {
-                e.span.start < t.span.end.max(t.span.start + 1)
-                    && t.span.start < e.span.end.max(e.span.start + 1)
-            })
+        // Two insertions at one point, or an edit touching another (of this fix or one
+        // taken), wait for the next round.
+        let clash = |a: &Edit, b: &Edit| {
+            a.span.start < b.span.end.max(b.span.start + 1)
+                && b.span.start < a.span.end.max(a.span.start + 1)
+        };
+        let overlaps = edits.iter().enumerate().any(|(i, e)| {
+            taken.iter().any(|t| clash(e, t)) || edits[..i].iter().any(|o| clash(e, o))
         });
         if valid && !overlaps {
             taken.extend(edits.iter());

@@ -32,13 +32,6 @@ pub enum Format {
     Junit,
 }
 
-impl Format {
-    /// Formats a program reads rather than a person.
-    pub fn is_machine(self) -> bool {
-        !matches!(self, Format::Human | Format::Concise)
-    }
-}
-
 pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
     render_styled(report, format, color, true, out)
 }
