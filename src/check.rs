@@ -152,11 +152,18 @@ fn check_files_with_crds(
         r.apply(&files[..n_inputs], &mut diags, is_input_rule);
     }
     if !opts.config.no_ignore {
+        let enabled = |f: &SourceFile, rule: &str| {
+            opts.config.is_enabled(rule)
+                && opts
+                    .configs
+                    .as_ref()
+                    .is_none_or(|r| r.rule_enabled(&f.path, rule))
+        };
         crate::suppress::apply(
             &files[..n_inputs],
             &parsed[..n_inputs],
             &mut diags,
-            &opts.config,
+            &enabled,
         );
     }
     attach_objects(&ws, &mut diags);

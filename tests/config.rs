@@ -272,3 +272,16 @@ fn readme_examples_match_the_schema_and_load() {
     // Not vacuous: a misspelt key fails the schema.
     assert!(!validator.is_valid(&serde_json::json!({"fail_on": "error"})));
 }
+
+#[test]
+fn suppressions_of_rules_a_configuration_switches_off_are_not_unused() {
+    let dir = repo("suppress");
+    // The root configuration ignores resources-unset: a suppression of it is not stale.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n  - name: web # kubevet-ignore: resources-unset, image-latest-tag\n    image: nginx:1.27\n";
+    std::fs::write(dir.join("apps/ok.yaml"), text).expect("write");
+    let o = kubevet(&dir, &["check", "--format", "concise", "apps/ok.yaml"]);
+    let t = out(&o);
+    assert!(!t.contains("`resources-unset`"), "{t}");
+    // image-latest-tag runs there and finds nothing: that one is unused.
+    assert!(t.contains("suppresses `image-latest-tag`"), "{t}");
+}

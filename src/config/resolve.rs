@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::file::{self, ConfigError, ConfigFile, FILE_NAMES};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::SourceFile;
 
 #[derive(Debug)]
@@ -153,11 +153,52 @@ impl Resolver {
         })
     }
 
+    /// What `path`'s configuration makes of `rule`: `None` = it does not report there,
+    /// `Some(None)` = it reports with its own severity, `Some(Some(s))` = with severity `s`.
+    fn verdict(&self, path: &str, rule: &str) -> Option<Option<Severity>> {
+        let Some(cfg) = self.for_path(Path::new(path)).ok().flatten() else {
+            return Some(None);
+        };
+        let s = &cfg.settings;
+        if !self.cli.selects_rules {
+            if s.select
+                .as_ref()
+                .is_some_and(|sel| !sel.iter().any(|r| r == rule))
+            {
+                return None;
+            }
+            if s.ignore
+                .as_ref()
+                .is_some_and(|ig| ig.iter().any(|r| r == rule))
+            {
+                return None;
+            }
+        }
+        let abs = absolute(&self.cwd, Path::new(path));
+        let base = absolute(&self.cwd, &cfg.dir);
+        for (glob, ids) in &s.per_path_ignores {
+            if ids.iter().any(|r| r == rule) && glob_match(std::slice::from_ref(glob), &base, &abs)
+            {
+                return None;
+            }
+        }
+        match s.severity.get(rule) {
+            Some(None) => None,
+            Some(Some(sev)) => Some(Some(*sev)),
+            None => Some(None),
+        }
+    }
+
+    /// Whether `rule` reports in the file at `path` (as the user named it).
+    pub fn rule_enabled(&self, path: &str, rule: &str) -> bool {
+        self.verdict(path, rule).is_some()
+    }
+
     /// Applies each file's configuration to the findings in it: drops rules the file's
     /// configuration does not select, ignores or switches off (also per path), and sets
     /// overridden severities. Findings about the input itself (unreadable, syntax) stay.
     pub fn apply(&self, files: &[SourceFile], diags: &mut Vec<Diagnostic>, keep: fn(&str) -> bool) {
-        let mut by_file: HashMap<usize, Option<Arc<ConfigFile>>> = HashMap::new();
+        let mut memo: HashMap<(usize, &'static str), Option<Option<Severity>>> = HashMap::new();
         diags.retain_mut(|d| {
             if keep(d.rule) {
                 return true;
@@ -165,41 +206,17 @@ impl Resolver {
             let Some(f) = files.iter().find(|f| f.id == d.file) else {
                 return true;
             };
-            let cfg = by_file
-                .entry(d.file)
-                .or_insert_with(|| self.for_path(Path::new(&f.path)).ok().flatten());
-            let Some(cfg) = cfg else { return true };
-            let s = &cfg.settings;
-            if !self.cli.selects_rules {
-                if s.select
-                    .as_ref()
-                    .is_some_and(|sel| !sel.iter().any(|r| r == d.rule))
-                {
-                    return false;
-                }
-                if s.ignore
-                    .as_ref()
-                    .is_some_and(|ig| ig.iter().any(|r| r == d.rule))
-                {
-                    return false;
-                }
-            }
-            let abs = absolute(&self.cwd, Path::new(&f.path));
-            let base = absolute(&self.cwd, &cfg.dir);
-            for (glob, ids) in &s.per_path_ignores {
-                if ids.iter().any(|r| r == d.rule)
-                    && glob_match(std::slice::from_ref(glob), &base, &abs)
-                {
-                    return false;
-                }
-            }
-            match s.severity.get(d.rule) {
-                Some(None) => false,
-                Some(Some(sev)) => {
-                    d.severity = *sev;
+            let v = *memo
+                .entry((d.file, d.rule))
+                .or_insert_with(|| self.verdict(&f.path, d.rule));
+            match v {
+                None => false,
+                Some(sev) => {
+                    if let Some(sev) = sev {
+                        d.severity = sev;
+                    }
                     true
                 }
-                None => true,
             }
         });
     }

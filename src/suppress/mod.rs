@@ -6,7 +6,6 @@
 
 mod directive;
 
-use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules;
 use crate::source::SourceFile;
@@ -36,12 +35,13 @@ struct Suppression {
 }
 
 /// Removes suppressed diagnostics from `diags` and adds `unused-suppression` findings.
-/// `files[i]` and `parsed[i]` are the same input file.
+/// `files[i]` and `parsed[i]` are the same input file. `enabled(file, rule)` says whether a
+/// rule reports in a file (configuration files can switch rules off per file).
 pub fn apply(
     files: &[SourceFile],
     parsed: &[ParsedFile],
     diags: &mut Vec<Diagnostic>,
-    config: &Config,
+    enabled: &dyn Fn(&SourceFile, &str) -> bool,
 ) {
     let mut sups = Vec::new();
     for (file, p) in files.iter().zip(parsed) {
@@ -51,9 +51,12 @@ pub fn apply(
         return;
     }
     diags.retain(|d| !suppressed(d, files, parsed, &mut sups));
-    if config.is_enabled(RULE_UNUSED) {
-        for s in &sups {
-            report_unused(s, config, diags);
+    for s in &sups {
+        let Some(file) = files.iter().find(|f| f.id == s.file) else {
+            continue;
+        };
+        if enabled(file, RULE_UNUSED) {
+            report_unused(s, &|rule| enabled(file, rule), diags);
         }
     }
 }
@@ -167,7 +170,7 @@ fn suppressed(
     hit
 }
 
-fn report_unused(s: &Suppression, config: &Config, out: &mut Vec<Diagnostic>) {
+fn report_unused(s: &Suppression, enabled: &dyn Fn(&str) -> bool, out: &mut Vec<Diagnostic>) {
     if s.rules.is_empty() {
         out.push(
             Diagnostic::new(
@@ -203,7 +206,7 @@ fn report_unused(s: &Suppression, config: &Config, out: &mut Vec<Diagnostic>) {
                 format!("{} names `{id}`, which is not a kubevet rule", s.form),
             )
             .with_help(help)
-        } else if !config.is_enabled(id) {
+        } else if !enabled(id) {
             // The rule did not run (`--select`, `--ignore`, config): the suppression may be
             // needed by a full run, so it is not called unused.
             continue;
