@@ -203,7 +203,11 @@ impl Resolver {
             if keep(d.rule) {
                 return true;
             }
-            let Some(f) = files.iter().find(|f| f.id == d.file) else {
+            let Some(f) = files
+                .get(d.file)
+                .filter(|f| f.id == d.file)
+                .or_else(|| files.iter().find(|f| f.id == d.file))
+            else {
                 return true;
             };
             let v = *memo

@@ -52,7 +52,11 @@ pub fn apply(
     }
     diags.retain(|d| !suppressed(d, files, parsed, &mut sups));
     for s in &sups {
-        let Some(file) = files.iter().find(|f| f.id == s.file) else {
+        let Some(file) = files
+            .get(s.file)
+            .filter(|f| f.id == s.file)
+            .or_else(|| files.iter().find(|f| f.id == s.file))
+        else {
             continue;
         };
         if enabled(file, RULE_UNUSED) {
@@ -138,7 +142,11 @@ fn suppressed(
     parsed: &[ParsedFile],
     sups: &mut [Suppression],
 ) -> bool {
-    let Some(file) = files.iter().find(|f| f.id == d.file) else {
+    let Some(file) = files
+        .get(d.file)
+        .filter(|f| f.id == d.file)
+        .or_else(|| files.iter().find(|f| f.id == d.file))
+    else {
         return false;
     };
     let line = file.lines.line_of(d.span.start as usize);
