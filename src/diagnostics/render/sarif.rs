@@ -50,6 +50,11 @@ fn artifact(path: &str) -> Value {
     if path.starts_with('/') {
         return json!({"uri": format!("file://{}", encode_path(&path))});
     }
+    // A Windows absolute path, `C:/x`: `file:///C:/x` (the drive's colon stays).
+    let b = path.as_bytes();
+    if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/' {
+        return json!({"uri": format!("file:///{}:{}", char::from(b[0]), encode_path(&path[2..]))});
+    }
     let mut rel = path.as_str();
     while let Some(r) = rel.strip_prefix("./") {
         rel = r;
@@ -250,6 +255,10 @@ mod tests {
             json!({"uri": "file:///tmp/a%20b.yaml"})
         );
         assert_eq!(artifact("-"), json!({"uri": "stdin"}));
+        assert_eq!(
+            artifact("C:\\k8s\\a b.yaml"),
+            json!({"uri": "file:///C:/k8s/a%20b.yaml"})
+        );
         assert_eq!(encode_path("a#b?c%"), "a%23b%3Fc%25");
     }
 
