@@ -147,6 +147,11 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
     }
     let mut report = match kubevet::check(&opts) {
         Ok(r) => r,
+        // A broken configuration file comes rendered as findings already.
+        Err(e) if e.to_string().starts_with("error[") => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
         Err(e) => return usage_error(e),
     };
     if args.fix || args.diff {
