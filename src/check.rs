@@ -29,6 +29,10 @@ pub struct Options {
     /// Treat files named on the command line like files found by walking: skip those that
     /// hold no Kubernetes object (pre-commit names every changed YAML file).
     pub skip_non_manifests: bool,
+    /// The name findings in standard input are reported under (`--stdin-filename`).
+    pub stdin_filename: Option<String>,
+    /// Per-file `.kubevet.yaml` settings; `None` = none apply.
+    pub configs: Option<std::sync::Arc<crate::config::Resolver>>,
 }
 
 impl Default for Options {
@@ -40,6 +44,8 @@ impl Default for Options {
             crd_paths: Vec::new(),
             config: Config::default(),
             skip_non_manifests: false,
+            stdin_filename: None,
+            configs: None,
         }
     }
 }
@@ -54,6 +60,12 @@ pub struct Report {
     pub objects: usize,
     /// Files not checked, by reason (found by walking but not Kubernetes, Helm templates...).
     pub skipped: SkipCounts,
+    /// The Kubernetes version validated against (`None`: no schemas were available).
+    pub kubernetes_version: Option<String>,
+    /// `files[..inputs]` are the checked files; the rest come from `--crd`.
+    pub inputs: usize,
+    /// What the project stage learnt about the inputs, for re-checks after `--fix`.
+    pub(crate) layout: Layout,
 }
 
 impl Report {
@@ -83,6 +95,9 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
             }
         }
     }
+    if let Some(r) = &opts.configs {
+        exclude_inputs(r, &mut inputs, &opts.paths)?;
+    }
     let crd_inputs = source::discover(&opts.crd_paths)?;
     let project = Project::discover(&inputs, &opts.limits);
     let n_inputs = inputs.len();
@@ -108,11 +123,15 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         files.push(file);
         diags.extend(d);
     }
-    let walked = inputs
+    let walked: Vec<bool> = inputs
         .iter()
         .map(|i| matches!(i, Input::File { walked: true, .. }))
         .collect();
-    Ok(run(files, n_inputs, walked, project, diags, opts))
+    let (files, n_inputs, new_id) =
+        source::name_stdin(files, n_inputs, &mut diags, opts.stdin_filename.as_deref());
+    // Standard input split into the templates of `helm template` output: later inputs move.
+    let layout = Layout { project, walked }.remap(&new_id, files.len());
+    Ok(run(files, n_inputs, layout, diags, opts))
 }
 
 /// Checks one in-memory text as if it were a file named `name`.
@@ -124,19 +143,60 @@ pub fn check_text(name: &str, text: &str, opts: &Options) -> Report {
 /// Checks files already in memory (used by tests and `check`), as if named explicitly.
 pub fn check_files(files: Vec<SourceFile>, diags: Vec<Diagnostic>, opts: &Options) -> Report {
     let n = files.len();
-    run(files, n, vec![false; n], Project::default(), diags, opts)
+    run(files, n, Layout::default(), diags, opts)
+}
+
+/// What the project stage learnt about the inputs: each one's role, and whether it was
+/// found by walking a directory.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    project: Project,
+    walked: Vec<bool>,
+}
+
+impl Layout {
+    /// Follows the inputs to their new positions (`new_id[old]`) among `len` files.
+    fn remap(self, new_id: &[usize], len: usize) -> Layout {
+        if new_id.iter().enumerate().all(|(i, &n)| i == n) {
+            return self;
+        }
+        let mut walked = vec![false; len];
+        for (old, &new) in new_id.iter().enumerate() {
+            if let (Some(w), Some(&was)) = (walked.get_mut(new), self.walked.get(old)) {
+                *w = was;
+            }
+        }
+        Layout {
+            project: self.project.remap(new_id, len),
+            walked,
+        }
+    }
+}
+
+/// Checks files again after `--fix` changed them: `files[..n_inputs]` are inputs.
+pub(crate) fn recheck(
+    files: Vec<SourceFile>,
+    n_inputs: usize,
+    diags: Vec<Diagnostic>,
+    opts: &Options,
+    layout: Layout,
+) -> Report {
+    run(files, n_inputs, layout, diags, opts)
 }
 
 /// Checks `files[..n_inputs]`; the files after them come from `--crd` and only contribute
-/// their CustomResourceDefinitions. `walked[i]` says whether input `i` was found by walking.
+/// their CustomResourceDefinitions.
 fn run(
     files: Vec<SourceFile>,
     n_inputs: usize,
-    walked: Vec<bool>,
-    mut project: Project,
+    layout: Layout,
     mut diags: Vec<Diagnostic>,
     opts: &Options,
 ) -> Report {
+    let Layout {
+        mut project,
+        walked,
+    } = layout;
     let mut timer = StageTimer::from_env();
     let n_inputs = n_inputs.min(files.len());
     let parsed: Vec<ParsedFile> = files
@@ -202,6 +262,24 @@ fn run(
     diags.extend(project::chart_notes(&project, &files));
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
     project::retain_applicable(&mut diags, &files, &project);
+    if let Some(r) = &opts.configs {
+        r.apply(&files[..n_inputs], &mut diags, is_input_rule);
+    }
+    if !opts.config.no_ignore {
+        let enabled = |f: &SourceFile, rule: &str| {
+            opts.config.is_enabled(rule)
+                && opts
+                    .configs
+                    .as_ref()
+                    .is_none_or(|r| r.rule_enabled(&f.path, rule))
+        };
+        crate::suppress::apply(
+            &files[..n_inputs],
+            &parsed[..n_inputs],
+            &mut diags,
+            &enabled,
+        );
+    }
     attach_objects(&ws, &mut diags);
     diagnostics::sort_and_dedup(&mut diags);
     drop(ws);
@@ -219,6 +297,11 @@ fn run(
         documents,
         objects: object_count,
         skipped,
+        kubernetes_version: schema::SchemaSet::new(opts.config.kubernetes_version.as_deref())
+            .ok()
+            .map(|s| s.version().to_string()),
+        inputs: n_inputs,
+        layout: Layout { project, walked },
     }
 }
 
@@ -251,6 +334,30 @@ fn settle_roles(
             _ => {}
         }
     }
+}
+
+/// Drops walked files a configuration excludes, and makes sure every input's configuration
+/// loads (a broken one is a usage error, reported with its spans).
+fn exclude_inputs(
+    r: &crate::config::Resolver,
+    inputs: &mut Vec<source::Input>,
+    named: &[PathBuf],
+) -> Result<(), InputError> {
+    let mut kept = Vec::with_capacity(inputs.len());
+    for input in inputs.drain(..) {
+        if let source::Input::File { path: p, .. } = &input {
+            r.for_path(p).map_err(|e| InputError::Usage(e.render()))?;
+            let excluded = r
+                .is_excluded(p)
+                .map_err(|e| InputError::Usage(e.render()))?;
+            if excluded && !named.contains(p) {
+                continue;
+            }
+        }
+        kept.push(input);
+    }
+    *inputs = kept;
+    Ok(())
 }
 
 /// Input problems are always reported: switching them off would hide unchecked files.

@@ -9,11 +9,13 @@
 mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod fix;
 pub mod model;
 pub mod project;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod suppress;
 pub mod yaml;
 
 pub use check::{check, check_files, check_text, Options, Report, DEFAULT_MAX_FILE_SIZE};

@@ -241,3 +241,20 @@ fn rules_and_explain() {
     assert!(stdout(&o).starts_with("# duplicate-key"));
     assert_eq!(kubevet(&["explain", "nope"]).status.code(), Some(2));
 }
+
+#[test]
+fn completions_and_man_pages() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = kubevet(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let text = stdout(&o);
+        assert!(text.contains("stdin-filename"), "{shell}: {text}");
+    }
+    assert_eq!(kubevet(&["completions", "tcsh"]).status.code(), Some(2));
+    let man = stdout(&kubevet(&["man"]));
+    assert!(man.contains(".TH kubevet 1"), "{man}");
+    let check = stdout(&kubevet(&["man", "check"]));
+    assert!(check.contains(".TH kubevet-check 1"), "{check}");
+    assert!(check.contains("\\-\\-unsafe\\-fixes"), "{check}");
+    assert_eq!(kubevet(&["man", "nope"]).status.code(), Some(2));
+}

@@ -189,6 +189,35 @@ impl Project {
             .collect()
     }
 
+    /// Follows the inputs to their new positions (`new_id[old]`) among `len` files; new
+    /// files (parts of standard input) are manifests.
+    pub fn remap(self, new_id: &[usize], len: usize) -> Project {
+        let mut roles = vec![Role::Manifest; len];
+        let mut paths = vec![PathBuf::new(); len];
+        for (old, &new) in new_id.iter().enumerate() {
+            if let Some(r) = roles.get_mut(new) {
+                *r = self.role(old);
+            }
+            if let (Some(p), Some(was)) = (paths.get_mut(new), self.paths.get(old)) {
+                p.clone_from(was);
+            }
+        }
+        let charts = self
+            .charts
+            .into_iter()
+            .map(|(root, ids)| {
+                let ids = ids.iter().filter_map(|&i| new_id.get(i).copied()).collect();
+                (root, ids)
+            })
+            .collect();
+        Project {
+            roles,
+            paths,
+            charts,
+            ..self
+        }
+    }
+
     pub fn role(&self, input: usize) -> Role {
         self.roles.get(input).copied().unwrap_or(Role::Manifest)
     }

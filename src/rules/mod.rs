@@ -36,6 +36,7 @@ registry! {
         not_a_kubernetes_object,
         yaml11_boolean_key,
         helm_chart_not_rendered,
+        unused_suppression,
     }
     schema {
         unknown_field,

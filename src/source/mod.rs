@@ -3,10 +3,12 @@
 mod discover;
 mod line_index;
 mod read;
+mod stdin;
 
 pub use discover::{discover, Input, InputError};
 pub use line_index::{LineIndex, Position};
 pub use read::{read_input, RULE_NO_MANIFESTS, RULE_UNREADABLE};
+pub use stdin::{name_stdin, STDIN};
 
 /// Index of a file in the run, stable for the whole run.
 pub type FileId = usize;

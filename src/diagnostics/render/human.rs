@@ -16,7 +16,7 @@ use crate::Report;
 /// Labels farther than this from the primary span get a snippet of their own.
 const SAME_SNIPPET_LINES: usize = 12;
 
-pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &Report, color: bool, summary: bool, out: &mut dyn Write) -> io::Result<()> {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -27,7 +27,10 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
         let text = render_one(report, d, &renderer);
         writeln!(out, "{text}\n")?;
     }
-    writeln!(out, "{}", super::summary_line(report))
+    if summary {
+        writeln!(out, "{}", super::summary_line(report))?;
+    }
+    Ok(())
 }
 
 /// A window of whole lines around `spans` in `file`: (text, first byte, first line 0-based).

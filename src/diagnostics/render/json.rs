@@ -11,10 +11,20 @@ use crate::yaml::Span;
 use crate::Report;
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Output<'a> {
     version: u32,
+    tool: Tool,
+    /// The Kubernetes version whose schemas the run validated against.
+    kubernetes_version: Option<&'a str>,
     summary: Summary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -77,6 +87,8 @@ struct Related<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     description: &'a str,
+    /// Applied by `--fix` (else only with `--unsafe-fixes`).
+    safe: bool,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -131,6 +143,7 @@ fn convert<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
             .collect(),
         fix: d.fix.as_ref().map(|f| JsonFix {
             description: &f.description,
+            safe: crate::fix::is_safe(d, &file.text),
             edits: f
                 .edits
                 .iter()
@@ -146,6 +159,11 @@ fn convert<'a>(report: &'a Report, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let output = Output {
         version: 1,
+        tool: Tool {
+            name: "kubevet",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        kubernetes_version: report.kubernetes_version.as_deref(),
         summary: Summary {
             files: report.checked_files(),
             skipped: report
@@ -165,6 +183,5 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|d| convert(report, d))
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
-    writeln!(out)
+    super::write_json(out, &output)
 }

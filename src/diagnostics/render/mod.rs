@@ -1,9 +1,12 @@
 //! Renderers: every output format reads the same [`Report`](crate::Report).
 
 mod concise;
+mod fingerprint;
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::io::{self, Write};
@@ -23,16 +26,41 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=...`).
     Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML test report.
+    Junit,
 }
 
 pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    render_styled(report, format, color, true, out)
+}
+
+/// [`render`], with the human format's summary line only when `summary` (`--quiet` drops it).
+pub fn render_styled(
+    report: &Report,
+    format: Format,
+    color: bool,
+    summary: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human::render(report, color, out),
+        Format::Human => human::render(report, color, summary, out),
         Format::Concise => concise::render(report, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Junit => junit::render(report, out),
     }
+}
+
+/// Writes `value` as pretty JSON and a newline. Serialising first keeps the write's
+/// `io::Error` (a broken pipe must stay recognisable as one).
+pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)
 }
 
 /// Start and end positions of a span in `file`.

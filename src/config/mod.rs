@@ -1,6 +1,17 @@
-//! Run configuration: what the command line (and later a config file) decides.
+//! Run configuration: what the command line and `.kubevet.yaml` files decide. [`Config`]
+//! holds the run-wide settings; [`Resolver`] finds each file's configuration and applies its
+//! per-file settings (rule selection, severities, excludes) to the findings.
+
+pub mod file;
+mod resolve;
 
 use std::collections::HashSet;
+
+pub use file::{ConfigError, ConfigFile, Settings};
+pub use resolve::{CliFilters, Resolver};
+
+/// The JSON Schema of `.kubevet.yaml` (`kubevet config schema`).
+pub const SCHEMA: &str = include_str!("../../schemas/kubevet-config.schema.json");
 
 use crate::diagnostics::Severity;
 
@@ -25,6 +36,9 @@ pub struct Config {
     pub pod_security: Option<crate::rules::security::policy::LevelVersion>,
     /// `--hardening`: run the opt-in hardening rules (category `security`, info).
     pub hardening: bool,
+
+    /// Suppression comments and annotations are ignored (`--no-ignore`).
+    pub no_ignore: bool,
 }
 
 impl Default for Config {
@@ -39,6 +53,8 @@ impl Default for Config {
             only: HashSet::new(),
             pod_security: None,
             hardening: false,
+
+            no_ignore: false,
         }
     }
 }
