@@ -65,7 +65,8 @@ pub struct ConfigFile {
 /// A file that could not be used: the file (for rendering) and what is wrong with it.
 #[derive(Debug)]
 pub struct ConfigError {
-    pub file: SourceFile,
+    /// Boxed: a `SourceFile` with its line index is large, and errors travel by value.
+    pub file: Box<SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -73,7 +74,7 @@ impl ConfigError {
     /// The problems rendered as kubevet renders findings (no colour).
     pub fn render(&self) -> String {
         let report = crate::Report {
-            files: vec![self.file.clone()],
+            files: vec![(*self.file).clone()],
             diagnostics: self.diagnostics.clone(),
             documents: 0,
             objects: 0,
@@ -103,7 +104,7 @@ pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
             let file = SourceFile::new(0, name.clone(), String::new());
             let d = diag(0, yaml::Span::empty(0), format!("cannot read {name}: {e}"));
             return Err(ConfigError {
-                file,
+                file: Box::new(file),
                 diagnostics: vec![d],
             });
         }
@@ -142,7 +143,7 @@ pub fn parse(file: SourceFile, dir: &Path) -> Result<Settings, ConfigError> {
         Ok(p.settings)
     } else {
         Err(ConfigError {
-            file,
+            file: Box::new(file),
             diagnostics: p.errors,
         })
     }
