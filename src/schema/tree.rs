@@ -133,12 +133,23 @@ pub(crate) fn shadowed_entries(root: &Node) -> Vec<Shadowed> {
     out
 }
 
-fn collect_shadowed(node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Shadowed>) {
+/// A step of the path walked so far, borrowed: most documents have no shadowed entry, so
+/// owned paths are only built for the ones found.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn collect_shadowed<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, out: &mut Vec<Shadowed>) {
+    if out.len() >= MAX_SHADOWED {
+        return;
+    }
     match &node.kind {
         NodeKind::Scalar(_) => {}
         NodeKind::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                path.push(Seg::Index(i));
+                path.push(Step::Index(i));
                 collect_shadowed(item, path, out);
                 path.pop();
             }
@@ -162,11 +173,17 @@ fn collect_shadowed(node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Shadowed>) {
                         .iter()
                         .any(|later| later.key.key_text() == Some(key)),
                 };
-                path.push(Seg::Key(key.to_string()));
+                path.push(Step::Key(key));
                 if shadowed {
                     if out.len() < MAX_SHADOWED {
                         out.push(Shadowed {
-                            path: path.clone(),
+                            path: path
+                                .iter()
+                                .map(|s| match *s {
+                                    Step::Key(k) => Seg::Key(k.to_string()),
+                                    Step::Index(i) => Seg::Index(i),
+                                })
+                                .collect(),
                             key_span: e.key.span,
                         });
                     }
