@@ -19,6 +19,15 @@ pub enum Category {
     Scheduling,
     Resources,
     Images,
+    Services,
+    Config,
+    Apps,
+    Batch,
+    Networking,
+    Rbac,
+    Policy,
+    Autoscaling,
+    Storage,
 }
 
 impl Category {
@@ -34,6 +43,15 @@ impl Category {
             Category::Scheduling => "scheduling",
             Category::Resources => "resources",
             Category::Images => "images",
+            Category::Services => "services",
+            Category::Config => "config",
+            Category::Apps => "apps",
+            Category::Batch => "batch",
+            Category::Networking => "networking",
+            Category::Rbac => "rbac",
+            Category::Policy => "policy",
+            Category::Autoscaling => "autoscaling",
+            Category::Storage => "storage",
         }
     }
 }
