@@ -28,6 +28,7 @@ pub fn reject(
     help: &str,
 ) {
     let p = path(obj, node);
+    let server = server.replace('`', "'");
     let d = ctx.diag(obj, node.span, message).with_help(format!(
         "the API server rejects it (`{p}: {server}`); {help}"
     ));
@@ -47,6 +48,7 @@ pub fn reject_pair(
     help: &str,
 ) {
     let p = path(obj, node);
+    let server = server.replace('`', "'");
     let d = ctx
         .diag(obj, node.span, message)
         .with_label(obj.file, other, other_label)
@@ -57,9 +59,20 @@ pub fn reject_pair(
 }
 
 /// A string the rule may judge: present, a string, not empty (empty means "defaulted") and
-/// not unrendered templating.
+/// neither unrendered templating nor a placeholder for the reader to fill in.
 pub fn judged_str(node: &Node) -> Option<&str> {
-    node.as_str().filter(|s| !s.is_empty() && !is_templated(s))
+    node.as_str()
+        .filter(|s| !s.is_empty() && !is_templated(s) && !is_placeholder(s))
+}
+
+/// Documentation placeholders (`registry.<your domain>`, `__INGRESS_HOST__`): the value is
+/// meant to be replaced before the manifest is applied.
+pub fn is_placeholder(s: &str) -> bool {
+    let angle = s.find('<').is_some_and(|i| s[i..].contains('>'));
+    let dunder = s
+        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+        .any(|w| w.len() > 4 && w.starts_with("__") && w.ends_with("__"));
+    angle || dunder
 }
 
 /// `map.key` must be one of `allowed` (an absent or empty value is the default).
@@ -146,9 +159,9 @@ pub fn int_or_percent(
     if is_templated(s) {
         return None;
     }
-    let digits = s.strip_suffix('%').filter(|d| {
-        !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())
-    });
+    let digits = s
+        .strip_suffix('%')
+        .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
     let Some(digits) = digits else {
         let help = if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
             format!("a string must be a percentage; write the number unquoted (`{key}: {s}`) or as a percentage (`{s}%`)")
@@ -252,7 +265,7 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
         }
         &clean[..end]
     };
-    if clean.len() % 4 != 0 || clean.len() - trimmed.len() > 2 {
+    if !clean.len().is_multiple_of(4) || clean.len() - trimmed.len() > 2 {
         return None;
     }
     let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);

@@ -36,7 +36,9 @@ pub fn key_problems(key: &str) -> Vec<&'static str> {
 pub fn check_keys(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, fields: &[&str]) {
     let mut seen: Vec<(&str, &str, &Node)> = Vec::new();
     for field in fields {
-        let Some(map) = obj.root.get(field) else { continue };
+        let Some(map) = obj.root.get(field) else {
+            continue;
+        };
         for e in map.entries() {
             let Some(k) = e.key.key_text() else { continue };
             if crate::model::fields::is_templated(k) {
@@ -46,7 +48,13 @@ pub fn check_keys(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, fields: &[&str]) {
             if !errs.is_empty() {
                 let fixed: String = k
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
                     .collect();
                 reject(
                     ctx,
@@ -57,7 +65,9 @@ pub fn check_keys(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, fields: &[&str]) {
                     &format!("keys become file names when mounted: use letters, digits, '-', '_' and '.', e.g. `{fixed}`"),
                 );
             }
-            if let Some((other_field, _, other)) = seen.iter().find(|(f, sk, _)| *sk == k && f != field) {
+            if let Some((other_field, _, other)) =
+                seen.iter().find(|(f, sk, _)| *sk == k && f != field)
+            {
                 if *field != "stringData" {
                     crate::rules::api::reject_pair(
                         ctx,
@@ -87,7 +97,9 @@ pub fn check_size(
     let mut total = 0usize;
     let mut blame: Option<&Node> = None;
     for field in fields {
-        let Some(map) = obj.root.get(field) else { continue };
+        let Some(map) = obj.root.get(field) else {
+            continue;
+        };
         for e in map.entries() {
             let k = e.key.key_text().unwrap_or("");
             total += k.len();

@@ -167,7 +167,7 @@ fn path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node) {
     enum_value(ctx, obj, p, "pathType", &["Exact", "Prefix", "ImplementationSpecific"]);
     let Some(node) = p.get("path") else { return };
     let Some(v) = node.as_str() else { return };
-    if crate::model::fields::is_templated(v) {
+    if crate::model::fields::is_templated(v) || crate::rules::api::is_placeholder(v) {
         return;
     }
     let ty = p.get("pathType").and_then(Node::as_str).unwrap_or("");

@@ -92,7 +92,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 fn external_name(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     let node = spec.get("externalName");
     let v = node.and_then(Node::as_str).unwrap_or("");
-    if crate::model::fields::is_templated(v) {
+    if crate::model::fields::is_templated(v) || crate::rules::api::is_placeholder(v) {
         return;
     }
     if v.is_empty() {
