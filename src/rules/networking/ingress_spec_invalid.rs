@@ -45,7 +45,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
     for rule in rules.map(Node::items).unwrap_or_default() {
         if let Some(h) = rule.get("host") {
-            host(ctx, obj, h);
+            host(ctx, obj, h, true);
         }
         let Some(http) = rule.get("http").filter(|n| n.is_map()) else {
             continue;
@@ -69,8 +69,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
     for tls in spec.get("tls").map(Node::items).unwrap_or_default() {
+        // TLS hosts get the DNS checks only: an IPv4 address passes them.
         for h in tls.get("hosts").map(Node::items).unwrap_or_default() {
-            host(ctx, obj, h);
+            host(ctx, obj, h, false);
         }
     }
 }
@@ -99,10 +100,7 @@ fn class(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     else {
         return;
     };
-    // An empty annotation is not "set" for the server either.
-    if annotation.value.as_str().is_some_and(str::is_empty) || annotation.value.is_null() {
-        return;
-    }
+    // Any value counts, even an empty one: the server checks that the key is present.
     reject_pair(
         ctx,
         obj,
@@ -117,9 +115,9 @@ fn class(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
 
 /// `validateIngressRules` hosts and `validateIngressTLS` hosts: a DNS subdomain, a wildcard
 /// only as the whole first label, never an IP address.
-fn host(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node) {
+fn host(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node, rule_host: bool) {
     let Some(h) = judged_str(node) else { return };
-    if parse_ip(h).is_some() {
+    if rule_host && parse_ip(h).is_some() {
         reject(
             ctx,
             obj,
@@ -268,10 +266,16 @@ fn backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Node) {
         }
     }
     let Some(port) = s.get("port").filter(|n| n.is_map()) else {
-        if let Some(p) = s.get("port") {
-            if p.is_null() {
-                reject(ctx, obj, p, "the backend Service port is empty".into(), "Required value: port name or number is required", "set `port.number` or `port.name`");
-            }
+        // Absent or null: the port struct is empty. Other shapes are the schema stage's.
+        if s.get("port").is_none_or(Node::is_null) {
+            reject(
+                ctx,
+                obj,
+                s.get("port").unwrap_or(s),
+                "the backend Service has no `port`".into(),
+                "Required value: port name or number is required",
+                "set `port.number` (the Service's `port`) or `port.name`",
+            );
         }
         return;
     };
