@@ -68,6 +68,23 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             reject(ctx, obj, t, format!("`targetCPUUtilizationPercentage: {v}` is less than 1"), "Invalid value: must be greater than or equal to 1", "use a percentage of the CPU request, 1 or more");
         }
     }
+    if let Some(r) = spec.get("scaleTargetRef") {
+        for key in ["kind", "name"] {
+            let Some(n) = r.get(key) else { continue };
+            let Some(v) = judged_str(n) else { continue };
+            let errs = crate::model::names::path_segment_name(v);
+            if !errs.is_empty() {
+                reject(
+                    ctx,
+                    obj,
+                    n,
+                    format!("`scaleTargetRef.{key}: {v}` {}", errs.join("; ")),
+                    "Invalid value: may not contain '/' or '%', or be '.' or '..'",
+                    "name the scaled object as in its own `kind` and `metadata.name`",
+                );
+            }
+        }
+    }
     for m in spec.get("metrics").map(Node::items).unwrap_or_default() {
         metric(ctx, obj, m);
     }
@@ -137,6 +154,21 @@ fn metric_target(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, target: &Node, metric_
         }
     }
     let set = |k: &str| target.get(k).filter(|n| !n.is_null());
+    for key in ["value", "averageValue"] {
+        let Some(n) = set(key) else { continue };
+        if let Some(Ok(q)) = crate::model::quantity::from_node(n) {
+            if q.value <= 0.0 {
+                reject(
+                    ctx,
+                    obj,
+                    n,
+                    format!("`{key}: {}` is not positive", n.text().unwrap_or("")),
+                    "Invalid value: must be positive",
+                    "use a target above 0",
+                );
+            }
+        }
+    }
     if let Some(u) = set("averageUtilization") {
         if let Some(v) = u.as_i64().filter(|v| *v < 1) {
             reject(ctx, obj, u, format!("`averageUtilization: {v}` is less than 1"), "Invalid value: must be greater than 0", "use a percentage of the request, 1 or more");

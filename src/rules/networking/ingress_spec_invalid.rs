@@ -73,6 +73,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         for h in tls.get("hosts").map(Node::items).unwrap_or_default() {
             host(ctx, obj, h, false);
         }
+        if let Some(secret) = tls.get("secretName") {
+            if let Some(v) = judged_str(secret) {
+                let errs = dns1123_subdomain(v);
+                if !errs.is_empty() {
+                    reject(
+                        ctx,
+                        obj,
+                        secret,
+                        format!("the TLS `secretName: {v}` {}", errs.join("; ")),
+                        "Invalid value: a lowercase RFC 1123 subdomain",
+                        "use the `metadata.name` of the TLS Secret",
+                    );
+                }
+            }
+        }
     }
 }
 

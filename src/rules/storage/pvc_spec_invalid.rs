@@ -88,6 +88,21 @@ fn claim_spec(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, what: &str) 
         ),
     }
     enum_value(ctx, obj, spec, "volumeMode", &["Filesystem", "Block"]);
+    if let Some(class) = spec.get("storageClassName") {
+        if let Some(v) = judged_str(class) {
+            let errs = crate::model::names::dns1123_subdomain(v);
+            if !errs.is_empty() {
+                reject(
+                    ctx,
+                    obj,
+                    class,
+                    format!("`storageClassName: {v}` {}", errs.join("; ")),
+                    "Invalid value: a lowercase RFC 1123 subdomain",
+                    "use the name of a StorageClass (`kubectl get storageclass`), or `\"\"` for no class",
+                );
+            }
+        }
+    }
     let requests = spec.get_path(&["resources", "requests"]);
     match requests.and_then(|r| r.get("storage")) {
         None => {
