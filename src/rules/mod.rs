@@ -153,6 +153,7 @@ registry! {
     storage {
         storage_class_invalid,
         pvc_spec_invalid,
+        pv_spec_invalid,
     }
 }
 
