@@ -86,8 +86,8 @@ pub fn check_keys(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, fields: &[&str]) {
     }
 }
 
-/// The total size of the values of `fields`, decoded with `decode` (the byte length a value
-/// stands for), and the span to blame when it is too large.
+/// The total size of the keys and values of `fields`, each value counted by `decode` (the
+/// byte length it stands for); reported at the key of the largest value.
 pub fn check_size(
     ctx: &mut Ctx<'_, '_>,
     obj: &Object<'_>,
@@ -95,7 +95,7 @@ pub fn check_size(
     decode: impl Fn(&str, &str) -> usize,
 ) {
     let mut total = 0usize;
-    let mut blame: Option<&Node> = None;
+    let mut blame: Option<&crate::yaml::Entry> = None;
     for field in fields {
         let Some(map) = obj.root.get(field) else {
             continue;
@@ -106,21 +106,69 @@ pub fn check_size(
             if let Some(v) = e.value.text() {
                 total += decode(field, v);
             }
-            if blame.is_none_or(|b| e.value.span.len() > b.span.len()) {
-                blame = Some(&e.value);
+            if blame.is_none_or(|b| e.value.span.len() > b.value.span.len()) {
+                blame = Some(e);
             }
         }
     }
-    if total > MAX_SIZE {
-        if let Some(b) = blame {
-            reject(
-                ctx,
-                obj,
-                b,
-                format!("the {} holds {total} bytes, more than the 1 MiB limit (this is its largest value)", obj.kind),
-                &format!("Too long: must have at most {MAX_SIZE} bytes"),
-                "objects are stored in etcd with a 1 MiB limit: split the data over several objects or mount it from elsewhere",
-            );
-        }
+    if total <= MAX_SIZE {
+        return;
+    }
+    let Some(b) = blame else { return };
+    let key = b.key.key_text().unwrap_or("");
+    reject(
+        ctx,
+        obj,
+        &b.key,
+        format!(
+            "the {} holds {total} bytes, more than the 1 MiB limit (`{key}` is its largest value)",
+            obj.kind
+        ),
+        &format!("Too long: must have at most {MAX_SIZE} bytes"),
+        "objects are stored in etcd with a 1 MiB limit: split the data over several objects or mount it from elsewhere",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{check_text, Options};
+
+    fn run(rule: &str, text: &str) -> Vec<String> {
+        let mut opts = Options::default();
+        opts.config.only.insert(rule.to_string());
+        check_text("t.yaml", text, &opts)
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == rule)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_configmap_over_one_mebibyte_is_reported_at_its_largest_key() {
+        let big = "x".repeat(1024 * 1024 + 10);
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n  small: ok\n  blob: {big}\n"
+        );
+        let found = run("configmap-invalid", &text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("`blob` is its largest value"),
+            "{found:?}"
+        );
+        let fits = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fits\ndata:\n  blob: {}\n",
+            "x".repeat(1000 * 1000)
+        );
+        assert!(run("configmap-invalid", &fits).is_empty());
+    }
+
+    #[test]
+    fn a_secret_counts_decoded_bytes() {
+        // 1.2 MB of base64 is 0.9 MB of data: within the limit.
+        let b64 = "QUJD".repeat(300_000);
+        let text =
+            format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  blob: {b64}\n");
+        assert!(run("secret-invalid", &text).is_empty());
     }
 }
