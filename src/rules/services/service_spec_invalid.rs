@@ -51,6 +51,12 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 None => Some("must be a valid IP address"),
                 Some(a) if a.is_unspecified() => Some("may not be unspecified (0.0.0.0 or ::)"),
                 Some(a) if a.is_loopback() => Some("may not be in the loopback range"),
+                Some(a) if is_link_local_unicast(a) => {
+                    Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+                }
+                Some(a) if is_link_local_multicast(a) => {
+                    Some("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+                }
                 _ => None,
             };
             if let Some(why) = bad {
@@ -73,6 +79,10 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 }
             }
         }
+    }
+    qualified(ctx, obj, spec.get("loadBalancerClass"), "loadBalancerClass");
+    for p in svc.ports() {
+        qualified(ctx, obj, p.get("appProtocol"), "appProtocol");
     }
     if let Some(h) = spec.get("healthCheckNodePort").filter(|n| n.as_i64().is_some_and(|v| v != 0)) {
         let local = spec.get("externalTrafficPolicy").and_then(Node::as_str) == Some("Local");
@@ -239,5 +249,39 @@ fn ip_families(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
                 "use `ipFamilyPolicy: PreferDualStack` or `RequireDualStack`, or list one family",
             );
         }
+    }
+}
+
+/// `loadBalancerClass` and `appProtocol` are qualified names (`ValidateQualifiedName`).
+fn qualified(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: Option<&Node>, key: &str) {
+    let Some(node) = node else { return };
+    let Some(v) = judged_str(node) else { return };
+    let errs = crate::model::names::qualified_name(v);
+    if !errs.is_empty() {
+        reject(
+            ctx,
+            obj,
+            node,
+            format!("`{key}: {v}` is not a qualified name: {}", errs.join("; ")),
+            "Invalid value: a qualified name (an optional DNS-subdomain prefix and '/', then a name)",
+            "use e.g. `http`, `kubernetes.io/h2c` or `example.com/my-class`",
+        );
+    }
+}
+
+fn is_link_local_unicast(a: std::net::IpAddr) -> bool {
+    match a {
+        std::net::IpAddr::V4(v) => v.is_link_local(),
+        std::net::IpAddr::V6(v) => (v.segments()[0] & 0xffc0) == 0xfe80,
+    }
+}
+
+fn is_link_local_multicast(a: std::net::IpAddr) -> bool {
+    match a {
+        std::net::IpAddr::V4(v) => {
+            let o = v.octets();
+            o[0] == 224 && o[1] == 0 && o[2] == 0
+        }
+        std::net::IpAddr::V6(v) => (v.segments()[0] & 0xff0f) == 0xff02,
     }
 }
