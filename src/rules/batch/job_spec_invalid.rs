@@ -46,6 +46,28 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         selector(ctx, obj, spec);
     }
     pod_failure_policy(ctx, obj, spec);
+    pod_replacement_policy(ctx, obj, spec);
+}
+
+/// `podReplacementPolicy`: a known value, and `Failed` when a `podFailurePolicy` is set.
+fn pod_replacement_policy(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    enum_value(ctx, obj, spec, "podReplacementPolicy", &["TerminatingOrFailed", "Failed"]);
+    let Some(p) = spec.get("podReplacementPolicy") else { return };
+    let Some(pfp) = spec.get("podFailurePolicy").filter(|n| n.is_map()) else {
+        return;
+    };
+    if p.as_str() == Some("TerminatingOrFailed") {
+        reject_pair(
+            ctx,
+            obj,
+            p,
+            pfp.span,
+            "the `podFailurePolicy` is here".into(),
+            "`podReplacementPolicy: TerminatingOrFailed` is not allowed with a `podFailurePolicy`".into(),
+            "Unsupported value: \"TerminatingOrFailed\": supported values: \"Failed\"",
+            "use `podReplacementPolicy: Failed` (the default when a pod failure policy is set), or remove it",
+        );
+    }
 }
 
 fn completion_mode(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
