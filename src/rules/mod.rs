@@ -3,6 +3,8 @@
 //! Adding a rule touches one source file (`src/rules/<category>/<rule>.rs`, holding its
 //! metadata and check), one page (`rules/<id>.md`), one fixture and one line below.
 
+mod api;
+mod config_keys;
 mod rule;
 mod selection;
 
@@ -146,6 +148,39 @@ registry! {
         read_only_root_filesystem,
         image_without_digest,
         default_service_account,
+    }
+    services {
+        service_spec_invalid,
+    }
+    config {
+        configmap_invalid,
+        secret_invalid,
+    }
+    apps {
+        apps_spec_invalid,
+    }
+    batch {
+        job_spec_invalid,
+        cronjob_spec_invalid,
+    }
+    networking {
+        ingress_spec_invalid,
+        network_policy_invalid,
+    }
+    rbac {
+        rbac_binding_invalid,
+        rbac_rule_invalid,
+    }
+    policy {
+        pdb_spec_invalid,
+    }
+    autoscaling {
+        hpa_spec_invalid,
+    }
+    storage {
+        storage_class_invalid,
+        pvc_spec_invalid,
+        pv_spec_invalid,
     }
 }
 

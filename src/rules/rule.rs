@@ -21,6 +21,16 @@ pub enum Category {
     Images,
     /// Pod Security Standards and hardening.
     Security,
+
+    Services,
+    Config,
+    Apps,
+    Batch,
+    Networking,
+    Rbac,
+    Policy,
+    Autoscaling,
+    Storage,
 }
 
 impl Category {
@@ -37,6 +47,16 @@ impl Category {
             Category::Resources => "resources",
             Category::Images => "images",
             Category::Security => "security",
+
+            Category::Services => "services",
+            Category::Config => "config",
+            Category::Apps => "apps",
+            Category::Batch => "batch",
+            Category::Networking => "networking",
+            Category::Rbac => "rbac",
+            Category::Policy => "policy",
+            Category::Autoscaling => "autoscaling",
+            Category::Storage => "storage",
         }
     }
 }

@@ -89,7 +89,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
     if ty != "LoadBalancer" {
-        for key in ["loadBalancerSourceRanges", "allocateLoadBalancerNodePorts"] {
+        for key in [
+            "loadBalancerSourceRanges",
+            "allocateLoadBalancerNodePorts",
+            "loadBalancerClass",
+        ] {
             let Some(n) = spec.get(key).filter(|n| !n.is_null()) else {
                 continue;
             };

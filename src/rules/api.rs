@@ -1,0 +1,309 @@
+//! Shared pieces of the rules that port the API server's hand-written validation of the
+//! non-pod kinds (services, config, apps, batch, networking, RBAC, policy, autoscaling,
+//! storage): the field path of a node for messages, closed sets of values, int-or-percent,
+//! IP addresses and CIDRs as the server parses them.
+
+use std::net::IpAddr;
+
+use crate::model::fields::is_templated;
+use crate::model::names::{did_you_mean, one_of};
+use crate::model::Object;
+use crate::rules::Ctx;
+use crate::yaml::{Node, Span};
+
+/// The field path of `node` inside `obj` (`spec.strategy.type`), for messages.
+pub fn path(obj: &Object<'_>, node: &Node) -> String {
+    obj.root
+        .path_to(node.span)
+        .unwrap_or_else(|| "field".to_string())
+}
+
+/// Reports an error at `node`, in the API server's words (`server`), with a help.
+pub fn reject(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    node: &Node,
+    message: String,
+    server: &str,
+    help: &str,
+) {
+    let p = path(obj, node);
+    let server = server.replace('`', "'");
+    let d = ctx.diag(obj, node.span, message).with_help(format!(
+        "the API server rejects it (`{p}: {server}`); {help}"
+    ));
+    ctx.push(d);
+}
+
+/// Like [`reject`], with a second span that the finding relates (`other`, labelled).
+#[allow(clippy::too_many_arguments)]
+pub fn reject_pair(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    node: &Node,
+    other: Span,
+    other_label: String,
+    message: String,
+    server: &str,
+    help: &str,
+) {
+    let p = path(obj, node);
+    let server = server.replace('`', "'");
+    let d = ctx
+        .diag(obj, node.span, message)
+        .with_label(obj.file, other, other_label)
+        .with_help(format!(
+            "the API server rejects it (`{p}: {server}`); {help}"
+        ));
+    ctx.push(d);
+}
+
+/// A string the rule may judge: present, a string, not empty (empty means "defaulted") and
+/// neither unrendered templating nor a placeholder for the reader to fill in.
+pub fn judged_str(node: &Node) -> Option<&str> {
+    node.as_str()
+        .filter(|s| !s.is_empty() && !is_templated(s) && !is_placeholder(s))
+}
+
+/// Documentation placeholders (`registry.<your domain>`, `__INGRESS_HOST__`): the value is
+/// meant to be replaced before the manifest is applied.
+pub fn is_placeholder(s: &str) -> bool {
+    let angle = s.find('<').is_some_and(|i| s[i..].contains('>'));
+    let dunder = s
+        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+        .any(|w| w.len() > 4 && w.starts_with("__") && w.ends_with("__"));
+    angle || dunder
+}
+
+/// `map.key` must be one of `allowed` (an absent or empty value is the default).
+pub fn enum_value(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    map: &Node,
+    key: &str,
+    allowed: &[&str],
+) {
+    let Some(node) = map.get(key) else { return };
+    let Some(v) = judged_str(node) else { return };
+    if allowed.contains(&v) {
+        return;
+    }
+    let hint = match did_you_mean(v, allowed) {
+        Some(s) => format!("did you mean `{s}`? (values are case-sensitive)"),
+        None => format!("use {}", one_of(allowed)),
+    };
+    reject(
+        ctx,
+        obj,
+        node,
+        format!("`{key}: {v}` is not a supported value"),
+        &format!("Unsupported value: \"{v}\""),
+        &hint,
+    );
+}
+
+/// A non-negative integer field (`ValidateNonnegativeField`).
+pub fn non_negative(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, key: &str) {
+    let Some(node) = map.get(key) else { return };
+    let Some(n) = node.as_i64() else { return };
+    if n < 0 {
+        reject(
+            ctx,
+            obj,
+            node,
+            format!("`{key}: {n}` is negative"),
+            "Invalid value: must be greater than or equal to 0",
+            "use 0 or more",
+        );
+    }
+}
+
+/// An `IntOrString` that must be a non-negative integer or a percentage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum IntOrPercent {
+    Int(i64),
+    Percent(i64),
+}
+
+impl IntOrPercent {
+    pub fn is_zero(self) -> bool {
+        matches!(self, IntOrPercent::Int(0) | IntOrPercent::Percent(0))
+    }
+}
+
+/// Checks `map.key` as `ValidatePositiveIntOrPercent` (and, with `max_100`,
+/// `IsNotMoreThan100Percent`) do; returns the value when it is valid.
+pub fn int_or_percent(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    map: &Node,
+    key: &str,
+    max_100: bool,
+) -> Option<IntOrPercent> {
+    let node = map.get(key)?;
+    if let Some(n) = node.as_i64() {
+        if n < 0 {
+            reject(
+                ctx,
+                obj,
+                node,
+                format!("`{key}: {n}` is negative"),
+                "Invalid value: must be greater than or equal to 0",
+                "use 0 or more, or a percentage such as `25%`",
+            );
+            return None;
+        }
+        return Some(IntOrPercent::Int(n));
+    }
+    let s = node.as_str()?;
+    if is_templated(s) {
+        return None;
+    }
+    let digits = s
+        .strip_suffix('%')
+        .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+    let Some(digits) = digits else {
+        let help = if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+            format!("a string must be a percentage; write the number unquoted (`{key}: {s}`) or as a percentage (`{s}%`)")
+        } else {
+            "use an integer or a percentage such as `25%`".to_string()
+        };
+        reject(
+            ctx,
+            obj,
+            node,
+            format!("`{key}: \"{s}\"` is neither an integer nor a percentage"),
+            "Invalid value: a valid percent string must be a numeric string followed by an ending '%'",
+            &help,
+        );
+        return None;
+    };
+    let pct: i64 = digits.parse().ok()?;
+    if max_100 && pct > 100 {
+        reject(
+            ctx,
+            obj,
+            node,
+            format!("`{key}: {s}` is more than 100%"),
+            "Invalid value: must not be greater than 100%",
+            "use a percentage from 0% to 100%",
+        );
+        return None;
+    }
+    Some(IntOrPercent::Percent(pct))
+}
+
+/// An IP address as `netutils.ParseIPSloppy` reads it (IPv4 octets may have leading zeros).
+pub fn parse_ip(s: &str) -> Option<IpAddr> {
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    let octets: Vec<&str> = s.split('.').collect();
+    if octets.len() != 4 {
+        return None;
+    }
+    let mut b = [0u8; 4];
+    for (i, o) in octets.iter().enumerate() {
+        if o.is_empty() || o.len() > 3 || !o.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        b[i] = o.parse().ok()?;
+    }
+    Some(IpAddr::from(b))
+}
+
+/// A CIDR as `netutils.ParseCIDRSloppy` reads it: the address and the prefix length.
+pub fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
+    let (ip, len) = s.split_once('/')?;
+    let ip = parse_ip(ip)?;
+    if len.is_empty() || !len.chars().all(|c| c.is_ascii_digit()) || len.len() > 3 {
+        return None;
+    }
+    let len: u8 = len.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((ip, len))
+}
+
+fn bits(ip: IpAddr) -> (u128, u8) {
+    match ip {
+        IpAddr::V4(v) => (u128::from(u32::from(v)), 32),
+        IpAddr::V6(v) => (u128::from(v), 128),
+    }
+}
+
+/// Whether CIDR `inner` lies inside CIDR `outer` (same family, longer-or-equal prefix,
+/// same network bits).
+pub fn cidr_contains(outer: (IpAddr, u8), inner: (IpAddr, u8)) -> bool {
+    let ((o, ow), (i, iw)) = (bits(outer.0), bits(inner.0));
+    if ow != iw || inner.1 < outer.1 {
+        return false;
+    }
+    let shift = u32::from(ow - outer.1);
+    if shift >= 128 {
+        return true;
+    }
+    (o >> shift) == (i >> shift)
+}
+
+/// Standard base64 (what `Secret.data` holds); `None` when it is not valid base64.
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let clean: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    let trimmed: &[u8] = {
+        let mut end = clean.len();
+        while end > 0 && clean[end - 1] == b'=' {
+            end -= 1;
+        }
+        &clean[..end]
+    };
+    if !clean.len().is_multiple_of(4) || clean.len() - trimmed.len() > 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
+    for chunk in trimmed.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= val(c)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidrs() {
+        let a = parse_cidr("10.0.0.0/8").unwrap();
+        let b = parse_cidr("10.1.0.0/16").unwrap();
+        let c = parse_cidr("11.0.0.0/16").unwrap();
+        assert!(cidr_contains(a, b));
+        assert!(!cidr_contains(a, c));
+        assert!(!cidr_contains(b, a));
+        assert!(parse_cidr("10.0.0.0/33").is_none());
+        assert!(parse_cidr("10.0.0.0").is_none());
+        assert!(parse_cidr("::/0").is_some());
+        assert!(parse_cidr("010.0.0.0/8").is_some());
+        assert!(cidr_contains(parse_cidr("0.0.0.0/0").unwrap(), b));
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode("e30=").unwrap(), b"{}");
+        assert!(base64_decode("not base64!").is_none());
+        assert_eq!(base64_decode("").unwrap(), b"");
+    }
+}

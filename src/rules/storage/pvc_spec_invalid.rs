@@ -1,0 +1,136 @@
+//! `pvc-spec-invalid`: `ValidatePersistentVolumeClaimSpec` (pkg/apis/core/validation) on
+//! PersistentVolumeClaims, StatefulSet `volumeClaimTemplates` and ephemeral volume
+//! templates: access modes, the storage request, `volumeMode`.
+
+use crate::diagnostics::Severity;
+use crate::model::{quantity, template_path, Object};
+use crate::rules::api::{enum_value, judged_str, reject};
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "pvc-spec-invalid",
+    severity: Severity::Error,
+    category: Category::Storage,
+    summary: "A PersistentVolumeClaim spec without access modes or a storage request, or with an unknown access mode",
+    fix: false,
+    doc: include_str!("../../../rules/pvc-spec-invalid.md"),
+    check: Check::Object(check),
+};
+
+const ACCESS_MODES: &[&str] = &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    match (obj.group(), obj.kind) {
+        ("", "PersistentVolumeClaim") => {
+            if let Some(spec) = obj.spec() {
+                claim_spec(ctx, obj, spec, "PersistentVolumeClaim");
+            }
+        }
+        ("apps", "StatefulSet") => {
+            let templates = obj.root.get_path(&["spec", "volumeClaimTemplates"]);
+            for t in templates.map(Node::items).unwrap_or_default() {
+                if let Some(spec) = t.get("spec").filter(|n| n.is_map()) {
+                    claim_spec(ctx, obj, spec, "volume claim template");
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(path) = template_path(obj.kind) {
+        let mut p: Vec<&str> = path.to_vec();
+        p.extend(["spec", "volumes"]);
+        for v in obj.root.get_path(&p).map(Node::items).unwrap_or_default() {
+            if let Some(spec) = v
+                .get_path(&["ephemeral", "volumeClaimTemplate", "spec"])
+                .filter(|n| n.is_map())
+            {
+                claim_spec(ctx, obj, spec, "ephemeral volume claim template");
+            }
+        }
+    }
+}
+
+fn claim_spec(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, what: &str) {
+    let modes = spec.get("accessModes");
+    match modes {
+        Some(m) if !m.items().is_empty() => {
+            for mode in m.items() {
+                if let Some(v) = judged_str(mode) {
+                    if !ACCESS_MODES.contains(&v) {
+                        let hint = crate::model::names::did_you_mean(v, ACCESS_MODES)
+                            .map_or_else(|| "use `ReadWriteOnce`, `ReadOnlyMany`, `ReadWriteMany` or `ReadWriteOncePod`".to_string(), |s| format!("did you mean `{s}`? (values are case-sensitive)"));
+                        reject(ctx, obj, mode, format!("`{v}` is not an access mode"), &format!("Unsupported value: \"{v}\""), &hint);
+                    }
+                }
+            }
+            let once_pod = m.items().iter().find(|n| n.as_str() == Some("ReadWriteOncePod"));
+            if let (Some(op), true) = (once_pod, m.items().len() > 1) {
+                reject(
+                    ctx,
+                    obj,
+                    op,
+                    "`ReadWriteOncePod` is listed with other access modes".into(),
+                    "Forbidden: may not use ReadWriteOncePod with other access modes",
+                    "`ReadWriteOncePod` must be the only access mode",
+                );
+            }
+        }
+        // Templated lists (`{{ ... }}` as a scalar) are not judged.
+        Some(m) if !m.is_seq() && !m.is_null() => {}
+        _ => reject(
+            ctx,
+            obj,
+            modes.unwrap_or(spec),
+            format!("the {what} has no `accessModes`"),
+            "Required value: at least 1 access mode is required",
+            "add e.g. `accessModes: [ReadWriteOnce]`",
+        ),
+    }
+    enum_value(ctx, obj, spec, "volumeMode", &["Filesystem", "Block"]);
+    if let Some(class) = spec.get("storageClassName") {
+        if let Some(v) = judged_str(class) {
+            let errs = crate::model::names::dns1123_subdomain(v);
+            if !errs.is_empty() {
+                reject(
+                    ctx,
+                    obj,
+                    class,
+                    format!("`storageClassName: {v}` {}", errs.join("; ")),
+                    "Invalid value: a lowercase RFC 1123 subdomain",
+                    "use the name of a StorageClass (`kubectl get storageclass`), or `\"\"` for no class",
+                );
+            }
+        }
+    }
+    let requests = spec.get_path(&["resources", "requests"]);
+    match requests.and_then(|r| r.get("storage")) {
+        None => {
+            if requests.is_some_and(|r| !r.is_map() && !r.is_null()) {
+                return;
+            }
+            reject(
+                ctx,
+                obj,
+                requests.or(spec.get("resources")).unwrap_or(spec),
+                format!("the {what} requests no storage (`resources.requests.storage`)"),
+                "Required value",
+                "add `resources: {requests: {storage: 1Gi}}` with the size you need",
+            );
+        }
+        Some(s) => {
+            if let Some(Ok(q)) = quantity::from_node(s) {
+                if q.value <= 0.0 {
+                    reject(
+                        ctx,
+                        obj,
+                        s,
+                        format!("the storage request `{}` is not positive", s.text().unwrap_or("")),
+                        "Invalid value: must be greater than zero",
+                        "request the size you need, e.g. `1Gi`",
+                    );
+                }
+            }
+        }
+    }
+}
