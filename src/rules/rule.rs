@@ -19,6 +19,8 @@ pub enum Category {
     Scheduling,
     Resources,
     Images,
+    /// Object metadata: names, generateName, namespace, annotations.
+    Metadata,
 }
 
 impl Category {
@@ -34,6 +36,7 @@ impl Category {
             Category::Scheduling => "scheduling",
             Category::Resources => "resources",
             Category::Images => "images",
+            Category::Metadata => "metadata",
         }
     }
 }

@@ -11,6 +11,7 @@ mod apiversions;
 mod bundle;
 mod crd;
 mod defaults;
+mod listmaps;
 mod messages;
 mod nav;
 pub(crate) mod stage;
@@ -40,9 +41,15 @@ pub const RULE_REMOVED_API_VERSION: &str = "removed-api-version";
 pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
 pub const RULE_INVALID_CRD: &str = "invalid-crd";
 pub const RULE_DUPLICATE_CRD: &str = "duplicate-crd";
+pub use listmaps::RULE_DUPLICATE_LIST_ENTRY;
 
 /// Metadata of the schema rules: id, default severity, one-line summary.
 pub const RULES: &[(&str, Severity, &str)] = &[
+    (
+        RULE_DUPLICATE_LIST_ENTRY,
+        Severity::Error,
+        "two items of a custom resource's list-map with the same keys, or a list-set value twice",
+    ),
     (
         RULE_UNKNOWN_FIELD,
         Severity::Error,
@@ -337,7 +344,11 @@ impl SchemaSet {
         let mut broken = None;
         for c in defs.iter().rev() {
             let found = match self.crd_target(c) {
-                Ok(t) => messages::check(&t, file, doc),
+                Ok(t) => {
+                    let mut found = messages::check(&t, file, doc);
+                    found.extend(listmaps::check(&t.root, file, doc));
+                    found
+                }
                 Err(e) => {
                     // Another definition may still judge the resource.
                     broken.get_or_insert(e);
@@ -603,6 +614,39 @@ impl SchemaSet {
                 }
                 return d;
             }
+        }
+        // A kind missing from a group-version Kubernetes itself serves: the API server
+        // answers `no matches for kind` (a CRD cannot add kinds to a built-in group).
+        let builtin_kinds: Vec<&str> = self
+            .defs
+            .gvks
+            .keys()
+            .filter(|(av, _)| av == api_version)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        if !builtin_kinds.is_empty() {
+            let mut d = Diagnostic::new(
+                RULE_UNKNOWN_KIND,
+                Severity::Error,
+                file,
+                kind_node.span,
+                format!(
+                    "{api_version} has no kind `{kind}`: the API server rejects it (no matches for kind \"{kind}\" in version \"{api_version}\")"
+                ),
+            )
+            .with_primary_label(format!("not a kind of {api_version}"));
+            let suggestion = builtin_kinds
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(kind))
+                .map(|k| k.to_string())
+                .or_else(|| {
+                    crate::model::names::did_you_mean(kind, &builtin_kinds).map(str::to_string)
+                })
+                .or_else(|| self.kind_suggestion(kind));
+            if let Some(k) = suggestion {
+                d = d.with_help(format!("did you mean `{k}`? (kinds are case-sensitive)"));
+            }
+            return d;
         }
         let severity = if self.strict_kinds {
             Severity::Error

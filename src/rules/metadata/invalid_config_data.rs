@@ -1,0 +1,171 @@
+//! `invalid-config-data`: the keys and values of Secret and ConfigMap data as the API server
+//! decodes and validates them (`ValidateSecret`, `ValidateConfigMap`, `IsConfigMapKey`;
+//! `Secret.data` and `ConfigMap.binaryData` are `[]byte`, decoded from base64).
+
+use crate::diagnostics::Severity;
+use crate::model::Object;
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "invalid-config-data",
+    severity: Severity::Error,
+    category: Category::Metadata,
+    summary: "A Secret or ConfigMap data key is invalid, a binary value is not base64, or a key is in both data and binaryData",
+    fix: false,
+    doc: include_str!("../../../rules/invalid-config-data.md"),
+    check: Check::Object(check),
+};
+
+/// `DNS1123SubdomainMaxLength`, the limit of a config map key.
+const KEY_MAX: usize = 253;
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    if !obj.group().is_empty() {
+        return;
+    }
+    let (text_field, binary_field) = match obj.kind {
+        "Secret" => ("stringData", "data"),
+        "ConfigMap" => ("data", "binaryData"),
+        _ => return,
+    };
+    let text = obj.root.get(text_field);
+    let binary = obj.root.get(binary_field);
+    for (field, map) in [(text_field, text), (binary_field, binary)] {
+        for e in map.map(Node::entries).unwrap_or_default() {
+            if let Some(k) = e.key.key_text() {
+                key(ctx, obj, field, &e.key, k);
+            }
+        }
+    }
+    for e in binary.map(Node::entries).unwrap_or_default() {
+        if let Some(v) = e.value.as_str() {
+            base64_value(ctx, obj, binary_field, e, v, text_field);
+        }
+    }
+    // A Secret's stringData is merged over data; a ConfigMap key must be in one map only.
+    if obj.kind == "ConfigMap" {
+        let (Some(text), Some(binary)) = (text, binary) else {
+            return;
+        };
+        for e in binary.entries() {
+            let Some(k) = e.key.key_text() else { continue };
+            let Some(first) = text.entries().iter().find(|t| t.key.key_text() == Some(k)) else {
+                continue;
+            };
+            let d = ctx
+                .diag(
+                    obj,
+                    e.key.span,
+                    format!("ConfigMap key `{k}` is in both `data` and `binaryData`: the API server rejects it (binaryData[{k}]: Invalid value: duplicate of key present in data)"),
+                )
+                .with_primary_label("also in binaryData")
+                .with_label(obj.file, first.key.span, "first in data")
+                .with_help("keep the key in one of the two maps");
+            ctx.push(d);
+        }
+    }
+}
+
+/// `IsConfigMapKey`: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`/`..`, not
+/// starting with `..`.
+fn key(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, field: &str, node: &Node, k: &str) {
+    let mut errs = Vec::new();
+    if k.len() > KEY_MAX {
+        errs.push(format!("must be no more than {KEY_MAX} characters"));
+    }
+    if k.is_empty()
+        || !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        errs.push("must consist of letters, digits, '-', '_' or '.'".to_string());
+    }
+    if k == "." || k == ".." {
+        errs.push(format!("must not be '{k}'"));
+    } else if k.starts_with("..") {
+        errs.push("must not start with '..'".to_string());
+    }
+    if errs.is_empty() {
+        return;
+    }
+    let d = ctx
+        .diag(
+            obj,
+            node.span,
+            format!(
+                "{} key `{k}` is not valid: the API server rejects it ({field}[{k}]: Invalid value: it {})",
+                obj.kind,
+                errs.join("; ")
+            ),
+        )
+        .with_primary_label("not a valid key")
+        .with_help("a key becomes a file name when mounted: use letters, digits, '-', '_' and '.' (e.g. `config.yaml`)");
+    ctx.push(d);
+}
+
+fn base64_value(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    field: &str,
+    e: &crate::yaml::Entry,
+    v: &str,
+    text_field: &str,
+) {
+    let Err(why) = check_base64(v) else { return };
+    let k = e.key.key_text().unwrap_or("?");
+    let d = ctx
+        .diag(
+            obj,
+            e.value.span,
+            format!(
+                "{}.{field}[{k}] is not valid base64: the API server cannot decode it into bytes ({why})",
+                obj.kind
+            ),
+        )
+        .with_primary_label("not base64")
+        .with_help(format!(
+            "`{field}` holds base64-encoded bytes (`echo -n 'value' | base64`); to write the value as plain text, put it under `{text_field}` instead"
+        ));
+    ctx.push(d);
+}
+
+/// Go's `base64.StdEncoding` as `encoding/json` uses it for `[]byte`: the standard
+/// alphabet, padded to a multiple of 4; `\r` and `\n` are skipped.
+fn check_base64(v: &str) -> Result<(), String> {
+    let chars: Vec<u8> = v.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).collect();
+    if let Some(bad) = chars
+        .iter()
+        .find(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
+    {
+        return Err(format!("illegal character `{}`", char::from(*bad).escape_default()));
+    }
+    if chars.len() % 4 != 0 {
+        return Err(format!(
+            "its length {} is not a multiple of 4 (missing `=` padding?)",
+            chars.len()
+        ));
+    }
+    let pad = chars.iter().rev().take_while(|b| **b == b'=').count();
+    let body = &chars[..chars.len() - pad];
+    if pad > 2 || body.contains(&b'=') {
+        return Err("`=` is only allowed as padding at the end".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_base64;
+
+    #[test]
+    fn base64_as_go_decodes_it() {
+        assert!(check_base64("").is_ok());
+        assert!(check_base64("aGVsbG8=").is_ok());
+        assert!(check_base64("aGVs\nbG8=").is_ok());
+        assert!(check_base64("aGVsbG8").is_err());
+        assert!(check_base64("hello world").is_err());
+        assert!(check_base64("aG=sbG8=").is_err());
+        assert!(check_base64("aGVsbG8-").is_err());
+    }
+}
