@@ -525,6 +525,16 @@ impl SchemaSet {
             .map(|(av, _)| av.clone())
     }
 
+    /// The newest apiVersion serving `kind`, in any group.
+    fn replacement_in_any_group(&self, kind: &str) -> Option<String> {
+        self.defs
+            .gvks
+            .keys()
+            .filter(|(_, k)| k == kind)
+            .max_by_key(|(av, _)| apiversions::version_rank(apiversions::split_api_version(av).1))
+            .map(|(av, _)| av.clone())
+    }
+
     fn replacement_help(&self, group: &str, kind: &str, note: Option<&str>) -> Option<String> {
         match (note, self.replacement(group, kind)) {
             (Some(n), _) => Some(n.to_string()),
@@ -635,6 +645,11 @@ impl SchemaSet {
                 ),
             )
             .with_primary_label(format!("not a kind of {api_version}"));
+            if let Some(av) = self.replacement_in_any_group(kind) {
+                return d
+                    .with_help(format!("{kind} is served as `apiVersion: {av}`"))
+                    .with_label(file, av_node.span, "this apiVersion does not serve it");
+            }
             let suggestion = builtin_kinds
                 .iter()
                 .find(|k| k.eq_ignore_ascii_case(kind))

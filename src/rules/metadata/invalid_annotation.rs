@@ -53,7 +53,7 @@ fn annotations(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, what: &str) 
                 obj,
                 e.key.span,
                 format!(
-                    "annotation key `{key}` is not valid: the API server rejects it ({what}: Invalid value: it {})",
+                    "annotation key `{key}` is not valid: the API server rejects it ({what}: Invalid value: {})",
                     errs.join("; ")
                 ),
             )

@@ -94,7 +94,7 @@ fn key(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, field: &str, node: &Node, k: &st
             obj,
             node.span,
             format!(
-                "{} key `{k}` is not valid: the API server rejects it ({field}[{k}]: Invalid value: it {})",
+                "{} key `{k}` is not valid: the API server rejects it ({field}[{k}]: Invalid value: {})",
                 obj.kind,
                 errs.join("; ")
             ),

@@ -83,7 +83,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                         .diag(
                             obj,
                             node.span,
-                            format!("namespace `{ns}` is not valid: the API server rejects it (metadata.namespace: Invalid value: it {})", errs.join("; ")),
+                            format!("namespace `{ns}` is not valid: the API server rejects it (metadata.namespace: Invalid value: {})", errs.join("; ")),
                         )
                         .with_primary_label("a namespace must be an RFC 1123 label")
                         .with_help("use lowercase letters, digits and '-', at most 63 characters");
@@ -139,7 +139,7 @@ fn name_check(
             obj,
             node.span,
             format!(
-                "{} {} `{name}` is not valid: the API server rejects it (metadata.{field}: Invalid value: it {})",
+                "{} {} `{name}` is not valid: the API server rejects it (metadata.{field}: Invalid value: {})",
                 obj.kind,
                 if field == "name" { "name" } else { "generateName prefix" },
                 errs.join("; ")
