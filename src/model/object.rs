@@ -81,25 +81,28 @@ impl<'a> Object<'a> {
     /// policies, kubeconfig).
     pub fn is_builtin_api_object(&self) -> bool {
         let group = self.group();
-        crate::model::is_builtin_group(group)
-            && !group.ends_with("config.k8s.io")
-            && !matches!(
-                group,
-                "kubeadm.k8s.io"
-                    | "audit.k8s.io"
-                    | "client.authentication.k8s.io"
-                    | "apiserver.k8s.io"
-                    | "metrics.k8s.io"
-                    | "custom.metrics.k8s.io"
-                    | "external.metrics.k8s.io"
-                    | "imagepolicy.k8s.io"
-                    | "abac.authorization.kubernetes.io"
-            )
-            && !group.starts_with("kustomize.")
-            && !(group.is_empty() && matches!(self.kind, "List" | "Config" | "Status"))
-            && !self.kind.ends_with("List")
-            && !self.kind.ends_with("Review")
-            && !self.kind.ends_with("Options")
+        if !crate::model::is_builtin_group(group)
+            || group.ends_with("config.k8s.io")
+            || group.starts_with("kustomize.")
+        {
+            return false;
+        }
+        let tool_group = matches!(
+            group,
+            "kubeadm.k8s.io"
+                | "audit.k8s.io"
+                | "client.authentication.k8s.io"
+                | "apiserver.k8s.io"
+                | "metrics.k8s.io"
+                | "custom.metrics.k8s.io"
+                | "external.metrics.k8s.io"
+                | "imagepolicy.k8s.io"
+        );
+        let wrapper = (group.is_empty() && matches!(self.kind, "Config" | "Status"))
+            || self.kind.ends_with("List")
+            || self.kind.ends_with("Review")
+            || self.kind.ends_with("Options");
+        !tool_group && !wrapper
     }
 
     pub fn to_ref(&self) -> ObjectRef {

@@ -140,7 +140,7 @@ fn check_base64(v: &str) -> Result<(), String> {
     {
         return Err(format!("illegal character `{}`", char::from(*bad).escape_default()));
     }
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return Err(format!(
             "its length {} is not a multiple of 4 (missing `=` padding?)",
             chars.len()
