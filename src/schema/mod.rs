@@ -634,7 +634,23 @@ impl SchemaSet {
             .filter(|(av, _)| av == api_version)
             .map(|(_, k)| k.as_str())
             .collect();
-        if !builtin_kinds.is_empty() {
+        // OpenShift 3 served its own kinds under the legacy `v1` (`oc` still maps them).
+        let openshift_legacy = api_version == "v1"
+            && matches!(
+                kind,
+                "Template"
+                    | "DeploymentConfig"
+                    | "Route"
+                    | "ImageStream"
+                    | "ImageStreamTag"
+                    | "BuildConfig"
+                    | "Build"
+                    | "Project"
+                    | "ProjectRequest"
+                    | "SecurityContextConstraints"
+                    | "OAuthClient"
+            );
+        if !builtin_kinds.is_empty() && !openshift_legacy {
             let mut d = Diagnostic::new(
                 RULE_UNKNOWN_KIND,
                 Severity::Error,
