@@ -170,3 +170,47 @@ fn list(step: Step<'_>, node: &Node, file: FileId, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml::{parse_file, Limits};
+    use serde_json::json;
+
+    fn findings(schema: &Value, text: &str) -> Vec<Diagnostic> {
+        let file = SourceFile::new(0, "t.yaml".into(), text.into());
+        let parsed = parse_file(&file, &Limits::default());
+        let doc = &parsed.documents[0];
+        check(schema, 0, &doc.root)
+    }
+
+    #[test]
+    fn list_map_keys_take_defaults_and_sets_compare_values() {
+        let schema = json!({"properties": {
+            "ports": {"type": "array", "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["port", "protocol"],
+                "items": {"properties": {"port": {}, "protocol": {"default": "TCP"}}}},
+            "tags": {"type": "array", "x-kubernetes-list-type": "set"},
+            "plain": {"type": "array"}
+        }});
+        let f = findings(
+            &schema,
+            "ports:\n- {port: 80, protocol: TCP}\n- {port: 80}\n- {port: 80, protocol: UDP}\ntags: [a, b, a]\nplain: [a, a]\n",
+        );
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(
+            f[0].message.contains(r#"{"port":80,"protocol":"TCP"}"#),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].labels.len(), 1);
+        assert!(f[1].message.contains("list-set"));
+        // Different keys, and a number versus a string of the same digits, are distinct.
+        let f = findings(
+            &schema,
+            "ports:\n- {port: 80}\n- {port: 81}\ntags: [\"1\", 1]\n",
+        );
+        assert!(f.is_empty(), "{f:#?}");
+    }
+}
