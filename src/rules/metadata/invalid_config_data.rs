@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-config-data",
     severity: Severity::Error,
     category: Category::Metadata,
-    summary: "A Secret or ConfigMap data key is invalid, a binary value is not base64, or a key is in both data and binaryData",
+    summary: "A Secret or ConfigMap data key is invalid, a binary value is not base64, a key is in both data and binaryData, or a Secret lacks the keys of its type",
     fix: false,
     doc: include_str!("../../../rules/invalid-config-data.md"),
     check: Check::Object(check),
@@ -43,6 +43,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             base64_value(ctx, obj, binary_field, e, v, text_field);
         }
     }
+    if obj.kind == "Secret" {
+        secret_type_keys(ctx, obj, text, binary);
+    }
     // A Secret's stringData is merged over data; a ConfigMap key must be in one map only.
     if obj.kind == "ConfigMap" {
         let (Some(text), Some(binary)) = (text, binary) else {
@@ -65,6 +68,48 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             ctx.push(d);
         }
     }
+}
+
+/// `ValidateSecret`: the keys each well-known Secret `type` requires, after `stringData` is
+/// merged into `data` (the v1 conversion does that before validation).
+fn secret_type_keys(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>, binary: Option<&Node>) {
+    let Some(type_node) = obj.root.get("type") else {
+        return;
+    };
+    let Some(ty) = type_node.as_str() else { return };
+    let keys: Vec<&str> = [text, binary]
+        .into_iter()
+        .flatten()
+        .flat_map(|m| m.entries().iter().filter_map(|e| e.key.key_text()))
+        .collect();
+    let has = |k: &str| keys.contains(&k);
+    let missing: Vec<&str> = match ty {
+        "kubernetes.io/tls" => ["tls.crt", "tls.key"].into_iter().filter(|k| !has(k)).collect(),
+        "kubernetes.io/dockerconfigjson" if !has(".dockerconfigjson") => vec![".dockerconfigjson"],
+        "kubernetes.io/dockercfg" if !has(".dockercfg") => vec![".dockercfg"],
+        "kubernetes.io/ssh-auth" if !has("ssh-privatekey") => vec!["ssh-privatekey"],
+        "kubernetes.io/basic-auth" if !has("username") && !has("password") => {
+            vec!["username` or `password"]
+        }
+        _ => Vec::new(),
+    };
+    if missing.is_empty() {
+        return;
+    }
+    let list = missing
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let d = ctx
+        .diag(
+            obj,
+            type_node.span,
+            format!("a Secret of type `{ty}` needs the key {list} in `data` or `stringData`: the API server rejects it (data[{}]: Required value)", missing[0].split('`').next().unwrap_or(missing[0])),
+        )
+        .with_primary_label(format!("requires {list}"))
+        .with_help(format!("add {list}, or use `type: Opaque` for free-form data"));
+    ctx.push(d);
 }
 
 /// `IsConfigMapKey`: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`/`..`, not
