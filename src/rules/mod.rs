@@ -86,6 +86,8 @@ registry! {
         missing_object_name,
         invalid_annotation,
         invalid_config_data,
+        invalid_finalizer,
+        invalid_owner_reference,
     }
     probes {
         probe_handler_count,
