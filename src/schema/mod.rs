@@ -11,6 +11,7 @@ mod apiversions;
 mod bundle;
 mod crd;
 mod defaults;
+mod int_range;
 mod listmaps;
 mod messages;
 mod nav;
@@ -317,7 +318,10 @@ impl SchemaSet {
             return out;
         };
         match target {
-            Ok(t) => out.extend(messages::check(&t, file, doc)),
+            Ok(t) => {
+                out.extend(messages::check(&t, file, doc));
+                out.extend(int_range::check(&t.root, file, doc));
+            }
             Err(e) => out.push(Diagnostic::new(
                 RULE_INVALID_CRD,
                 Severity::Warning,
@@ -347,6 +351,7 @@ impl SchemaSet {
                 Ok(t) => {
                     let mut found = messages::check(&t, file, doc);
                     found.extend(listmaps::check(&t.root, file, doc));
+                    found.extend(int_range::check(&t.root, file, doc));
                     found
                 }
                 Err(e) => {
