@@ -46,6 +46,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if obj.kind == "Secret" {
         secret_type_keys(ctx, obj, text, binary);
     }
+    total_size(ctx, obj, text, binary);
     // A Secret's stringData is merged over data; a ConfigMap key must be in one map only.
     if obj.kind == "ConfigMap" {
         let (Some(text), Some(binary)) = (text, binary) else {
@@ -109,6 +110,44 @@ fn secret_type_keys(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>
         )
         .with_primary_label(format!("requires {list}"))
         .with_help(format!("add {list}, or use `type: Opaque` for free-form data"));
+    ctx.push(d);
+}
+
+/// `MaxSecretSize` (also the ConfigMap limit): the values, decoded, at most 1 MiB.
+const MAX_DATA_SIZE: usize = 1024 * 1024;
+
+/// The decoded size of the values (`ValidateSecret`/`ValidateConfigMap` sum the value
+/// lengths; a Secret's `stringData` replaces the `data` entry of the same key).
+fn total_size(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>, binary: Option<&Node>) {
+    let mut sizes: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for e in binary.map(Node::entries).unwrap_or_default() {
+        if let (Some(k), Some(v)) = (e.key.key_text(), e.value.as_str()) {
+            let chars = v.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).count();
+            let pad = v.trim_end().bytes().rev().take_while(|b| *b == b'=').count();
+            sizes.insert(k, (chars / 4 * 3).saturating_sub(pad));
+        }
+    }
+    for e in text.map(Node::entries).unwrap_or_default() {
+        if let (Some(k), Some(v)) = (e.key.key_text(), e.value.text()) {
+            sizes.insert(k, v.len());
+        }
+    }
+    let total: usize = sizes.values().sum();
+    if total <= MAX_DATA_SIZE {
+        return;
+    }
+    let span = obj.root.get("kind").map_or(obj.root.span, |k| k.span);
+    let d = ctx
+        .diag(
+            obj,
+            span,
+            format!(
+                "the {} holds {total} bytes of data: the API server rejects it (data: Too long: may not be more than {MAX_DATA_SIZE} bytes)",
+                obj.kind
+            ),
+        )
+        .with_primary_label("more than 1 MiB of data")
+        .with_help("split the data over several objects, or keep large files in an image or a volume");
     ctx.push(d);
 }
 
@@ -202,6 +241,21 @@ fn check_base64(v: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::check_base64;
+
+    #[test]
+    fn data_larger_than_one_mib_is_rejected() {
+        let run = |bytes: usize| {
+            let text = format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: {}\n  b: x\n",
+                "x".repeat(bytes)
+            );
+            let mut opts = crate::Options::default();
+            opts.config.only.insert(super::RULE.id.to_string());
+            crate::check_text("big.yaml", &text, &opts).diagnostics.len()
+        };
+        assert_eq!(run(1024 * 1024 - 1), 0);
+        assert_eq!(run(1024 * 1024), 1);
+    }
 
     #[test]
     fn base64_as_go_decodes_it() {
