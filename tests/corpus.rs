@@ -229,6 +229,32 @@ const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
          default from); upstream only applies the file through kustomize, whose namespace \
          transformer fills it in, and no kustomization is in this copy",
     ),
+    // API-server parity (metadata, kinds, config data).
+    (
+        "argoproj__argo-cd/docs/operator-manual/argocd-secret.yaml",
+        "invalid-config-data",
+        "a reference page: plain-text placeholders (`shhhh! it's a github secret`) under `data`, which holds base64; the API server cannot decode them (they belong under `stringData`)",
+    ),
+    (
+        "kubernetes__ingress-nginx/docs/examples/customization/ssl-dh-param/ssl-dh-param.yaml",
+        "invalid-config-data",
+        "placeholder `...base64 encoded data...` under Secret `data`: not base64, the API server cannot decode it",
+    ),
+    (
+        "kubernetes__website/content/en/examples/secret/tls-auth-secret.yaml",
+        "invalid-config-data",
+        "placeholders `REPLACE_WITH_BASE64_CERT`/`_KEY` under Secret `data`: `_` is not a base64 character, the API server cannot decode them",
+    ),
+    (
+        "istio__istio/samples/security/psp/sidecar-psp.yaml",
+        "unknown-kind",
+        "`policy/v1 PodSecurityPolicy`: PodSecurityPolicy was only ever served as policy/v1beta1 (removed in 1.25); policy/v1 has no such kind",
+    ),
+    (
+        "kubernetes__examples/_archived/cloud-controller-manager/persistent-volume-label-initializer-config.yaml",
+        "unknown-kind",
+        "InitializerConfiguration (admissionregistration.k8s.io/v1alpha1) was removed in Kubernetes 1.14; the version serves other kinds now",
+    ),
 ];
 
 #[test]

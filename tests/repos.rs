@@ -12,6 +12,26 @@ use kubevet::{check, Options};
 /// (path inside `repos/`, rule, why the finding is right).
 const REVIEWED: &[(&str, &str, &str)] = &[
     (
+        "kubernetes-sigs__kustomize/examples/transformerconfigs/images/resources.yaml",
+        "unknown-kind",
+        "right: `apiVersion: v1` with `kind: Deployment` (and a stray `group: apps`): the core group has no Deployment, the API server rejects it",
+    ),
+    (
+        "nginx__kubernetes-ingress/examples/custom-resources/oidc/client-secret.yaml",
+        "invalid-config-data",
+        "placeholder `<insert-secret-here>` under Secret `data`: not base64, the API server cannot decode it",
+    ),
+    (
+        "nginx__kubernetes-ingress/examples/custom-resources/oidc-fclo/client-secret-one.yaml",
+        "invalid-config-data",
+        "placeholder under Secret `data`, as above",
+    ),
+    (
+        "nginx__kubernetes-ingress/examples/custom-resources/oidc-fclo/client-secret-two.yaml",
+        "invalid-config-data",
+        "placeholder under Secret `data`, as above",
+    ),
+    (
         "GoogleCloudPlatform__bank-of-anthos/extras/tls-domain-managedcerts/managed-certificates.yaml",
         "removed-api-version",
         "real defect: `extensions/v1beta1` Ingress was removed in Kubernetes 1.22",

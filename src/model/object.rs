@@ -75,6 +75,36 @@ impl<'a> Object<'a> {
             .map_or(self.root.span, |n| n.span)
     }
 
+    /// Whether the object is one the API server of a built-in group stores (and so runs
+    /// `ValidateObjectMeta` on): not a client-side wrapper (`List`) or the configuration
+    /// file of a component or tool (`kubelet.config.k8s.io`, kustomize, kubeadm, audit
+    /// policies, kubeconfig).
+    pub fn is_builtin_api_object(&self) -> bool {
+        let group = self.group();
+        if !crate::model::is_builtin_group(group)
+            || group.ends_with("config.k8s.io")
+            || group.starts_with("kustomize.")
+        {
+            return false;
+        }
+        let tool_group = matches!(
+            group,
+            "kubeadm.k8s.io"
+                | "audit.k8s.io"
+                | "client.authentication.k8s.io"
+                | "apiserver.k8s.io"
+                | "metrics.k8s.io"
+                | "custom.metrics.k8s.io"
+                | "external.metrics.k8s.io"
+                | "imagepolicy.k8s.io"
+        );
+        let wrapper = (group.is_empty() && matches!(self.kind, "Config" | "Status"))
+            || self.kind.ends_with("List")
+            || self.kind.ends_with("Review")
+            || self.kind.ends_with("Options");
+        !tool_group && !wrapper
+    }
+
     pub fn to_ref(&self) -> ObjectRef {
         ObjectRef {
             api_version: Some(self.api_version.to_string()),

@@ -51,6 +51,7 @@ registry! {
         deprecated_api_version,
         invalid_crd,
         duplicate_crd,
+        duplicate_list_entry,
     }
     selectors {
         invalid_label,
@@ -85,6 +86,13 @@ registry! {
         statefulset_service_not_headless,
         pod_template_name_ignored,
         duplicate_env_var,
+    }
+    metadata {
+        missing_object_name,
+        invalid_annotation,
+        invalid_config_data,
+        invalid_finalizer,
+        invalid_owner_reference,
     }
     probes {
         probe_handler_count,

@@ -31,6 +31,9 @@ pub enum Category {
     Policy,
     Autoscaling,
     Storage,
+
+    /// Object metadata: names, generateName, namespace, annotations.
+    Metadata,
 }
 
 impl Category {
@@ -57,6 +60,8 @@ impl Category {
             Category::Policy => "policy",
             Category::Autoscaling => "autoscaling",
             Category::Storage => "storage",
+
+            Category::Metadata => "metadata",
         }
     }
 }

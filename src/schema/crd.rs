@@ -71,6 +71,15 @@ pub(crate) fn versions_of(
             versions.push((name, shared));
         }
     }
+    let mut checked: Vec<crate::yaml::Span> = Vec::new();
+    for (_, schema) in &versions {
+        if let Some(s) = schema {
+            if !checked.contains(&s.span) {
+                checked.push(s.span);
+                unsupported_types(s, file, diags, 0);
+            }
+        }
+    }
     for (version, schema) in versions {
         let api_version = format!("{group}/{version}");
         let root = match schema {
@@ -101,6 +110,48 @@ pub(crate) fn versions_of(
         });
     }
     out
+}
+
+/// `type` values outside the six OpenAPI types: the API server rejects the CRD
+/// (`ValidateCustomResourceDefinitionOpenAPISchema`: `type: Unsupported value`).
+fn unsupported_types(schema: &Node, file: FileId, diags: &mut Vec<Diagnostic>, depth: usize) {
+    const TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
+    if depth > MAX_DEPTH || !schema.is_map() {
+        return;
+    }
+    if let Some(t) = schema.get("type") {
+        if let Some(v) = t.as_str().filter(|v| !v.is_empty() && !TYPES.contains(v)) {
+            let mut d = Diagnostic::new(
+                RULE_INVALID_CRD,
+                Severity::Error,
+                file,
+                t.span,
+                format!("schema type `{v}` is not an OpenAPI type: the API server rejects the CustomResourceDefinition (type: Unsupported value: \"{v}\")"),
+            )
+            .with_primary_label("not a type");
+            if let Some(m) = crate::model::names::did_you_mean(v, TYPES) {
+                d = d.with_help(format!("did you mean `type: {m}`? (supported: array, boolean, integer, number, object, string)"));
+            } else {
+                d = d.with_help("supported types: array, boolean, integer, number, object, string");
+            }
+            diags.push(d);
+        }
+    }
+    for key in ["properties", "patternProperties", "definitions"] {
+        for e in schema.get(key).map(Node::entries).unwrap_or_default() {
+            unsupported_types(&e.value, file, diags, depth + 1);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(s) = schema.get(key) {
+            unsupported_types(s, file, diags, depth + 1);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for s in schema.get(key).map(Node::items).unwrap_or_default() {
+            unsupported_types(s, file, diags, depth + 1);
+        }
+    }
 }
 
 fn convert_root(schema: &J) -> Result<J, String> {
@@ -271,6 +322,10 @@ fn convert(
                 if !kept.is_empty() {
                     out.insert(k.clone(), J::Array(kept));
                 }
+            }
+            // Kept for the list-map check (`listmaps.rs`); the validator ignores them.
+            "x-kubernetes-list-type" | "x-kubernetes-list-map-keys" | "default" => {
+                out.insert(k.clone(), v.clone());
             }
             "type" | "enum" | "pattern" | "maxLength" | "minLength" | "maxItems" | "minItems"
             | "uniqueItems" | "maxProperties" | "minProperties" | "multipleOf" | "format" => {

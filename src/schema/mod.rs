@@ -11,6 +11,8 @@ mod apiversions;
 mod bundle;
 mod crd;
 mod defaults;
+mod int_range;
+mod listmaps;
 mod messages;
 mod nav;
 pub(crate) mod stage;
@@ -40,9 +42,15 @@ pub const RULE_REMOVED_API_VERSION: &str = "removed-api-version";
 pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
 pub const RULE_INVALID_CRD: &str = "invalid-crd";
 pub const RULE_DUPLICATE_CRD: &str = "duplicate-crd";
+pub use listmaps::RULE_DUPLICATE_LIST_ENTRY;
 
 /// Metadata of the schema rules: id, default severity, one-line summary.
 pub const RULES: &[(&str, Severity, &str)] = &[
+    (
+        RULE_DUPLICATE_LIST_ENTRY,
+        Severity::Error,
+        "two items of a custom resource's list-map with the same keys, or a list-set value twice",
+    ),
     (
         RULE_UNKNOWN_FIELD,
         Severity::Error,
@@ -313,7 +321,10 @@ impl SchemaSet {
             return out;
         };
         match target {
-            Ok(t) => out.extend(messages::check(&t, file, doc)),
+            Ok(t) => {
+                out.extend(messages::check(&t, file, doc));
+                out.extend(int_range::check(&t.root, file, doc));
+            }
             Err(e) => out.push(Diagnostic::new(
                 RULE_INVALID_CRD,
                 Severity::Warning,
@@ -340,7 +351,12 @@ impl SchemaSet {
         let mut broken = None;
         for c in defs.iter().rev() {
             let found = match self.crd_target(c) {
-                Ok(t) => messages::check(&t, file, doc),
+                Ok(t) => {
+                    let mut found = messages::check(&t, file, doc);
+                    found.extend(listmaps::check(&t.root, file, doc));
+                    found.extend(int_range::check(&t.root, file, doc));
+                    found
+                }
                 Err(e) => {
                     // Another definition may still judge the resource.
                     broken.get_or_insert(e);
@@ -535,6 +551,16 @@ impl SchemaSet {
             .map(|(av, _)| av.clone())
     }
 
+    /// The newest apiVersion serving `kind`, in any group.
+    fn replacement_in_any_group(&self, kind: &str) -> Option<String> {
+        self.defs
+            .gvks
+            .keys()
+            .filter(|(_, k)| k == kind)
+            .max_by_key(|(av, _)| apiversions::version_rank(apiversions::split_api_version(av).1))
+            .map(|(av, _)| av.clone())
+    }
+
     fn replacement_help(&self, group: &str, kind: &str, note: Option<&str>) -> Option<String> {
         match (note, self.replacement(group, kind)) {
             (Some(n), _) => Some(n.to_string()),
@@ -624,6 +650,60 @@ impl SchemaSet {
                 }
                 return d;
             }
+        }
+        // A kind missing from a group-version Kubernetes itself serves: the API server
+        // answers `no matches for kind` (a CRD cannot add kinds to a built-in group).
+        let builtin_kinds: Vec<&str> = self
+            .defs
+            .gvks
+            .keys()
+            .filter(|(av, _)| av == api_version)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        // OpenShift 3 served its own kinds under the legacy `v1` (`oc` still maps them).
+        let openshift_legacy = api_version == "v1"
+            && matches!(
+                kind,
+                "Template"
+                    | "DeploymentConfig"
+                    | "Route"
+                    | "ImageStream"
+                    | "ImageStreamTag"
+                    | "BuildConfig"
+                    | "Build"
+                    | "Project"
+                    | "ProjectRequest"
+                    | "SecurityContextConstraints"
+                    | "OAuthClient"
+            );
+        if !builtin_kinds.is_empty() && !openshift_legacy {
+            let mut d = Diagnostic::new(
+                RULE_UNKNOWN_KIND,
+                Severity::Error,
+                file,
+                kind_node.span,
+                format!(
+                    "{api_version} has no kind `{kind}`: the API server rejects it (no matches for kind \"{kind}\" in version \"{api_version}\")"
+                ),
+            )
+            .with_primary_label(format!("not a kind of {api_version}"));
+            if let Some(av) = self.replacement_in_any_group(kind) {
+                return d
+                    .with_help(format!("{kind} is served as `apiVersion: {av}`"))
+                    .with_label(file, av_node.span, "this apiVersion does not serve it");
+            }
+            let suggestion = builtin_kinds
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(kind))
+                .map(|k| k.to_string())
+                .or_else(|| {
+                    crate::model::names::did_you_mean(kind, &builtin_kinds).map(str::to_string)
+                })
+                .or_else(|| self.kind_suggestion(kind));
+            if let Some(k) = suggestion {
+                d = d.with_help(format!("did you mean `{k}`? (kinds are case-sensitive)"));
+            }
+            return d;
         }
         let severity = if self.strict_kinds {
             Severity::Error

@@ -4,6 +4,7 @@ use crate::yaml::{parse_file, Limits};
 
 struct Finding {
     rule: &'static str,
+    severity: Severity,
     line: usize,
     col: usize,
     message: String,
@@ -35,6 +36,7 @@ fn run_with(set: &mut SchemaSet, text: &str) -> Vec<Finding> {
             let pos = file.position(diag.span.start as usize);
             out.push(Finding {
                 rule: diag.rule,
+                severity: diag.severity,
                 line: pos.line as usize,
                 col: pos.column as usize,
                 message: diag.message,
@@ -199,11 +201,29 @@ fn removed_and_unknown_kinds() {
         f[0].message,
         "no schema for example.com/v1 Widget; not validated"
     );
+    assert_eq!(f[0].severity, Severity::Info);
+    // A built-in group-version has a closed set of kinds: the API server rejects others.
     let f = run("apiVersion: apps/v1\nkind: deployment\nmetadata:\n  name: w\n");
+    assert_eq!(f[0].severity, Severity::Error);
     assert_eq!(
         f[0].help.as_deref(),
-        Some("did you mean `kind: Deployment`?")
+        Some("did you mean `Deployment`? (kinds are case-sensitive)")
     );
+    let f = run("apiVersion: v1\nkind: configmap\nmetadata:\n  name: c\n");
+    assert_eq!(f[0].severity, Severity::Error);
+    assert!(
+        f[0].message.contains("no matches for kind"),
+        "{}",
+        f[0].message
+    );
+    let f = run("apiVersion: v1\nkind: Deployment\nmetadata:\n  name: d\n");
+    assert_eq!(f[0].severity, Severity::Error);
+    assert_eq!(
+        f[0].help.as_deref(),
+        Some("Deployment is served as `apiVersion: apps/v1`")
+    );
+    let f = run("apiVersion: v1\nkind: Route\nmetadata:\n  name: r\n");
+    assert_eq!(f[0].severity, Severity::Info);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use crate::diagnostics::Severity;
 use crate::model::names::{dns1035_label, dns1123_label, dns1123_subdomain, path_segment_name};
-use crate::model::Object;
+use crate::model::{is_cluster_scoped, Object};
 use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
 };
 
+#[derive(Clone, Copy)]
 enum NameRule {
     Subdomain,
     Label1123,
@@ -70,24 +71,64 @@ fn rule_for(group: &str, kind: &str) -> Option<NameRule> {
 }
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let meta = obj.metadata();
+    // `metadata.namespace` of a namespaced built-in object (`ValidateObjectMeta` runs
+    // `ValidateNamespaceName` on it; cluster-scoped objects have it cleared instead).
+    if obj.is_builtin_api_object() && !is_cluster_scoped(obj.kind) {
+        if let Some(node) = meta.and_then(|m| m.get("namespace")) {
+            if let Some(ns) = node.as_str().filter(|s| !s.is_empty()) {
+                let errs = dns1123_label(ns);
+                if !errs.is_empty() {
+                    let d = ctx
+                        .diag(
+                            obj,
+                            node.span,
+                            format!("namespace `{ns}` is not valid: the API server rejects it (metadata.namespace: Invalid value: {})", errs.join("; ")),
+                        )
+                        .with_primary_label("a namespace must be an RFC 1123 label")
+                        .with_help("use lowercase letters, digits and '-', at most 63 characters");
+                    ctx.push(d);
+                }
+            }
+        }
+    }
     let Some(rule) = rule_for(obj.group(), obj.kind) else {
         return;
     };
-    let Some(node) = obj.metadata().and_then(|m| m.get("name")) else {
-        return;
-    };
-    let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
-        return;
-    };
+    for field in ["name", "generateName"] {
+        let Some(node) = meta.and_then(|m| m.get(field)) else {
+            continue;
+        };
+        let Some(name) = node.as_str().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        // `maskTrailingDash`: a prefix may end in `-`, the server appends random characters.
+        let checked = match name.strip_suffix('-') {
+            Some(stem) if field == "generateName" && !stem.is_empty() => format!("{stem}a"),
+            _ => name.to_string(),
+        };
+        name_check(ctx, obj, rule, node, field, name, &checked);
+    }
+}
+
+fn name_check(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    rule: NameRule,
+    node: &crate::yaml::Node,
+    field: &str,
+    name: &str,
+    checked: &str,
+) {
     let (errs, what) = match rule {
-        NameRule::Subdomain => (dns1123_subdomain(name), "an RFC 1123 subdomain"),
-        NameRule::Label1123 => (dns1123_label(name), "an RFC 1123 label"),
-        NameRule::Label1035 => (dns1035_label(name), "an RFC 1035 label"),
-        NameRule::PathSegment => (path_segment_name(name), "a path segment"),
+        NameRule::Subdomain => (dns1123_subdomain(checked), "an RFC 1123 subdomain"),
+        NameRule::Label1123 => (dns1123_label(checked), "an RFC 1123 label"),
+        NameRule::Label1035 => (dns1035_label(checked), "an RFC 1035 label"),
+        NameRule::PathSegment => (path_segment_name(checked), "a path segment"),
     };
     let mut errs = errs;
     // CronJob names leave room for the 11-character suffix of the Jobs they create.
-    if obj.kind == "CronJob" && obj.group() == "batch" && name.len() > 52 {
+    if field == "name" && obj.kind == "CronJob" && obj.group() == "batch" && name.len() > 52 {
         errs.push("must be no more than 52 characters (the Jobs it creates append 11)".into());
     }
     if errs.is_empty() {
@@ -97,9 +138,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         .diag(
             obj,
             node.span,
-            format!("{} name `{name}` is not valid: it {}", obj.kind, errs.join("; ")),
+            format!(
+                "{} {} `{name}` is not valid: the API server rejects it (metadata.{field}: Invalid value: {})",
+                obj.kind,
+                if field == "name" { "name" } else { "generateName prefix" },
+                errs.join("; ")
+            ),
         )
         .with_primary_label(format!("a {} name must be {what}", obj.kind))
-        .with_help("the API server rejects the object (`metadata.name: Invalid value`); use lowercase letters, digits and '-'");
+        .with_help("use lowercase letters, digits and '-'");
     ctx.push(d);
 }
