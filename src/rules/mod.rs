@@ -120,6 +120,13 @@ registry! {
     images {
         image_latest_tag,
     }
+    podspec {
+        pod_spec_invalid,
+        container_invalid,
+        security_context_invalid,
+        env_var_invalid,
+        resource_requirements_invalid,
+    }
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -19,6 +19,8 @@ pub enum Category {
     Scheduling,
     Resources,
     Images,
+    /// The pod spec the API server validates on every Pod and pod template.
+    PodSpec,
 }
 
 impl Category {
@@ -34,6 +36,7 @@ impl Category {
             Category::Scheduling => "scheduling",
             Category::Resources => "resources",
             Category::Images => "images",
+            Category::PodSpec => "podspec",
         }
     }
 }
