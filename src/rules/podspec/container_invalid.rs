@@ -197,6 +197,7 @@ fn devices(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, sources: 
                 Some(true) => {}
             }
             if let Some((_, m)) = mounts.iter().find(|(n, _)| *n == name) {
+                let m = m.get("name").unwrap_or(m);
                 let d = ctx
                     .diag(obj, name_node.span, format!("{} uses volume `{name}` both as a block device and as a mount", c.describe()))
                     .with_primary_label("also in volumeMounts")

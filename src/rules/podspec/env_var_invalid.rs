@@ -312,3 +312,28 @@ fn env_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, e: &Node
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_version() {
+        assert_eq!(env_name_problem("1.relaxed name", true), None);
+        assert!(env_name_problem("1.relaxed name", false).is_some());
+        assert!(env_name_problem("A=B", true).is_some());
+        assert!(env_name_problem("caf\u{e9}", true).is_some());
+        assert_eq!(env_name_problem("_OK.name-1", false), None);
+        assert!(relaxed_names(None));
+        assert!(relaxed_names(Some("1.32")));
+        assert!(!relaxed_names(Some("1.31")));
+    }
+
+    #[test]
+    fn config_map_keys() {
+        assert_eq!(config_map_key_problem("app.properties"), None);
+        assert!(config_map_key_problem("a/b").is_some());
+        assert!(config_map_key_problem("..data").is_some());
+        assert!(config_map_key_problem("").is_some());
+    }
+}

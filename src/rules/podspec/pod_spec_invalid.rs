@@ -163,7 +163,8 @@ fn dns(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
             .with_help("the API server rejects it (`dnsConfig.searches: Invalid value: must not have more than 32 search paths`)");
         ctx.push(d);
     }
-    let total: usize = searches.iter().filter_map(Node::as_str).map(str::len).sum();
+    // Measured as resolv.conf holds it: joined by spaces.
+    let total: usize = searches.iter().filter_map(Node::as_str).map(|s| s.len() + 1).sum::<usize>().saturating_sub(1);
     if total > 2048 {
         if let Some(first) = searches.first() {
             let d = ctx
@@ -254,5 +255,20 @@ fn gates(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
         } else {
             seen.insert(v, n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_ip;
+
+    #[test]
+    fn ips_as_the_legacy_parser_reads_them() {
+        assert!(valid_ip("10.0.0.1"));
+        assert!(valid_ip("010.000.000.001"));
+        assert!(valid_ip("fd00::10"));
+        assert!(!valid_ip("10.0.0.300"));
+        assert!(!valid_ip("dns.example.com"));
+        assert!(!valid_ip("10.0.0"));
     }
 }

@@ -245,3 +245,18 @@ fn host_process(
         ctx.push(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::valid_sysctl_name;
+
+    #[test]
+    fn sysctl_names() {
+        assert!(valid_sysctl_name("net.ipv4.ip_local_port_range"));
+        assert!(valid_sysctl_name("net/ipv4/conf/eth0.100/forwarding"));
+        assert!(valid_sysctl_name("kernel.shm_rmid_forced"));
+        assert!(!valid_sysctl_name("Kernel.msgmax"));
+        assert!(!valid_sysctl_name("net..core"));
+        assert!(!valid_sysctl_name("net.core."));
+    }
+}
