@@ -61,12 +61,90 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     dns(ctx, obj, spec);
     host_aliases(ctx, obj, spec);
     gates(ctx, obj, spec);
+    os_fields(ctx, obj, &t, spec);
     if let Some(n) = spec.get_path(&["os", "name"]) {
         if let Some(v) = n.as_str().filter(|v| !matches!(*v, "linux" | "windows")) {
             let d = ctx
                 .diag(obj, n.span, format!("`os.name: {v}` is not a supported operating system"))
                 .with_primary_label("expected `linux` or `windows`")
                 .with_help(format!("the API server rejects it (`os.name: Unsupported value: \"{v}\": supported values: \"linux\", \"windows\"`); to pick nodes by OS use `nodeSelector: {{kubernetes.io/os: ...}}`"));
+            ctx.push(d);
+        }
+    }
+}
+
+/// Pod securityContext fields `validateWindows` forbids in a `windows` pod.
+const NOT_ON_WINDOWS_POD: &[&str] = &[
+    "appArmorProfile",
+    "seLinuxOptions",
+    "seccompProfile",
+    "runAsUser",
+    "runAsGroup",
+    "supplementalGroups",
+    "fsGroup",
+    "fsGroupChangePolicy",
+    "sysctls",
+];
+
+/// Container securityContext fields `validateWindows` forbids in a `windows` pod.
+const NOT_ON_WINDOWS_CONTAINER: &[&str] = &[
+    "appArmorProfile",
+    "seLinuxOptions",
+    "seccompProfile",
+    "capabilities",
+    "readOnlyRootFilesystem",
+    "privileged",
+    "allowPrivilegeEscalation",
+    "procMount",
+    "runAsUser",
+    "runAsGroup",
+];
+
+/// `validateLinux` and `validateWindows`: with `os.name` set, the other OS's security fields
+/// are refused.
+fn os_fields(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>, spec: &Node) {
+    let Some(os) = spec.get_path(&["os", "name"]) else { return };
+    let os_name = os.as_str();
+    let mut contexts: Vec<(String, &Node, &[&str])> = Vec::new();
+    if let Some(sc) = spec.get("securityContext").filter(|n| n.is_map()) {
+        contexts.push(("the pod's securityContext".into(), sc, NOT_ON_WINDOWS_POD));
+    }
+    for c in t.containers() {
+        if let Some(sc) = c.node.get("securityContext").filter(|n| n.is_map()) {
+            contexts.push((format!("the securityContext of {}", c.describe()), sc, NOT_ON_WINDOWS_CONTAINER));
+        }
+    }
+    for (who, sc, windows_forbidden) in contexts {
+        let forbidden: Vec<&crate::yaml::Entry> = match os_name {
+            Some("linux") => sc
+                .entries()
+                .iter()
+                .filter(|e| e.key.key_text() == Some("windowsOptions") && !e.value.is_null())
+                .collect(),
+            // An empty list decodes like an absent one here.
+            Some("windows") => sc
+                .entries()
+                .iter()
+                .filter(|e| {
+                    e.key.key_text().is_some_and(|k| windows_forbidden.contains(&k))
+                        && !e.value.is_null()
+                        && !(e.value.is_seq() && e.value.items().is_empty())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for e in forbidden {
+            let field = e.key.key_text().unwrap_or_default();
+            let os_text = os_name.unwrap_or_default();
+            let d = ctx
+                .diag(obj, e.key.span, format!("{who} sets `{field}`, which a {os_text} pod may not set"))
+                .with_primary_label(format!("not for `os.name: {os_text}`"))
+                .with_label(obj.file, os.span, "the pod's OS")
+                .with_help(if os_text == "linux" {
+                    "the API server rejects it (`windowsOptions: Forbidden: windows options cannot be set for a linux pod`); remove `windowsOptions`, or set `os.name: windows`".to_string()
+                } else {
+                    format!("it is a Linux-only setting, so the API server rejects it (`{field}: Forbidden: cannot be set for a windows pod`); remove it, or set `os.name: linux`")
+                });
             ctx.push(d);
         }
     }
