@@ -126,6 +126,7 @@ registry! {
         security_context_invalid,
         env_var_invalid,
         resource_requirements_invalid,
+        volume_source_invalid,
     }
 }
 

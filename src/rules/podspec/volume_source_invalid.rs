@@ -1,0 +1,106 @@
+//! `volume-source-invalid`: volumes the API server rejects for their own fields
+//! (`ValidateVolumes`, `validateKeyToPath`, `validateDownwardAPIVolumeFile`,
+//! `validateProjectionSources`): a volume name that is not a DNS label, a file `mode` or
+//! `defaultMode` outside 0-0777, an item `path` that is absolute or climbs out with `..`.
+
+use crate::diagnostics::Severity;
+use crate::model::names::dns1123_label;
+use crate::model::{Object, PodTemplate};
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "volume-source-invalid",
+    severity: Severity::Error,
+    category: Category::PodSpec,
+    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`",
+    fix: false,
+    doc: include_str!("../../../rules/volume-source-invalid.md"),
+    check: Check::Object(check),
+};
+
+/// 0777: the largest file mode the API server accepts.
+const MAX_MODE: i64 = 0o777;
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let Some(t) = PodTemplate::of(obj) else { return };
+    for v in t.volumes() {
+        let name = v.get("name").and_then(Node::as_str).unwrap_or("?");
+        if let Some(n) = v.get("name") {
+            if let Some(problem) = n.as_str().filter(|s| !s.is_empty()).and_then(|s| dns1123_label(s).into_iter().next()) {
+                let d = ctx
+                    .diag(obj, n.span, format!("volume name `{name}` is not a valid DNS label"))
+                    .with_primary_label("not an RFC 1123 label")
+                    .with_help(format!("the API server rejects it (`volumes[..].name: Invalid value: \"{name}\": {problem}`); use lowercase letters, digits and '-'"));
+                ctx.push(d);
+            }
+        }
+        for (source, files) in [
+            ("secret", "items"),
+            ("configMap", "items"),
+            ("downwardAPI", "items"),
+            ("projected", ""),
+        ] {
+            let Some(src) = v.get(source).filter(|n| n.is_map()) else { continue };
+            mode(ctx, obj, src, "defaultMode", name);
+            if source == "projected" {
+                for p in src.get("sources").map(Node::items).unwrap_or_default() {
+                    for inner in ["secret", "configMap", "downwardAPI"] {
+                        if let Some(s) = p.get(inner).filter(|n| n.is_map()) {
+                            items(ctx, obj, s, name);
+                        }
+                    }
+                }
+            } else if !files.is_empty() {
+                items(ctx, obj, src, name);
+            }
+        }
+    }
+}
+
+fn items(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, src: &Node, volume: &str) {
+    for item in src.get("items").map(Node::items).unwrap_or_default() {
+        mode(ctx, obj, item, "mode", volume);
+        let Some(p) = item.get("path") else { continue };
+        let Some(path) = p.as_str() else { continue };
+        let problem = if path.starts_with('/') {
+            Some("must be a relative path")
+        } else if path.split('/').any(|s| s == "..") {
+            Some("must not contain '..'")
+        } else if path.starts_with("..") {
+            Some("must not start with '..'")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let d = ctx
+                .diag(obj, p.span, format!("`path: {path}` of an item of volume `{volume}` {problem}"))
+                .with_primary_label(problem)
+                .with_help(format!("the API server rejects it (`items[..].path: Invalid value: \"{path}\": {problem}`); the path is a file name inside the volume, e.g. `{}`", path.trim_start_matches('/').replace("../", "")));
+            ctx.push(d);
+        }
+    }
+}
+
+fn mode(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, key: &str, volume: &str) {
+    let Some(n) = map.get(key) else { return };
+    let Some(v) = n.as_i64() else { return };
+    if (0..=MAX_MODE).contains(&v) {
+        return;
+    }
+    let text = n.text().unwrap_or_default();
+    // `644` written for `0644`: the digits are an octal mode read as a decimal number.
+    let as_octal = i64::from_str_radix(text, 8)
+        .ok()
+        .filter(|m| (0..=MAX_MODE).contains(m));
+    let help = if let Some(octal) = as_octal {
+        format!("`{text}` is read as a decimal number ({v} = 0{v:o} octal); write the octal mode with a leading zero, `0{text}`, or its decimal value {octal}")
+    } else {
+        "use a mode between 0 and 0777 (octal, e.g. `0644`) or 0-511 in decimal".to_string()
+    };
+    let d = ctx
+        .diag(obj, n.span, format!("`{key}: {text}` of volume `{volume}` is not a file mode"))
+        .with_primary_label("must be between 0 and 0777 (octal)")
+        .with_help(format!("the API server rejects it (`{key}: Invalid value: {v}: must be a number between 0 and 0777 (octal), both inclusive`); {help}"));
+    ctx.push(d);
+}
