@@ -1,7 +1,8 @@
 //! `volume-source-invalid`: volumes the API server rejects for their own fields
 //! (`ValidateVolumes`, `validateKeyToPath`, `validateDownwardAPIVolumeFile`,
 //! `validateProjectionSources`): a volume name that is not a DNS label, a file `mode` or
-//! `defaultMode` outside 0-0777, an item `path` that is absolute or climbs out with `..`.
+//! `defaultMode` outside 0-0777, an item `path` that is absolute or climbs out with `..`, a
+//! downwardAPI field a file cannot hold, a service account token shorter than ten minutes.
 
 use crate::diagnostics::Severity;
 use crate::model::names::dns1123_label;
@@ -13,7 +14,7 @@ pub static RULE: Rule = Rule {
     id: "volume-source-invalid",
     severity: Severity::Error,
     category: Category::PodSpec,
-    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`",
+    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`, a downwardAPI field a file cannot hold, a token shorter than 10 minutes",
     fix: false,
     doc: include_str!("../../../rules/volume-source-invalid.md"),
     check: Check::Object(check),
@@ -45,6 +46,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             mode(ctx, obj, src, "defaultMode", name);
             if source == "projected" {
                 for p in src.get("sources").map(Node::items).unwrap_or_default() {
+                    if let Some(token) = p.get("serviceAccountToken").filter(|n| n.is_map()) {
+                        token_expiry(ctx, obj, token, name);
+                    }
                     for inner in ["secret", "configMap", "downwardAPI"] {
                         if let Some(s) = p.get(inner).filter(|n| n.is_map()) {
                             items(ctx, obj, s, name);
@@ -58,9 +62,62 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
 }
 
+/// Pod fields a downwardAPI volume file can hold (`validVolumeDownwardAPIFieldPathExpressions`);
+/// `status.*` is for environment variables only.
+const VOLUME_FIELD_PATHS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "metadata.annotations",
+    "metadata.uid",
+];
+
+fn token_expiry(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, token: &Node, volume: &str) {
+    let Some(n) = token.get("expirationSeconds") else { return };
+    let Some(v) = n.as_i64() else { return };
+    let problem = if v < 600 {
+        "may not specify a duration less than 10 minutes"
+    } else if v > 1 << 32 {
+        "may not specify a duration larger than 2^32 seconds"
+    } else {
+        return;
+    };
+    let d = ctx
+        .diag(obj, n.span, format!("`expirationSeconds: {v}` of the serviceAccountToken in volume `{volume}` is out of range"))
+        .with_primary_label(problem)
+        .with_help(format!("the API server rejects it (`serviceAccountToken.expirationSeconds: Invalid value: {v}: {problem}`); use at least 600 (the kubelet refreshes the token before it expires)"));
+    ctx.push(d);
+}
+
+fn volume_field_path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, volume: &str) {
+    let Some(path) = p.as_str() else { return };
+    if path.is_empty() || VOLUME_FIELD_PATHS.contains(&path) {
+        return;
+    }
+    let subscripted = ["metadata.labels[", "metadata.annotations["]
+        .iter()
+        .any(|b| path.starts_with(b) && path.ends_with(']'));
+    if subscripted {
+        return;
+    }
+    let env_only = path.starts_with("status.") || path.starts_with("spec.");
+    let d = ctx
+        .diag(obj, p.span, format!("`fieldPath: {path}` in downwardAPI volume `{volume}` is not a field a volume file can hold"))
+        .with_primary_label("unsupported")
+        .with_help(format!(
+            "the API server rejects it (`fieldRef.fieldPath: Unsupported value: \"{path}\"`); a downwardAPI file can hold {}{}",
+            VOLUME_FIELD_PATHS.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "),
+            if env_only { "; read this field through an environment variable (`env[].valueFrom.fieldRef`) instead" } else { "" }
+        ));
+    ctx.push(d);
+}
+
 fn items(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, src: &Node, volume: &str) {
     for item in src.get("items").map(Node::items).unwrap_or_default() {
         mode(ctx, obj, item, "mode", volume);
+        if let Some(fp) = item.get_path(&["fieldRef", "fieldPath"]) {
+            volume_field_path(ctx, obj, fp, volume);
+        }
         let Some(p) = item.get("path") else { continue };
         let Some(path) = p.as_str() else { continue };
         let problem = if path.starts_with('/') {
