@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::diagnostics::Severity;
 use crate::model::{ContainerKind, Object, PodTemplate};
 use crate::rules::volumes::volume_mount_path_invalid::descending_path_problem;
+use crate::rules::workloads::unsupported_value::PROFILE_TYPES;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -118,7 +119,7 @@ fn profile(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, key: &str, what: 
                 ));
             ctx.push(d);
         }
-    } else if let Some(local) = local {
+    } else if let Some(local) = local.filter(|_| PROFILE_TYPES.contains(&ty_s)) {
         let d = ctx
             .diag(obj, local.key.span, format!("the {key} of {who} sets `localhostProfile` with `type: {ty_s}`"))
             .with_primary_label("only allowed with `type: Localhost`")
