@@ -89,7 +89,40 @@ fn restart_policy(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
     }
 }
 
+/// `recursiveReadOnly: Enabled`/`IfPossible` needs a read-only mount without propagation.
+fn recursive_read_only(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, m: &Node) {
+    let Some(rro) = m
+        .get("recursiveReadOnly")
+        .filter(|n| matches!(n.as_str(), Some("Enabled" | "IfPossible")))
+    else {
+        return;
+    };
+    let name = m.get("name").and_then(Node::as_str).unwrap_or("?");
+    let value = rro.as_str().unwrap_or_default();
+    if m.get("readOnly").and_then(Node::as_bool) != Some(true) {
+        let d = ctx
+            .diag(obj, rro.span, format!("{} mounts `{name}` with `recursiveReadOnly: {value}` but not `readOnly: true`", c.describe()))
+            .with_primary_label("needs readOnly: true")
+            .with_help("the API server rejects it (`recursiveReadOnly: Forbidden: may only be specified when readOnly is true`); add `readOnly: true` to the mount");
+        ctx.push(d);
+    }
+    if let Some(p) = m
+        .get("mountPropagation")
+        .filter(|p| p.as_str().is_some_and(|v| v != "None"))
+    {
+        let d = ctx
+            .diag(obj, rro.span, format!("{} mounts `{name}` with `recursiveReadOnly: {value}` and `mountPropagation: {}`", c.describe(), p.as_str().unwrap_or_default()))
+            .with_primary_label("recursiveReadOnly")
+            .with_label(obj.file, p.span, "mountPropagation")
+            .with_help("the API server rejects it (`recursiveReadOnly: Forbidden: may only be specified when mountPropagation is None or not specified`); drop one of them");
+        ctx.push(d);
+    }
+}
+
 fn propagation(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
+    for m in c.volume_mounts() {
+        recursive_read_only(ctx, obj, c, m);
+    }
     let privileged = c
         .node
         .get_path(&["securityContext", "privileged"])

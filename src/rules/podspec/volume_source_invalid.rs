@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     id: "volume-source-invalid",
     severity: Severity::Error,
     category: Category::PodSpec,
-    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`, a downwardAPI field a file cannot hold, a token shorter than 10 minutes",
+    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`, a downwardAPI field a file cannot hold, a token shorter than 10 minutes, two projections in one source",
     fix: false,
     doc: include_str!("../../../rules/volume-source-invalid.md"),
     check: Check::Object(check),
@@ -46,6 +46,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             mode(ctx, obj, src, "defaultMode", name);
             if source == "projected" {
                 for p in src.get("sources").map(Node::items).unwrap_or_default() {
+                    projection_count(ctx, obj, p, name);
                     if let Some(token) = p.get("serviceAccountToken").filter(|n| n.is_map()) {
                         token_expiry(ctx, obj, token, name);
                     }
@@ -71,6 +72,32 @@ const VOLUME_FIELD_PATHS: &[&str] = &[
     "metadata.annotations",
     "metadata.uid",
 ];
+
+const PROJECTIONS: &[&str] = &[
+    "secret",
+    "configMap",
+    "downwardAPI",
+    "serviceAccountToken",
+    "clusterTrustBundle",
+    "podCertificate",
+];
+
+/// Each entry of `projected.sources` projects one thing.
+fn projection_count(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, volume: &str) {
+    let set: Vec<_> = p
+        .entries()
+        .iter()
+        .filter(|e| e.key.key_text().is_some_and(|k| PROJECTIONS.contains(&k)) && !e.value.is_null())
+        .collect();
+    if let [first, second, ..] = set.as_slice() {
+        let d = ctx
+            .diag(obj, second.key.span, format!("a source of projected volume `{volume}` sets both `{}` and `{}`", first.key.key_text().unwrap_or_default(), second.key.key_text().unwrap_or_default()))
+            .with_primary_label("second projection")
+            .with_label(obj.file, first.key.span, "first projection")
+            .with_help("the API server rejects it (`sources[..]: Forbidden: may not specify more than 1 volume type per source`); give each its own `- ` entry under `sources`");
+        ctx.push(d);
+    }
+}
 
 fn token_expiry(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, token: &Node, volume: &str) {
     let Some(n) = token.get("expirationSeconds") else { return };
