@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     id: "container-invalid",
     severity: Severity::Error,
     category: Category::PodSpec,
-    summary: "A container the API server rejects: restartPolicy on a regular container, Bidirectional propagation without privileged, a lifecycle hook without exactly one handler, a bad volumeDevice, ephemeral containers at create",
+    summary: "A container the API server rejects: restartPolicy on a regular container (1.34 and older), Bidirectional propagation without privileged, a lifecycle hook without exactly one handler, a bad volumeDevice, ephemeral containers at create",
     fix: false,
     doc: include_str!("../../../rules/container-invalid.md"),
     check: Check::Object(check),
@@ -63,7 +63,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
 }
 
+/// Container restart rules (`ContainerRestartRules`, alpha in 1.34, beta from 1.35) let any
+/// container set `restartPolicy`; before them only a sidecar's `Always` was accepted. Judged
+/// only when the run targets an older version explicitly, never by default.
+fn before_container_restart_rules(version: Option<&str>) -> bool {
+    version
+        .and_then(|v| v.strip_prefix("1."))
+        .and_then(|m| m.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok())
+        .is_some_and(|m| m <= 34)
+}
+
 fn restart_policy(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
+    if !before_container_restart_rules(ctx.config.kubernetes_version.as_deref()) {
+        return;
+    }
     let Some(e) = c.node.entry("restartPolicy") else { return };
     let Some(v) = e.value.as_str() else { return };
     match c.kind {
@@ -271,5 +285,18 @@ fn devices(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, sources: 
                 .with_help("the API server rejects it (`devicePath: Invalid value: must not already exist as a path in volumeMounts`); choose another path");
             ctx.push(d);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::before_container_restart_rules;
+
+    #[test]
+    fn restart_rules_by_version() {
+        assert!(before_container_restart_rules(Some("1.34")));
+        assert!(before_container_restart_rules(Some("1.29")));
+        assert!(!before_container_restart_rules(Some("1.35")));
+        assert!(!before_container_restart_rules(None));
     }
 }
