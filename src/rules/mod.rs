@@ -190,6 +190,14 @@ registry! {
         pvc_spec_invalid,
         pv_spec_invalid,
     }
+    podspec {
+        pod_spec_invalid,
+        container_invalid,
+        security_context_invalid,
+        env_var_invalid,
+        resource_requirements_invalid,
+        volume_source_invalid,
+    }
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -34,6 +34,9 @@ pub enum Category {
 
     /// Object metadata: names, generateName, namespace, annotations.
     Metadata,
+
+    /// The pod spec the API server validates on every Pod and pod template.
+    PodSpec,
 }
 
 impl Category {
@@ -62,6 +65,8 @@ impl Category {
             Category::Storage => "storage",
 
             Category::Metadata => "metadata",
+
+            Category::PodSpec => "podspec",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `unsupported-value`: closed sets of values the API server checks by hand (the schemas
 //! carry no enums for them): protocols, Service types and policies, pull, restart and DNS
-//! policies.
+//! policies, seccomp/AppArmor profile types, procMount, mount propagation, fsGroupChangePolicy,
+//! resize and preemption policies.
 
 use crate::diagnostics::{Edit, Severity};
 use crate::model::names::{did_you_mean, one_of};
@@ -26,12 +27,26 @@ const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer", "Exter
 const TRAFFIC: &[&str] = &["Cluster", "Local"];
 const AFFINITY: &[&str] = &["ClientIP", "None"];
 const TERMINATION_MESSAGE: &[&str] = &["File", "FallbackToLogsOnError"];
+// Closed sets of the pod spec that the bundled schemas carry no enum for.
+const FS_GROUP_CHANGE: &[&str] = &["OnRootMismatch", "Always"];
+pub const PROFILE_TYPES: &[&str] = &["RuntimeDefault", "Unconfined", "Localhost"];
+const PROC_MOUNT: &[&str] = &["Default", "Unmasked"];
+const PROPAGATION: &[&str] = &["None", "HostToContainer", "Bidirectional"];
+const RECURSIVE_READ_ONLY: &[&str] = &["Disabled", "IfPossible", "Enabled"];
+const RESIZE_RESOURCES: &[&str] = &["cpu", "memory"];
+const RESIZE_RESTART: &[&str] = &["NotRequired", "RestartContainer"];
+const PREEMPTION: &[&str] = &["PreemptLowerPriority", "Never"];
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if let Some(t) = PodTemplate::of(obj) {
         if let Some(spec) = t.spec {
             value(ctx, obj, spec, "restartPolicy", RESTART);
             value(ctx, obj, spec, "dnsPolicy", DNS);
+            value(ctx, obj, spec, "preemptionPolicy", PREEMPTION);
+            if let Some(sc) = spec.get("securityContext") {
+                value(ctx, obj, sc, "fsGroupChangePolicy", FS_GROUP_CHANGE);
+                profile_types(ctx, obj, sc);
+            }
         }
         for c in t.containers() {
             value(ctx, obj, c.node, "imagePullPolicy", PULL);
@@ -45,6 +60,18 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             for p in c.ports() {
                 value(ctx, obj, p, "protocol", PROTOCOLS);
             }
+            if let Some(sc) = c.node.get("securityContext") {
+                value(ctx, obj, sc, "procMount", PROC_MOUNT);
+                profile_types(ctx, obj, sc);
+            }
+            for m in c.volume_mounts() {
+                value(ctx, obj, m, "mountPropagation", PROPAGATION);
+                value(ctx, obj, m, "recursiveReadOnly", RECURSIVE_READ_ONLY);
+            }
+            for r in crate::model::all_items(Some(c.node), "resizePolicy") {
+                value(ctx, obj, r, "resourceName", RESIZE_RESOURCES);
+                value(ctx, obj, r, "restartPolicy", RESIZE_RESTART);
+            }
         }
     }
     if let Some(svc) = Service::of(obj) {
@@ -56,6 +83,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
         for p in svc.ports() {
             value(ctx, obj, p, "protocol", PROTOCOLS);
+        }
+    }
+}
+
+fn profile_types(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node) {
+    for key in ["seccompProfile", "appArmorProfile"] {
+        if let Some(p) = sc.get(key) {
+            value(ctx, obj, p, "type", PROFILE_TYPES);
         }
     }
 }

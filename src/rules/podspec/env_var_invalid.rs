@@ -1,0 +1,339 @@
+//! `env-var-invalid`: environment variables the API server rejects (`ValidateEnv`,
+//! `validateEnvVarValueFrom`, `validateObjectFieldSelector`,
+//! `validateContainerResourceFieldSelector`, `validateConfigMapKeySelector`,
+//! `validateSecretKeySelector`, `validateEnvFrom`).
+
+use crate::diagnostics::Severity;
+use crate::model::names::{dns1123_subdomain, qualified_name};
+use crate::model::{all_items, Container, Object, PodTemplate};
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "env-var-invalid",
+    severity: Severity::Error,
+    category: Category::PodSpec,
+    summary: "An env or envFrom entry the API server rejects: a bad variable name, valueFrom with no source or several, value beside valueFrom, an unsupported fieldRef/resourceFieldRef, a bad key or name",
+    fix: false,
+    doc: include_str!("../../../rules/env-var-invalid.md"),
+    check: Check::Object(check),
+};
+
+const VALUE_SOURCES: &[&str] = &[
+    "fieldRef",
+    "resourceFieldRef",
+    "configMapKeyRef",
+    "secretKeyRef",
+    // Alpha in 1.34 (EnvFiles); counted so that it is never "no source".
+    "fileKeyRef",
+];
+
+const FIELD_PATHS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
+
+const RESOURCE_PATHS: &[&str] = &[
+    "limits.cpu",
+    "limits.memory",
+    "limits.ephemeral-storage",
+    "requests.cpu",
+    "requests.memory",
+    "requests.ephemeral-storage",
+];
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let Some(t) = PodTemplate::of(obj) else { return };
+    let relaxed = relaxed_names(ctx.config.kubernetes_version.as_deref());
+    for c in t.containers() {
+        for e in c.env() {
+            if let Some(n) = e.get("name") {
+                if let Some(name) = n.as_str() {
+                    env_name(ctx, obj, &c, n, name, relaxed, "environment variable name");
+                }
+            }
+            value_from(ctx, obj, &c, e);
+        }
+        for e in all_items(Some(c.node), "envFrom") {
+            env_from(ctx, obj, &c, e, relaxed);
+        }
+    }
+}
+
+/// `RelaxedEnvironmentVariableValidation` is on by default from Kubernetes 1.32 (GA 1.34).
+fn relaxed_names(version: Option<&str>) -> bool {
+    let minor = version
+        .and_then(|v| v.strip_prefix("1."))
+        .and_then(|m| m.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    minor.is_none_or(|m| m >= 32)
+}
+
+fn env_name_problem(name: &str, relaxed: bool) -> Option<&'static str> {
+    if name.is_empty() {
+        return None; // `name: Required value` is the schema's finding.
+    }
+    if relaxed {
+        if name.contains('=') {
+            return Some("must not contain '='");
+        }
+        if !name.chars().all(|c| (' '..='~').contains(&c)) {
+            return Some("must consist only of printable ASCII characters");
+        }
+        return None;
+    }
+    let ok_first = |c: char| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_');
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(ok_first)
+        && chars.all(|c| ok_first(c) || c.is_ascii_digit());
+    (!valid).then_some(
+        "must consist of letters, digits, '_', '-' or '.', and must not start with a digit",
+    )
+}
+
+fn env_name(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    c: &Container<'_>,
+    node: &Node,
+    name: &str,
+    relaxed: bool,
+    what: &str,
+) {
+    let Some(problem) = env_name_problem(name, relaxed) else { return };
+    let d = ctx
+        .diag(obj, node.span, format!("`{name}` in {} is not a valid {what}: it {problem}", c.describe()))
+        .with_primary_label(problem)
+        .with_help(format!("the API server rejects the pod (`Invalid value: \"{name}\": {problem}`); rename it, e.g. `{}`", suggest(name)));
+    ctx.push(d);
+}
+
+fn suggest(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+fn value_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, env: &Node) {
+    let Some(vf) = env.entry("valueFrom").filter(|e| e.value.is_map()) else {
+        return;
+    };
+    let var = env.get("name").and_then(Node::as_str).unwrap_or("?");
+    let who = c.describe();
+    if let Some(v) = env.get("value").filter(|v| v.text().is_some_and(|t| !t.is_empty())) {
+        let d = ctx
+            .diag(obj, v.span, format!("the environment variable `{var}` of {who} sets both `value` and `valueFrom`"))
+            .with_primary_label("value")
+            .with_label(obj.file, vf.key.span, "valueFrom")
+            .with_help("the API server rejects it (`valueFrom: Invalid value: may not be specified when `value` is not empty`); keep one of the two");
+        ctx.push(d);
+    }
+    let sources: Vec<_> = vf
+        .value
+        .entries()
+        .iter()
+        .filter(|e| e.key.key_text().is_some_and(|k| VALUE_SOURCES.contains(&k)) && !e.value.is_null())
+        .collect();
+    match sources.as_slice() {
+        [] => {
+            // A misspelt source is the schema's unknown field.
+            if vf.value.entries().is_empty() {
+                let d = ctx
+                    .diag(obj, vf.key.span, format!("`valueFrom` of the environment variable `{var}` of {who} names no source"))
+                    .with_primary_label("empty")
+                    .with_help("the API server rejects it (`valueFrom: Invalid value: must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef``); add one, or use `value:`");
+                ctx.push(d);
+            }
+        }
+        [_] => {}
+        [first, second, ..] => {
+            let d = ctx
+                .diag(obj, second.key.span, format!("`valueFrom` of the environment variable `{var}` of {who} names more than one source"))
+                .with_primary_label("second source")
+                .with_label(obj.file, first.key.span, "first source")
+                .with_help("the API server rejects it (`valueFrom: Invalid value: may not have more than one field specified at a time`); an environment variable takes its value from one place; keep one");
+            ctx.push(d);
+        }
+    }
+    if let Some(p) = vf.value.get_path(&["fieldRef", "fieldPath"]) {
+        field_path(ctx, obj, p, var, &who);
+    }
+    if let Some(r) = vf.value.get_path(&["resourceFieldRef", "resource"]) {
+        if let Some(res) = r.as_str() {
+            let ok = RESOURCE_PATHS.contains(&res)
+                || res.starts_with("requests.hugepages-")
+                || res.starts_with("limits.hugepages-");
+            if !ok && !res.is_empty() {
+                let d = ctx
+                    .diag(obj, r.span, format!("`resource: {res}` in the resourceFieldRef of `{var}` ({who}) is not supported"))
+                    .with_primary_label("unsupported")
+                    .with_help(format!("the API server rejects it (`resourceFieldRef.resource: Unsupported value: \"{res}\"`); use one of {}, or `limits.hugepages-<size>`", RESOURCE_PATHS.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")));
+                ctx.push(d);
+            }
+        }
+    }
+    for sel in ["configMapKeyRef", "secretKeyRef"] {
+        let Some(s) = vf.value.get(sel).filter(|n| n.is_map()) else { continue };
+        if let Some(k) = s.get("key") {
+            if let Some(key) = k.as_str() {
+                if let Some(problem) = config_map_key_problem(key) {
+                    let d = ctx
+                        .diag(obj, k.span, format!("`key: {key}` in the {sel} of `{var}` ({who}) is not a valid key"))
+                        .with_primary_label(problem)
+                        .with_help(format!("the API server rejects it (`{sel}.key: Invalid value: \"{key}\": {problem}`)"));
+                    ctx.push(d);
+                }
+            }
+        }
+        object_name(ctx, obj, s, sel, &format!("`{var}` ({who})"));
+    }
+}
+
+fn field_path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, var: &str, who: &str) {
+    let Some(path) = p.as_str() else { return };
+    if path.is_empty() || FIELD_PATHS.contains(&path) {
+        return;
+    }
+    let (base, subscript) = match path.split_once('[') {
+        Some((b, rest)) => (b, Some(rest)),
+        None => (path, None),
+    };
+    let problem = match subscript {
+        Some(rest) => {
+            let key = rest
+                .strip_suffix(']')
+                .and_then(|k| k.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')));
+            match (base, key) {
+                ("metadata.labels" | "metadata.annotations", Some(k)) if qualified_name(k).is_empty() => return,
+                ("metadata.labels" | "metadata.annotations", Some(_)) => "names a key that is not a valid label or annotation key".to_string(),
+                ("metadata.labels" | "metadata.annotations", None) => "has a malformed subscript; write `metadata.labels['key']`".to_string(),
+                _ => format!("does not support a subscript on `{base}`"),
+            }
+        }
+        None => "is not a field an environment variable can read".to_string(),
+    };
+    let d = ctx
+        .diag(obj, p.span, format!("`fieldPath: {path}` in the fieldRef of `{var}` ({who}) {problem}"))
+        .with_primary_label("unsupported")
+        .with_help(format!(
+            "the API server rejects it (`fieldRef.fieldPath: Unsupported value: \"{path}\"`); environment variables can read {}, and `metadata.labels['<key>']` or `metadata.annotations['<key>']`",
+            FIELD_PATHS.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        ));
+    ctx.push(d);
+}
+
+/// `IsConfigMapKey`.
+pub fn config_map_key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() {
+        return Some("must not be empty");
+    }
+    if key.len() > 253 {
+        return Some("must be no more than 253 characters");
+    }
+    if !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Some("must consist of alphanumeric characters, '-', '_' or '.'");
+    }
+    if key == "." || key == ".." || key.starts_with("..") {
+        return Some("must not be '.' or '..', nor start with '..'");
+    }
+    None
+}
+
+/// The `name` of a ConfigMap or Secret reference: a DNS-1123 subdomain.
+fn object_name(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sel: &Node, what: &str, whose: &str) {
+    let Some(n) = sel.get("name") else { return };
+    let Some(name) = n.as_str() else { return };
+    if name.is_empty() {
+        let d = ctx
+            .diag(obj, n.span, format!("the {what} of {whose} has an empty `name`"))
+            .with_primary_label("empty")
+            .with_help(format!("the API server rejects it (`{what}.name: Invalid value: \"\"`); name the ConfigMap or Secret to read"));
+        ctx.push(d);
+        return;
+    }
+    if let Some(problem) = dns1123_subdomain(name).into_iter().next() {
+        let d = ctx
+            .diag(obj, n.span, format!("`name: {name}` in the {what} of {whose} is not a valid object name"))
+            .with_primary_label("invalid name")
+            .with_help(format!("no ConfigMap or Secret can have this name, and the API server rejects it (`{what}.name: Invalid value: \"{name}\": {problem}`)"));
+        ctx.push(d);
+    }
+}
+
+fn env_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, e: &Node, relaxed: bool) {
+    let who = c.describe();
+    let sources: Vec<_> = e
+        .entries()
+        .iter()
+        .filter(|x| matches!(x.key.key_text(), Some("configMapRef" | "secretRef")) && !x.value.is_null())
+        .collect();
+    match sources.as_slice() {
+        [] => {
+            if e.entries().iter().all(|x| x.key.key_text() == Some("prefix")) {
+                let d = ctx
+                    .diag(obj, e.span, format!("an envFrom entry of {who} names neither `configMapRef` nor `secretRef`"))
+                    .with_primary_label("no source")
+                    .with_help("the API server rejects it (`envFrom: Invalid value: must specify one of: `configMapRef` or `secretRef``); add one");
+                ctx.push(d);
+            }
+        }
+        [_] => {}
+        [first, second, ..] => {
+            let d = ctx
+                .diag(obj, second.key.span, format!("an envFrom entry of {who} names both `configMapRef` and `secretRef`"))
+                .with_primary_label("second source")
+                .with_label(obj.file, first.key.span, "first source")
+                .with_help("the API server rejects it (`envFrom: Invalid value: may not have more than one field specified at a time`); split it into two entries");
+            ctx.push(d);
+        }
+    }
+    for s in sources {
+        if s.value.is_map() {
+            let what = s.key.key_text().unwrap_or_default();
+            object_name(ctx, obj, &s.value, what, &format!("an envFrom entry of {who}"));
+        }
+    }
+    if let Some(p) = e.get("prefix") {
+        if let Some(prefix) = p.as_str() {
+            env_name(ctx, obj, c, p, prefix, relaxed, "envFrom prefix");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_version() {
+        assert_eq!(env_name_problem("1.relaxed name", true), None);
+        assert!(env_name_problem("1.relaxed name", false).is_some());
+        assert!(env_name_problem("A=B", true).is_some());
+        assert!(env_name_problem("caf\u{e9}", true).is_some());
+        assert_eq!(env_name_problem("_OK.name-1", false), None);
+        assert!(relaxed_names(None));
+        assert!(relaxed_names(Some("1.32")));
+        assert!(!relaxed_names(Some("1.31")));
+    }
+
+    #[test]
+    fn config_map_keys() {
+        assert_eq!(config_map_key_problem("app.properties"), None);
+        assert!(config_map_key_problem("a/b").is_some());
+        assert!(config_map_key_problem("..data").is_some());
+        assert!(config_map_key_problem("").is_some());
+    }
+}

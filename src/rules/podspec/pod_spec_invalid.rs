@@ -1,0 +1,352 @@
+//! `pod-spec-invalid`: pod-level fields the API server rejects (`ValidatePodSpec`,
+//! `validateDNSPolicy`, `validateDNSConfig`, `validateHostAliases`, `validateHostNetwork`,
+//! `validateReadinessGates`, `validateSchedulingGates`, `validateOS`).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use crate::diagnostics::Severity;
+use crate::model::names::{dns1123_label, dns1123_subdomain, qualified_name};
+use crate::model::{all_items, ContainerKind, Object, PodTemplate};
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "pod-spec-invalid",
+    severity: Severity::Error,
+    category: Category::PodSpec,
+    summary: "Pod-level fields the API server rejects: activeDeadlineSeconds, dnsPolicy None without nameservers, dnsConfig limits, hostAliases, hostPort under hostNetwork, hostname, readiness and scheduling gates, os",
+    fix: false,
+    doc: include_str!("../../../rules/pod-spec-invalid.md"),
+    check: Check::Object(check),
+};
+
+const MAX_INT32: i64 = 2_147_483_647;
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let Some(t) = PodTemplate::of(obj) else { return };
+    let Some(spec) = t.spec.filter(|s| s.is_map()) else { return };
+    if let Some(n) = spec.get("activeDeadlineSeconds") {
+        if let Some(v) = n.as_i64().filter(|v| !(1..=MAX_INT32).contains(v)) {
+            let d = ctx
+                .diag(obj, n.span, format!("`activeDeadlineSeconds: {v}` of the pod must be at least 1"))
+                .with_primary_label("must be between 1 and 2147483647")
+                .with_help("the API server rejects it (`activeDeadlineSeconds: Invalid value: must be between 1 and 2147483647, inclusive`); give the pod's time limit in seconds, or remove the field for no limit");
+            ctx.push(d);
+        }
+    }
+    for key in ["hostname", "subdomain"] {
+        let Some(n) = spec.get(key) else { continue };
+        let Some(v) = n.as_str().filter(|v| !v.is_empty()) else { continue };
+        if let Some(problem) = dns1123_label(v).into_iter().next() {
+            let d = ctx
+                .diag(obj, n.span, format!("`{key}: {v}` is not a valid DNS label"))
+                .with_primary_label("not an RFC 1123 label")
+                .with_help(format!("the API server rejects it (`{key}: Invalid value: \"{v}\": {problem}`)"));
+            ctx.push(d);
+        }
+    }
+    if let (Some(spn), Some(pid)) = (
+        spec.get("shareProcessNamespace").filter(|n| n.as_bool() == Some(true)),
+        spec.get("hostPID").filter(|n| n.as_bool() == Some(true)),
+    ) {
+        let d = ctx
+            .diag(obj, spn.span, "the pod sets both `shareProcessNamespace: true` and `hostPID: true`")
+            .with_primary_label("shareProcessNamespace")
+            .with_label(obj.file, pid.span, "hostPID")
+            .with_help("the API server rejects it (`shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled`); with hostPID the containers already see every process of the node; drop one");
+        ctx.push(d);
+    }
+    host_network(ctx, obj, &t, spec);
+    dns(ctx, obj, spec);
+    host_aliases(ctx, obj, spec);
+    gates(ctx, obj, spec);
+    os_fields(ctx, obj, &t, spec);
+    if let Some(n) = spec.get_path(&["os", "name"]) {
+        if let Some(v) = n.as_str().filter(|v| !matches!(*v, "linux" | "windows")) {
+            let d = ctx
+                .diag(obj, n.span, format!("`os.name: {v}` is not a supported operating system"))
+                .with_primary_label("expected `linux` or `windows`")
+                .with_help(format!("the API server rejects it (`os.name: Unsupported value: \"{v}\": supported values: \"linux\", \"windows\"`); to pick nodes by OS use `nodeSelector: {{kubernetes.io/os: ...}}`"));
+            ctx.push(d);
+        }
+    }
+}
+
+/// Pod securityContext fields `validateWindows` forbids in a `windows` pod.
+const NOT_ON_WINDOWS_POD: &[&str] = &[
+    "appArmorProfile",
+    "seLinuxOptions",
+    "seccompProfile",
+    "runAsUser",
+    "runAsGroup",
+    "supplementalGroups",
+    "fsGroup",
+    "fsGroupChangePolicy",
+    "sysctls",
+];
+
+/// Container securityContext fields `validateWindows` forbids in a `windows` pod.
+const NOT_ON_WINDOWS_CONTAINER: &[&str] = &[
+    "appArmorProfile",
+    "seLinuxOptions",
+    "seccompProfile",
+    "capabilities",
+    "readOnlyRootFilesystem",
+    "privileged",
+    "allowPrivilegeEscalation",
+    "procMount",
+    "runAsUser",
+    "runAsGroup",
+];
+
+/// `validateLinux` and `validateWindows`: with `os.name` set, the other OS's security fields
+/// are refused.
+fn os_fields(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>, spec: &Node) {
+    let Some(os) = spec.get_path(&["os", "name"]) else { return };
+    let os_name = os.as_str();
+    let mut contexts: Vec<(String, &Node, &[&str])> = Vec::new();
+    if let Some(sc) = spec.get("securityContext").filter(|n| n.is_map()) {
+        contexts.push(("the pod's securityContext".into(), sc, NOT_ON_WINDOWS_POD));
+    }
+    for c in t.containers() {
+        if let Some(sc) = c.node.get("securityContext").filter(|n| n.is_map()) {
+            contexts.push((format!("the securityContext of {}", c.describe()), sc, NOT_ON_WINDOWS_CONTAINER));
+        }
+    }
+    for (who, sc, windows_forbidden) in contexts {
+        let forbidden: Vec<&crate::yaml::Entry> = match os_name {
+            Some("linux") => sc
+                .entries()
+                .iter()
+                .filter(|e| e.key.key_text() == Some("windowsOptions") && !e.value.is_null())
+                .collect(),
+            // An empty list decodes like an absent one here.
+            Some("windows") => sc
+                .entries()
+                .iter()
+                .filter(|e| {
+                    e.key.key_text().is_some_and(|k| windows_forbidden.contains(&k))
+                        && !e.value.is_null()
+                        && !(e.value.is_seq() && e.value.items().is_empty())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for e in forbidden {
+            let field = e.key.key_text().unwrap_or_default();
+            let os_text = os_name.unwrap_or_default();
+            let d = ctx
+                .diag(obj, e.key.span, format!("{who} sets `{field}`, which a {os_text} pod may not set"))
+                .with_primary_label(format!("not for `os.name: {os_text}`"))
+                .with_label(obj.file, os.span, "the pod's OS")
+                .with_help(if os_text == "linux" {
+                    "the API server rejects it (`windowsOptions: Forbidden: windows options cannot be set for a linux pod`); remove `windowsOptions`, or set `os.name: windows`".to_string()
+                } else {
+                    format!("it is a Linux-only setting, so the API server rejects it (`{field}: Forbidden: cannot be set for a windows pod`); remove it, or set `os.name: linux`")
+                });
+            ctx.push(d);
+        }
+    }
+}
+
+/// With `hostNetwork` the container binds the node's port: `hostPort` (defaulted to the
+/// containerPort) must equal it.
+fn host_network(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>, spec: &Node) {
+    let Some(hn) = spec.get("hostNetwork").filter(|n| n.as_bool() == Some(true)) else {
+        return;
+    };
+    for c in t.containers().filter(|c| c.kind == ContainerKind::Regular) {
+        for p in c.ports() {
+            let (Some(hp), Some(cp)) = (p.get("hostPort"), p.get("containerPort")) else {
+                continue;
+            };
+            let (Some(h), Some(cv)) = (hp.as_i64(), cp.as_i64()) else { continue };
+            if h == 0 || h == cv {
+                continue;
+            }
+            let d = ctx
+                .diag(obj, hp.span, format!("`hostPort: {h}` of {} differs from its `containerPort: {cv}` in a pod with `hostNetwork: true`", c.describe()))
+                .with_primary_label("must equal containerPort")
+                .with_label(obj.file, cp.span, "containerPort")
+                .with_label(obj.file, hn.span, "hostNetwork")
+                .with_help("on the host network the container listens on the node's port directly, so the API server rejects it (`hostPort: Invalid value: must match `containerPort` when `hostNetwork` is true`); set `hostPort` to the containerPort, or remove it");
+            ctx.push(d);
+        }
+    }
+}
+
+/// `IsValidIP`, accepting the leading zeros Kubernetes' legacy parser accepts.
+fn valid_ip(s: &str) -> bool {
+    if s.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u16>().is_ok_and(|v| v <= 255))
+}
+
+fn dns(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let policy = spec.get("dnsPolicy").filter(|n| n.as_str() == Some("None"));
+    let config = spec.entry("dnsConfig").filter(|e| !e.value.is_null());
+    let nameservers: &[Node] = config
+        .and_then(|c| c.value.get("nameservers"))
+        .map(Node::items)
+        .unwrap_or_default();
+    if let Some(p) = policy {
+        match config {
+            None => {
+                let d = ctx
+                    .diag(obj, p.span, "`dnsPolicy: None` without a `dnsConfig`")
+                    .with_primary_label("needs dnsConfig")
+                    .with_help("the API server rejects it (`dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None`); add `dnsConfig.nameservers`, or use `dnsPolicy: ClusterFirst`");
+                ctx.push(d);
+            }
+            Some(c) if nameservers.is_empty() => {
+                let d = ctx
+                    .diag(obj, c.key.span, "the `dnsConfig` of a pod with `dnsPolicy: None` has no nameservers")
+                    .with_primary_label("no nameservers")
+                    .with_label(obj.file, p.span, "dnsPolicy: None")
+                    .with_help("with `dnsPolicy: None` the pod's resolv.conf comes only from dnsConfig, so the API server rejects it (`dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None`); add a nameserver IP");
+                ctx.push(d);
+            }
+            Some(_) => {}
+        }
+    }
+    let Some(config) = config else { return };
+    if nameservers.len() > 3 {
+        let d = ctx
+            .diag(obj, nameservers[3].span, format!("`dnsConfig` lists {} nameservers, more than 3", nameservers.len()))
+            .with_primary_label("the 4th nameserver")
+            .with_help("resolv.conf uses at most three, so the API server rejects it (`dnsConfig.nameservers: Invalid value: must not have more than 3 nameservers`)");
+        ctx.push(d);
+    }
+    for n in nameservers {
+        let Some(ip) = n.as_str() else { continue };
+        if !valid_ip(ip) {
+            let d = ctx
+                .diag(obj, n.span, format!("nameserver `{ip}` in `dnsConfig` is not an IP address"))
+                .with_primary_label("must be an IP address")
+                .with_help(format!("the API server rejects it (`dnsConfig.nameservers: Invalid value: \"{ip}\": must be a valid IP address`); resolv.conf needs the server's IP, not its name"));
+            ctx.push(d);
+        }
+    }
+    let searches: &[Node] = config.value.get("searches").map(Node::items).unwrap_or_default();
+    if searches.len() > 32 {
+        let d = ctx
+            .diag(obj, searches[32].span, format!("`dnsConfig` lists {} search domains, more than 32", searches.len()))
+            .with_primary_label("the 33rd")
+            .with_help("the API server rejects it (`dnsConfig.searches: Invalid value: must not have more than 32 search paths`)");
+        ctx.push(d);
+    }
+    // Measured as resolv.conf holds it: joined by spaces.
+    let total: usize = searches.iter().filter_map(Node::as_str).map(|s| s.len() + 1).sum::<usize>().saturating_sub(1);
+    if total > 2048 {
+        if let Some(first) = searches.first() {
+            let d = ctx
+                .diag(obj, first.span, format!("the search domains of `dnsConfig` total {total} characters, more than 2048"))
+                .with_primary_label("search list too long")
+                .with_help("the API server rejects it (`dnsConfig.searches: Invalid value: must not have more than 2048 characters (including spaces) in the search list`)");
+            ctx.push(d);
+        }
+    }
+    for s in searches {
+        let Some(v) = s.as_str() else { continue };
+        // A trailing dot (a fully qualified name) is allowed.
+        let name = v.strip_suffix('.').unwrap_or(v);
+        if let Some(problem) = dns1123_subdomain(name).into_iter().next() {
+            let d = ctx
+                .diag(obj, s.span, format!("search domain `{v}` in `dnsConfig` is not a valid DNS name"))
+                .with_primary_label("not an RFC 1123 subdomain")
+                .with_help(format!("the API server rejects it (`dnsConfig.searches: Invalid value: \"{v}\": {problem}`)"));
+            ctx.push(d);
+        }
+    }
+    for o in config.value.get("options").map(Node::items).unwrap_or_default() {
+        if o.is_map() && o.get("name").and_then(Node::as_str).is_none_or(str::is_empty) {
+            let d = ctx
+                .diag(obj, o.span, "a `dnsConfig` option has no `name`")
+                .with_primary_label("needs a name")
+                .with_help("the API server rejects it (`dnsConfig.options[..].name: Required value`); write e.g. `{name: ndots, value: \"2\"}`");
+            ctx.push(d);
+        }
+    }
+}
+
+fn host_aliases(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    for a in all_items(Some(spec), "hostAliases") {
+        if let Some(n) = a.get("ip") {
+            if let Some(ip) = n.as_str() {
+                if !valid_ip(ip) {
+                    let d = ctx
+                        .diag(obj, n.span, format!("`ip: {ip}` of a hostAlias is not an IP address"))
+                        .with_primary_label("must be an IP address")
+                        .with_help(format!("the API server rejects it (`hostAliases[..].ip: Invalid value: \"{ip}\": must be a valid IP address`); /etc/hosts maps an IP address to names"));
+                    ctx.push(d);
+                }
+            }
+        }
+        for h in a.get("hostnames").map(Node::items).unwrap_or_default() {
+            let Some(v) = h.as_str() else { continue };
+            if let Some(problem) = dns1123_subdomain(v).into_iter().next() {
+                let d = ctx
+                    .diag(obj, h.span, format!("hostname `{v}` of a hostAlias is not a valid DNS name"))
+                    .with_primary_label("not an RFC 1123 subdomain")
+                    .with_help(format!("the API server rejects it (`hostAliases[..].hostnames: Invalid value: \"{v}\": {problem}`)"));
+                ctx.push(d);
+            }
+        }
+    }
+}
+
+fn gates(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    for g in all_items(Some(spec), "readinessGates") {
+        let Some(n) = g.get("conditionType") else { continue };
+        let Some(v) = n.as_str() else { continue };
+        if let Some(problem) = qualified_name(v).into_iter().next() {
+            let d = ctx
+                .diag(obj, n.span, format!("readiness gate `conditionType: {v}` is not a valid condition type"))
+                .with_primary_label("not a qualified name")
+                .with_help(format!("the API server rejects it (`readinessGates[..].conditionType: Invalid value: \"{v}\": {problem}`)"));
+            ctx.push(d);
+        }
+    }
+    let mut seen: HashMap<&str, &Node> = HashMap::new();
+    for g in all_items(Some(spec), "schedulingGates") {
+        let Some(n) = g.get("name") else { continue };
+        let Some(v) = n.as_str() else { continue };
+        if let Some(problem) = qualified_name(v).into_iter().next() {
+            let d = ctx
+                .diag(obj, n.span, format!("scheduling gate `{v}` is not a valid name"))
+                .with_primary_label("not a qualified name")
+                .with_help(format!("the API server rejects it (`schedulingGates[..].name: Invalid value: \"{v}\": {problem}`)"));
+            ctx.push(d);
+        } else if let Some(first) = seen.get(v) {
+            let d = ctx
+                .diag(obj, n.span, format!("scheduling gate `{v}` is listed twice"))
+                .with_primary_label("duplicate")
+                .with_label(obj.file, first.span, "first here")
+                .with_help("the API server rejects it (`schedulingGates[..].name: Duplicate value`); keep one");
+            ctx.push(d);
+        } else {
+            seen.insert(v, n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_ip;
+
+    #[test]
+    fn ips_as_the_legacy_parser_reads_them() {
+        assert!(valid_ip("10.0.0.1"));
+        assert!(valid_ip("010.000.000.001"));
+        assert!(valid_ip("fd00::10"));
+        assert!(!valid_ip("10.0.0.300"));
+        assert!(!valid_ip("dns.example.com"));
+        assert!(!valid_ip("10.0.0"));
+    }
+}
