@@ -4,7 +4,6 @@
 //! metadata and check), one page (`rules/<id>.md`), one fixture and one line below.
 
 mod api;
-mod config_keys;
 mod rule;
 mod selection;
 
@@ -161,7 +160,6 @@ registry! {
         service_spec_invalid,
     }
     config {
-        configmap_invalid,
         secret_invalid,
     }
     apps {

@@ -1,11 +1,11 @@
-//! `secret-invalid`: `ValidateSecret` (pkg/apis/core/validation), after `stringData` is
-//! merged into `data` and `type` defaults to `Opaque`: key syntax, the keys each built-in
-//! type requires, docker config JSON, the 1 MiB limit.
+//! `secret-invalid`: the parts of `ValidateSecret` (pkg/apis/core/validation) about what a
+//! Secret's `type` says of its contents, after `stringData` is merged into `data`: docker
+//! config that must be JSON, the service-account-token annotation. Key syntax, size, base64
+//! and required keys are `invalid-config-data`'s.
 
 use crate::diagnostics::Severity;
 use crate::model::Object;
 use crate::rules::api::{base64_decode, reject};
-use crate::rules::config_keys::{check_keys, check_size};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     id: "secret-invalid",
     severity: Severity::Error,
     category: Category::Config,
-    summary: "A Secret with an invalid key, without the keys its type requires (tls.crt/tls.key, .dockerconfigjson, ...), or with docker config that is not JSON",
+    summary: "A Secret whose type's contents are wrong: docker config that is not JSON, a service-account-token Secret without its ServiceAccount annotation",
     fix: false,
     doc: include_str!("../../../rules/secret-invalid.md"),
     check: Check::Object(check),
@@ -23,15 +23,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if obj.kind != "Secret" || obj.group() != "" {
         return;
     }
-    let fields = ["data", "stringData"];
-    check_keys(ctx, obj, &fields);
-    check_size(ctx, obj, &fields, |field, v| {
-        if field == "data" {
-            v.len() / 4 * 3
-        } else {
-            v.len()
-        }
-    });
+    // Key syntax, size, base64 and the keys each type requires are `invalid-config-data`'s;
+    // this rule checks what the type says about the contents.
     let Some(type_node) = obj.root.get("type") else { return };
     let Some(ty) = type_node.as_str() else { return };
     // The value of `key` after merging: `stringData` wins; `data` is base64.
@@ -42,45 +35,6 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let v = obj.root.get("data").and_then(|d| d.get(key))?;
         Some((v, v.as_str().and_then(base64_decode)))
     };
-    let has = |key: &str| value(key).is_some();
-    // A Secret whose data comes from elsewhere (an empty or templated map) is not judged.
-    let opaque_data = ["data", "stringData"].iter().any(|f| {
-        obj.root
-            .get(f)
-            .is_some_and(|d| !d.is_map() && !d.is_null())
-    });
-    if opaque_data {
-        return;
-    }
-    let required: &[&str] = match ty {
-        "kubernetes.io/tls" => &["tls.crt", "tls.key"],
-        "kubernetes.io/ssh-auth" => &["ssh-privatekey"],
-        "kubernetes.io/dockercfg" => &[".dockercfg"],
-        "kubernetes.io/dockerconfigjson" => &[".dockerconfigjson"],
-        _ => &[],
-    };
-    for key in required {
-        if !has(key) {
-            reject(
-                ctx,
-                obj,
-                type_node,
-                format!("a `{ty}` Secret has no `{key}` key"),
-                &format!("Required value: data[{key}]"),
-                &format!("add `{key}` under `data` (base64) or `stringData`, or change `type` (e.g. to `Opaque`)"),
-            );
-        }
-    }
-    if ty == "kubernetes.io/basic-auth" && !has("username") && !has("password") {
-        reject(
-            ctx,
-            obj,
-            type_node,
-            "a `kubernetes.io/basic-auth` Secret has neither `username` nor `password`".into(),
-            "Required value: data[username] / data[password]",
-            "add `username` and/or `password` under `data` (base64) or `stringData`",
-        );
-    }
     if ty == "kubernetes.io/service-account-token" {
         let ann = obj
             .metadata()
