@@ -1,6 +1,10 @@
 //! The pre-commit hooks, run by the real `pre-commit` (installed from PyPI into a throwaway
 //! venv; the test skips when that is not possible, e.g. offline).
 //!
+//! The repository under test holds, besides manifests, a `.pre-commit-config.yaml`, a CI
+//! workflow, a Helm chart (values and a template) and a kustomize overlay with a patch, as real
+//! ones do: the hook passes on them and fails, naming the line, on a broken manifest.
+//!
 //! The `kubevet-system` hook always runs (it uses the kubevet binary this test suite built,
 //! put on PATH). The source-built `kubevet` hook compiles kubevet (minutes), so it runs only
 //! with `KUBEVET_TEST_PRECOMMIT_SOURCE=1`.
@@ -63,14 +67,6 @@ fn git_out(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_string()
 }
 
-/// Whether the kubevet under test knows `--skip-non-manifests` (added on another branch).
-fn knows_skip_non_manifests() -> bool {
-    Command::new(env!("CARGO_BIN_EXE_kubevet"))
-        .args(["check", "--help"])
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("--skip-non-manifests"))
-}
-
 /// A hook of this repository's `.pre-commit-hooks.yaml`: (entry, language).
 fn hook(id: &str) -> (String, String) {
     let text = std::fs::read_to_string(Path::new(ROOT).join(".pre-commit-hooks.yaml"))
@@ -99,6 +95,33 @@ fn temp_repo(name: &str) -> PathBuf {
     git(&dir, &["config", "user.email", "test@example.com"]);
     git(&dir, &["config", "user.name", "test"]);
     std::fs::write(dir.join("k8s/settings.yaml"), GOOD).expect("write");
+    // What a repository holds besides manifests; pre-commit names every one of them, and
+    // none is a finding.
+    let others: &[(&str, &str)] = &[
+        (
+            ".github/workflows/ci.yml",
+            "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n    - run: make test\n",
+        ),
+        ("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n"),
+        ("chart/values.yaml", "image:\n  repository: nginx\n  tag: \"1.27\"\n"),
+        (
+            "chart/templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n",
+        ),
+        (
+            "overlay/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../k8s\npatches:\n- path: replicas.yaml\n",
+        ),
+        (
+            "overlay/replicas.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n",
+        ),
+    ];
+    for (path, text) in others {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
     dir
 }
 
@@ -122,26 +145,15 @@ fn run(pre_commit: &Path, dir: &Path, hook_id: &str) -> Output {
         .expect("run pre-commit")
 }
 
-/// The configuration for one hook of this repository: the repository itself at HEAD when
-/// the entry works with this kubevet, else a `repo: local` copy of the hook without
-/// `--skip-non-manifests` (which arrives from another branch), excluding the config file.
+/// The configuration for one hook of this repository, at HEAD, as a user would write it.
 fn config(hook_id: &str, args: &[&str]) -> String {
     let args = if args.is_empty() {
         String::new()
     } else {
         format!("\n        args: [{}]", args.join(", "))
     };
-    if knows_skip_non_manifests() || hook_id == "kubevet" {
-        let head = git_out(Path::new(ROOT), &["rev-parse", "HEAD"]);
-        return format!(
-            "repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: {hook_id}{args}\n"
-        );
-    }
-    let (entry, language) = hook(hook_id);
-    let entry = entry.replace(" --skip-non-manifests", "");
-    format!(
-        "repos:\n  - repo: local\n    hooks:\n      - id: {hook_id}\n        name: kubevet\n        entry: {entry}\n        language: {language}\n        types_or: [yaml, json]\n        require_serial: true\n        exclude: ^\\.pre-commit-config\\.yaml$${args}\n"
-    )
+    let head = git_out(Path::new(ROOT), &["rev-parse", "HEAD"]);
+    format!("repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: {hook_id}{args}\n")
 }
 
 fn exercise(pre_commit: &Path, hook_id: &str) {
