@@ -34,8 +34,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let ns = ctx.namespace_of(obj);
     let sa_opts_out = ctx
         .ws
-        .of_kind("ServiceAccount")
-        .find(|o| o.name == Some(sa) && ctx.ws.namespace_of(o) == ns)
+        .find("ServiceAccount", ns, sa)
         .and_then(|o| o.root.get("automountServiceAccountToken"))
         .and_then(Node::as_bool)
         .is_some();

@@ -144,7 +144,7 @@ pub fn modes(ctx: &Ctx<'_, '_>, obj: &Object<'_>) -> Vec<Mode> {
     let default = ctx.config.pod_security;
     let default_version = default.map_or(Version::Latest, |d| d.version);
     let ns_name = ctx.namespace_of(obj);
-    let ns = ns_name.and_then(|n| ctx.ws.of_kind("Namespace").find(|o| o.name == Some(n)));
+    let ns = ns_name.and_then(|n| ctx.ws.find("Namespace", None, n));
     let labels: Vec<(&str, &Node)> = ns
         .and_then(|o| o.labels())
         .map(|l| {
