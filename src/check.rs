@@ -346,7 +346,7 @@ fn exclude_inputs(
     let mut kept = Vec::with_capacity(inputs.len());
     for input in inputs.drain(..) {
         if let source::Input::File { path: p, .. } = &input {
-            r.for_path(p).map_err(|e| InputError::Usage(e.render()))?;
+            r.for_file(p).map_err(|e| InputError::Usage(e.render()))?;
             let excluded = r
                 .is_excluded(p)
                 .map_err(|e| InputError::Usage(e.render()))?;

@@ -97,13 +97,24 @@ impl Resolver {
             Mode::Explicit(c) => Ok(Some(c.clone())),
             Mode::Discover => {
                 let abs = absolute(&self.cwd, path);
-                let start = if abs.is_dir() {
-                    abs
+                if abs.is_dir() {
+                    self.nearest(&abs)
                 } else {
-                    abs.parent()
-                        .map_or_else(|| self.cwd.clone(), Path::to_path_buf)
-                };
-                self.nearest(&start)
+                    self.for_file(path)
+                }
+            }
+        }
+    }
+
+    /// The configuration for a path known to be a file (an input, or where a finding is):
+    /// no file system check, which a walk of 100,000 files would pay twice per file.
+    pub fn for_file(&self, path: &Path) -> Result<Option<Arc<ConfigFile>>, ConfigError> {
+        match &self.mode {
+            Mode::Disabled => Ok(None),
+            Mode::Explicit(c) => Ok(Some(c.clone())),
+            Mode::Discover => {
+                let abs = absolute(&self.cwd, path);
+                self.nearest(abs.parent().unwrap_or(&self.cwd))
             }
         }
     }
@@ -143,7 +154,7 @@ impl Resolver {
         if let Some(ex) = &self.cli.exclude {
             return Ok(glob_match(ex, &self.cwd, &abs));
         }
-        Ok(match self.for_path(path)? {
+        Ok(match self.for_file(path)? {
             Some(c) => c
                 .settings
                 .exclude
@@ -156,7 +167,7 @@ impl Resolver {
     /// What `path`'s configuration makes of `rule`: `None` = it does not report there,
     /// `Some(None)` = it reports with its own severity, `Some(Some(s))` = with severity `s`.
     fn verdict(&self, path: &str, rule: &str) -> Option<Option<Severity>> {
-        let Some(cfg) = self.for_path(Path::new(path)).ok().flatten() else {
+        let Some(cfg) = self.for_file(Path::new(path)).ok().flatten() else {
             return Some(None);
         };
         let s = &cfg.settings;

@@ -23,7 +23,13 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
         }
         Input::File { path: p, .. } => {
             let path = p.display().to_string();
-            let meta = std::fs::metadata(p);
+            // Opened first and asked for its size after: one system call fewer per file
+            // than a stat by name, which shows on a walk of 100,000 small files.
+            let file = match open(p) {
+                Ok(f) => f,
+                Err(e) => return unreadable(id, path.clone(), format!("cannot read {path}: {e}")),
+            };
+            let meta = file.metadata();
             match &meta {
                 Ok(m) if m.len() > max_size => {
                     let msg = format!(
@@ -36,12 +42,15 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
                 _ => {}
             }
             let fifo = meta.as_ref().is_ok_and(is_fifo);
+            if fifo {
+                blocking(&file);
+            }
             let size = meta.as_ref().map_or(0, |m| m.len().min(max_size) as usize);
-            let res = open(p, fifo).and_then(|f| {
-                let mut buf = Vec::with_capacity(size + 1);
-                f.take(max_size.saturating_add(1)).read_to_end(&mut buf)?;
-                Ok(buf)
-            });
+            let mut buf = Vec::with_capacity(size + 1);
+            let res = file
+                .take(max_size.saturating_add(1))
+                .read_to_end(&mut buf)
+                .map(|_| buf);
             if fifo && res.as_ref().is_ok_and(Vec::is_empty) {
                 let msg = format!(
                     "{path} is a named pipe and nothing was written to it; it was not checked"
@@ -109,27 +118,33 @@ fn is_fifo(_: &std::fs::Metadata) -> bool {
 }
 
 /// Opens an input. Opening a named pipe blocks until something opens it for writing, which
-/// may be never: a pipe is opened without blocking, then read normally, so a pipe with a
-/// writer (`kubevet check <(helm template .)`) is read to its end and one without reads as
-/// empty at once.
-fn open(p: &std::path::Path, fifo: bool) -> std::io::Result<std::fs::File> {
+/// may be never: every input is opened without blocking (no effect on a regular file), and a
+/// pipe then switched back to blocking reads by [`blocking`], so a pipe with a writer
+/// (`kubevet check <(helm template .)`) is read to its end and one without reads as empty.
+fn open(p: &std::path::Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
-    if fifo {
+    {
         use std::os::unix::fs::OpenOptionsExt;
-        use std::os::unix::io::AsRawFd;
-        let f = std::fs::OpenOptions::new()
+        std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
-            .open(p)?;
-        // SAFETY: fcntl on a descriptor this function owns, with valid flag arguments.
+            .open(p)
+    }
+    #[cfg(not(unix))]
+    std::fs::File::open(p)
+}
+
+fn blocking(f: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: fcntl on a descriptor the caller owns, with valid flag arguments.
         unsafe {
             let flags = libc::fcntl(f.as_raw_fd(), libc::F_GETFL);
             if flags >= 0 {
                 libc::fcntl(f.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK);
             }
         }
-        return Ok(f);
     }
-    let _ = fifo;
-    std::fs::File::open(p)
+    let _ = f;
 }
