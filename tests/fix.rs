@@ -243,3 +243,43 @@ fn every_fixable_rule_fixture_rechecks_clean() {
     }
     assert!(checked >= 8, "fixable rule fixtures checked: {checked}");
 }
+
+/// Strict decoding: a quoted number or boolean is unquoted by `--fix`; a lone string where a
+/// list of strings is expected becomes a list of one only with `--unsafe-fixes`.
+#[test]
+fn strict_decoding_fixes() {
+    let (dir, file) = temp_copy("strict", "strict.yaml");
+    let before = std::fs::read_to_string(&file).expect("read");
+    let o = kubevet(&dir, &["check", "--fix", "strict.yaml"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("applied 2 fixes in 1 file"), "{stderr}");
+    let after = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        after.contains("    - port: 80                 # a quoted number\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("  publishNotReadyAddresses: true   # a quoted boolean\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("      command: \"nginx\" "),
+        "not without --unsafe-fixes"
+    );
+    assert_eq!(comments(&before), comments(&after));
+    let o = kubevet(&dir, &["check", "--fix", "--unsafe-fixes", "strict.yaml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let after = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        after.contains("      command: [\"nginx\"]           # one string, not a list\n"),
+        "{after}"
+    );
+    assert!(!rules_in(&dir, "strict.yaml")
+        .iter()
+        .any(|(r, _)| r == "invalid-type"));
+}

@@ -19,6 +19,14 @@ fn same_name(a: &str, b: &str) -> bool {
     n(a) == n(b)
 }
 
+/// `quoted` is `bare` in double or single quotes, with nothing escaped.
+fn quoted(bare: &str, quoted: &str) -> bool {
+    quoted.len() == bare.len() + 2
+        && ((quoted.starts_with('"') && quoted.ends_with('"'))
+            || (quoted.starts_with('\'') && quoted.ends_with('\'')))
+        && quoted[1..quoted.len() - 1] == *bare
+}
+
 fn single_edit<'a>(fix: &'a Fix, text: &'a str) -> Option<(&'a str, &'a str)> {
     match fix.edits.as_slice() {
         [e] => Some((text.get(e.span.range())?, e.new_text.as_str())),
@@ -31,10 +39,11 @@ pub fn is_safe(d: &Diagnostic, text: &str) -> bool {
     let Some(fix) = &d.fix else { return false };
     let edit = single_edit(fix, text);
     match d.rule {
-        // Quoting: the value or key stays the text the author wrote.
-        "invalid-type" | "yaml11-boolean-key" => edit.is_some_and(|(old, new)| {
-            new.len() == old.len() + 2 && new.starts_with('"') && new[1..new.len() - 1] == *old
-        }),
+        // Quoting: the value or key stays the text the author wrote. Unquoting a number or a
+        // boolean where only a number or a boolean is accepted: the one reading the server
+        // would take.
+        "invalid-type" => edit.is_some_and(|(old, new)| quoted(old, new) || quoted(new, old)),
+        "yaml11-boolean-key" => edit.is_some_and(|(old, new)| quoted(old, new)),
         // A misspelt field: case or separator only, or one typo away from the only match.
         "unknown-field" => edit.is_some_and(|(old, new)| {
             same_name(old, new) || strsim::damerau_levenshtein(old, new) <= 1
@@ -61,6 +70,21 @@ mod tests {
                 new_text: new.into(),
             }],
         )
+    }
+
+    #[test]
+    fn unquoting_is_safe_and_other_rewrites_are_not() {
+        let text = "port: \"80\" on: 'true' command: sleep";
+        assert!(is_safe(&diag("invalid-type", Span::new(6, 10), "80"), text));
+        assert!(is_safe(
+            &diag("invalid-type", Span::new(15, 21), "true"),
+            text
+        ));
+        assert!(!is_safe(&diag("invalid-type", Span::new(6, 10), "8"), text));
+        assert!(!is_safe(
+            &diag("invalid-type", Span::new(31, 36), "[\"sleep\"]"),
+            text
+        ));
     }
 
     #[test]

@@ -419,6 +419,52 @@ impl<'a> Cx<'a> {
                     "remove the quotes: `{}` is a number only without them",
                     s.text
                 ));
+                // Only when the bare text is the number the field takes (an integer field
+                // given "1.5" would trade one error for another).
+                let exact = if wants("integer") {
+                    s.text.parse::<i64>().is_ok()
+                } else {
+                    s.text.parse::<f64>().is_ok_and(f64::is_finite)
+                };
+                if exact {
+                    d = d.with_fix(format!("unquote `{}`", s.text), unquote(node, &s.text));
+                }
+            }
+            (NodeKind::Scalar(_), Some(s))
+                if s.value == Value::Str
+                    && wants("boolean")
+                    && s.style.is_quoted()
+                    && matches!(s.text.as_str(), "true" | "false") =>
+            {
+                d = d
+                    .with_help(format!(
+                        "remove the quotes: `{}` is a boolean only without them",
+                        s.text
+                    ))
+                    .with_fix(format!("unquote `{}`", s.text), unquote(node, &s.text));
+            }
+            (NodeKind::Scalar(_), Some(s))
+                if s.value == Value::Str
+                    && wants("array")
+                    && !matches!(s.style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && here
+                        .and_then(|h| self.nav.child(h, &Seg::Index(0)))
+                        .is_some_and(|item| item.types() == ["string"]) =>
+            {
+                // A list of one item is the likely intent, but `args: --a --b` may have
+                // meant two: the fix needs `--unsafe-fixes`.
+                let item = serde_json::to_string(s.text.as_str()).unwrap_or_default();
+                d = d
+                    .with_help(format!(
+                        "write it as a list, even of one item: `[{item}]`, or one `- ` line per item"
+                    ))
+                    .with_fix(
+                        "make it a list of one item",
+                        vec![Edit {
+                            span: node.span,
+                            new_text: format!("[{item}]"),
+                        }],
+                    );
             }
             (NodeKind::Map(_), _) if wants("array") => {
                 d = d.with_help("write it as a list: start each item with `- `");
@@ -577,4 +623,12 @@ fn one_of(items: &[String]) -> String {
         _ if items.len() > 8 => format!("one of {}, …", items[..8].join(", ")),
         _ => format!("one of {}", items.join(", ")),
     }
+}
+
+/// The edit that replaces a quoted scalar by its bare text (a number or a boolean).
+fn unquote(node: &Node, text: &str) -> Vec<Edit> {
+    vec![Edit {
+        span: node.span,
+        new_text: text.to_string(),
+    }]
 }

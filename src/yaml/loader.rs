@@ -479,6 +479,13 @@ impl Loader<'_> {
                 end -= 1;
             }
         }
+        // The parser may end a quoted scalar where the next token starts, past a trailing
+        // comment: a fix replacing the scalar would take the comment with it.
+        if matches!(style, PStyle::SingleQuoted | PStyle::DoubleQuoted) {
+            if let Some(close) = quoted_scalar_end(bytes, start, end) {
+                end = close + 1;
+            }
+        }
         Span::new(start, end.max(start))
     }
 
