@@ -57,6 +57,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .with_help("the API server rejects it (`shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled`); with hostPID the containers already see every process of the node; drop one");
         ctx.push(d);
     }
+    service_account_name(ctx, obj, spec);
+    windows_pod_fields(ctx, obj, spec);
     host_network(ctx, obj, &t, spec);
     dns(ctx, obj, spec);
     host_aliases(ctx, obj, spec);
@@ -333,6 +335,60 @@ fn gates(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
         } else {
             seen.insert(v, n);
         }
+    }
+}
+
+
+/// `serviceAccountName` (or the deprecated `serviceAccount`, which defaulting copies into
+/// it) is a DNS subdomain.
+fn service_account_name(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let named = spec.get("serviceAccountName").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+    let (key, node) = match named {
+        Some(n) => ("serviceAccountName", n),
+        None => match spec.get("serviceAccount") {
+            Some(n) => ("serviceAccount", n),
+            None => return,
+        },
+    };
+    let Some(v) = crate::rules::api::judged_str(node) else { return };
+    let Some(problem) = dns1123_subdomain(v).into_iter().next() else { return };
+    let d = ctx
+        .diag(obj, node.span, format!("`{key}: {v}` is not a valid ServiceAccount name"))
+        .with_primary_label("not an RFC 1123 subdomain")
+        .with_help(format!("the API server rejects it (`serviceAccountName: Invalid value: \"{v}\": {problem}`); use the `metadata.name` of a ServiceAccount in the pod's namespace (lowercase letters, digits, '-' and '.')"));
+    ctx.push(d);
+}
+
+/// Pod-level fields `validateWindows` forbids in a `windows` pod besides the security
+/// context ones: `hostUsers`, `shareProcessNamespace`, and `securityContext.seLinuxChangePolicy`
+/// (kept by the server from 1.33, where `SELinuxChangePolicy` is beta).
+fn windows_pod_fields(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let Some(os) = spec.get_path(&["os", "name"]).filter(|n| n.as_str() == Some("windows")) else {
+        return;
+    };
+    let mut found: Vec<&crate::yaml::Entry> = ["hostUsers", "shareProcessNamespace"]
+        .iter()
+        .filter_map(|k| spec.entry(k))
+        .filter(|e| !e.value.is_null())
+        .collect();
+    if crate::rules::api::at_least(ctx, 33) {
+        if let Some(e) = spec
+            .get("securityContext")
+            .and_then(|sc| sc.entry("seLinuxChangePolicy"))
+            .filter(|e| !e.value.is_null())
+        {
+            found.push(e);
+        }
+    }
+    for e in found {
+        let field = e.key.key_text().unwrap_or_default();
+        let whose = if field == "seLinuxChangePolicy" { "the pod's securityContext" } else { "the pod" };
+        let d = ctx
+            .diag(obj, e.key.span, format!("{whose} sets `{field}`, which a windows pod may not set"))
+            .with_primary_label("not for `os.name: windows`")
+            .with_label(obj.file, os.span, "the pod's OS")
+            .with_help(format!("Windows has no such setting, so the API server rejects it (`{field}: Forbidden: cannot be set for a windows pod`); remove it, or set `os.name: linux`"));
+        ctx.push(d);
     }
 }
 

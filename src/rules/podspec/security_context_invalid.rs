@@ -102,12 +102,20 @@ fn profile(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, key: &str, what: 
             Some("must not be padded with whitespace")
         } else if path.is_empty() {
             Some("must not be empty when the type is Localhost")
+        } else if path.len() > 4095 {
+            Some("is longer than 4095 bytes")
         } else {
             None
         };
         if let Some(problem) = problem {
+            // A profile of thousands of bytes is shown by its start.
+            let shown: String = if path.len() > 60 {
+                format!("{}...", path.chars().take(40).collect::<String>())
+            } else {
+                path.to_string()
+            };
             let d = ctx
-                .diag(obj, local.value.span, format!("`localhostProfile: {path}` in the {key} of {who} {problem}"))
+                .diag(obj, local.value.span, format!("`localhostProfile: {shown}` in the {key} of {who} {problem}"))
                 .with_primary_label(problem)
                 .with_help(format!(
                     "the API server rejects it (`{key}.localhostProfile: Invalid value`); {}",

@@ -95,6 +95,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             "a PersistentVolume is one piece of storage: keep one source",
         ),
     }
+    sources_fields(ctx, obj, spec);
+    node_affinity(ctx, obj, spec);
     if let Some(local) = spec.entry("local").filter(|e| !e.value.is_null()) {
         if spec.get("nodeAffinity").is_none_or(Node::is_null) {
             reject(
@@ -174,4 +176,143 @@ fn capacity(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     if cap.get("storage").is_none() {
         reject(ctx, obj, cap, "the PersistentVolume's `capacity` has no `storage`".into(), "Unsupported value: supported values: \"storage\"", "add `storage: <size>`");
     }
+}
+
+/// `validateVolumeNodeAffinity`: `required` with at least one node selector term, each
+/// term checked as pods' required node affinity is.
+fn node_affinity(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let Some(na) = spec.get("nodeAffinity").filter(|n| n.is_map()) else {
+        return;
+    };
+    let Some(req) = na.get("required").filter(|n| !n.is_null()) else {
+        reject(
+            ctx,
+            obj,
+            na,
+            "the PersistentVolume's `nodeAffinity` has no `required` terms".into(),
+            "Required value: must specify required node constraints",
+            "add `required.nodeSelectorTerms` selecting the nodes that can reach the volume",
+        );
+        return;
+    };
+    if !req.is_map() {
+        return;
+    }
+    let terms = req.get("nodeSelectorTerms");
+    if terms.is_none_or(|t| t.is_null() || (t.is_seq() && t.items().is_empty())) {
+        reject(
+            ctx,
+            obj,
+            terms.unwrap_or(req),
+            "the PersistentVolume's `nodeAffinity.required` has no node selector terms".into(),
+            "Required value: must have at least one node selector term",
+            "add a term, e.g. `matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [node-1]}]`",
+        );
+        return;
+    }
+    for term in terms.map(Node::items).unwrap_or_default() {
+        crate::rules::scheduling::node_affinity_invalid::check_term(ctx, obj, term, true);
+    }
+}
+
+/// The fields of the common volume sources: `hostPath` (path, no `..`, not `/` with
+/// `Recycle`), `nfs` (server, absolute path), `local` (path, no `..`), `csi` (driver name,
+/// volume handle).
+fn sources_fields(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    if let Some(hp) = spec.get("hostPath").filter(|n| n.is_map()) {
+        if let Some(path) = required_str(ctx, obj, hp, "path", "hostPath") {
+            no_backsteps(ctx, obj, hp, path);
+            let recycle = spec
+                .get("persistentVolumeReclaimPolicy")
+                .filter(|n| n.as_str() == Some("Recycle"));
+            if let (Some(r), true) = (recycle, clean_is_root(path)) {
+                let p = hp.get("path").map_or(hp.span, |n| n.span);
+                reject_pair(
+                    ctx,
+                    obj,
+                    r,
+                    p,
+                    "the host path is `/`".into(),
+                    "`persistentVolumeReclaimPolicy: Recycle` on a hostPath volume of `/`".into(),
+                    "Forbidden: may not be 'recycle' for a hostPath mount of '/'",
+                    "recycling scrubs the volume's files: never on the node's root; use `Retain`",
+                );
+            }
+        }
+    }
+    if let Some(nfs) = spec.get("nfs").filter(|n| n.is_map()) {
+        required_str(ctx, obj, nfs, "server", "nfs");
+        if let Some(path) = required_str(ctx, obj, nfs, "path", "nfs") {
+            if !path.starts_with('/') {
+                if let Some(n) = nfs.get("path") {
+                    reject(ctx, obj, n, format!("the NFS path `{path}` is not absolute"), "Invalid value: must be an absolute path", "write the export's absolute path, e.g. `/exports/data`");
+                }
+            }
+        }
+    }
+    if let Some(local) = spec.get("local").filter(|n| n.is_map()) {
+        if let Some(path) = required_str(ctx, obj, local, "path", "local") {
+            no_backsteps(ctx, obj, local, path);
+        }
+    }
+    if let Some(csi) = spec.get("csi").filter(|n| n.is_map()) {
+        if let Some(driver) = required_str(ctx, obj, csi, "driver", "csi") {
+            let mut errs = dns1123_subdomain(&driver.to_ascii_lowercase());
+            if driver.len() > 63 {
+                errs.push(format!("is {} characters long, more than 63", driver.len()));
+            }
+            if let (false, Some(n)) = (errs.is_empty(), csi.get("driver")) {
+                reject(ctx, obj, n, format!("the CSI driver name `{driver}` is invalid: {}", errs.join("; ")), "Invalid value: a DNS-1123 subdomain of at most 63 characters", "use the driver's registered name, e.g. `ebs.csi.aws.com`");
+            }
+        }
+        required_str(ctx, obj, csi, "volumeHandle", "csi");
+    }
+}
+
+/// `map.key` as a judged string; reports it when present but empty (absence is the schema's).
+fn required_str<'n>(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    map: &'n Node,
+    key: &str,
+    source: &str,
+) -> Option<&'n str> {
+    let node = map.get(key)?;
+    let v = node.as_str()?;
+    if v.is_empty() {
+        reject(
+            ctx,
+            obj,
+            node,
+            format!("`{source}.{key}` is empty"),
+            "Required value",
+            &format!("set `{key}`"),
+        );
+        return None;
+    }
+    judged_str(node)
+}
+
+fn no_backsteps(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, path: &str) {
+    if path.split(['/', '\\']).any(|seg| seg == "..") {
+        if let Some(n) = map.get("path") {
+            reject(ctx, obj, n, format!("the path `{path}` contains `..`"), "Invalid value: must not contain '..'", "write the path without `..` segments");
+        }
+    }
+}
+
+/// Whether `path.Clean(p)` is `/`.
+fn clean_is_root(p: &str) -> bool {
+    if !p.starts_with('/') {
+        return false;
+    }
+    let mut depth = 0usize;
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => depth = depth.saturating_sub(1),
+            _ => depth += 1,
+        }
+    }
+    depth == 0
 }
