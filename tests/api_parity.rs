@@ -354,3 +354,49 @@ fn the_tables_are_parsed() {
         vec!["pod-spec-invalid"]
     );
 }
+
+/// The rows whose check depends on the version follow `--kubernetes-version`: below the
+/// release that turns the feature on, the server drops the field and accepts the object.
+#[test]
+fn version_gated_checks_follow_the_target_version() {
+    use kubevet::{check_text, Options};
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "job-spec-invalid",
+            "1.30",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  successPolicy:\n    rules: [{succeededCount: 1}]\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: a, image: busybox:1.36}]\n",
+        ),
+        (
+            "job-spec-invalid",
+            "1.31",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  managedBy: kueue\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: a, image: busybox:1.36}]\n",
+        ),
+        (
+            "pod-spec-invalid",
+            "1.33",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  resourceClaims: [{name: gpu}]\n  containers: [{name: a, image: busybox:1.36, resources: {claims: [{name: tpu}]}}]\n",
+        ),
+        (
+            "pod-spec-invalid",
+            "1.32",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n  securityContext: {seLinuxChangePolicy: Recursive}\n  containers: [{name: a, image: busybox:1.36}]\n",
+        ),
+    ];
+    for (rule, old, text) in cases {
+        let run = |version: Option<&str>| {
+            let mut opts = Options::default();
+            opts.config.only.insert(rule.to_string());
+            opts.config.kubernetes_version = version.map(str::to_string);
+            check_text("case.yaml", text, &opts)
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == *rule)
+                .count()
+        };
+        assert!(
+            run(None) > 0,
+            "{rule}: no finding with the default version:\n{text}"
+        );
+        assert_eq!(run(Some(old)), 0, "{rule}: a finding with {old}:\n{text}");
+    }
+}

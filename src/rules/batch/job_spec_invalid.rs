@@ -530,3 +530,21 @@ fn exit_codes(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, req: &Node) {
         prev = Some(n);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::indexes_total;
+
+    #[test]
+    fn index_lists_as_the_server_counts_them() {
+        assert_eq!(indexes_total("", 5), Ok(0));
+        assert_eq!(indexes_total("0-2,4", 5), Ok(4));
+        assert_eq!(indexes_total("1", 5), Ok(1));
+        assert!(indexes_total("3,1", 5).is_err());
+        assert!(indexes_total("2-2", 5).is_err());
+        assert!(indexes_total("0-5", 5).is_err());
+        assert!(indexes_total("1-2-3", 5).is_err());
+        assert!(indexes_total("a", 5).is_err());
+        assert!(indexes_total("0,,1", 5).is_err());
+    }
+}

@@ -392,6 +392,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn byte_divisors() {
+        for v in [1.0, 1000.0, 1024.0, 1048576.0, 1e18, 1152921504606846976.0] {
+            assert!(bytes_divisor(v), "{v}");
+        }
+        for v in [2.0, 512.0 * 1048576.0, 0.5, 1e21] {
+            assert!(!bytes_divisor(v), "{v}");
+        }
+    }
+
+    #[test]
     fn names_follow_the_version() {
         assert_eq!(env_name_problem("1.relaxed name", true), None);
         assert!(env_name_problem("1.relaxed name", false).is_some());

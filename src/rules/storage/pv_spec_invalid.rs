@@ -316,3 +316,18 @@ fn clean_is_root(p: &str) -> bool {
     }
     depth == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::clean_is_root;
+
+    #[test]
+    fn paths_that_clean_to_the_root() {
+        for p in ["/", "//", "/.", "/data/..", "/../"] {
+            assert!(clean_is_root(p), "{p}");
+        }
+        for p in ["/data", "data", "", "/data/../x"] {
+            assert!(!clean_is_root(p), "{p}");
+        }
+    }
+}
