@@ -47,6 +47,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     completion_mode(ctx, obj, spec);
     if obj.kind == "Job" {
         selector(ctx, obj, spec);
+        indexed_hostnames(ctx, obj, spec);
     }
     pod_failure_policy(ctx, obj, spec);
     pod_replacement_policy(ctx, obj, spec);
@@ -58,6 +59,36 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if at_least(ctx, 32) {
         managed_by(ctx, obj, spec);
     }
+}
+
+/// `ValidateJob`: the Pods of an Indexed Job get the hostname `<job name>-<index>`, so the
+/// name with the largest index (`completions - 1`) must be a DNS label.
+fn indexed_hostnames(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    if spec.get("completionMode").and_then(Node::as_str) != Some("Indexed") {
+        return;
+    }
+    let Some(cn) = spec.get("completions") else { return };
+    let Some(c) = cn.as_i64().filter(|c| *c > 0) else { return };
+    let Some(name_node) = obj.root.get_path(&["metadata", "name"]) else { return };
+    let Some(name) = judged_str(name_node) else { return };
+    let host = format!("{name}-{}", c - 1);
+    // An invalid name itself is `invalid-object-name`'s; only the suffix's effect is judged.
+    if !crate::model::names::dns1123_subdomain(name).is_empty() {
+        return;
+    }
+    let Some(problem) = crate::model::names::dns1123_label(&host).into_iter().next() else {
+        return;
+    };
+    reject_pair(
+        ctx,
+        obj,
+        name_node,
+        cn.span,
+        format!("`completions` is {c}, so the last index is {}", c - 1),
+        format!("the Pods of this Indexed Job would be named up to `{host}`, which is not a DNS label: {problem}"),
+        &format!("Invalid value: will not able to create pod with invalid DNS label: {host}"),
+        &format!("shorten the Job name to at most {} characters", 63usize.saturating_sub(host.len() - name.len())),
+    );
 }
 
 /// `managedBy`: a domain-prefixed path of at most 63 characters.
