@@ -97,6 +97,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
     sources_fields(ctx, obj, spec);
     node_affinity(ctx, obj, spec);
+    mount_options_annotation(ctx, obj, spec);
     if let Some(local) = spec.entry("local").filter(|e| !e.value.is_null()) {
         if spec.get("nodeAffinity").is_none_or(Node::is_null) {
             reject(
@@ -176,6 +177,56 @@ fn capacity(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     if cap.get("storage").is_none() {
         reject(ctx, obj, cap, "the PersistentVolume's `capacity` has no `storage`".into(), "Unsupported value: supported values: \"storage\"", "add `storage: <size>`");
     }
+}
+
+/// `pkg/volume/validation` `checkMountOption`: the deprecated mount-options annotation only
+/// on the sources whose plugins took mount options (not `csi`, `local`, `hostPath`, ...;
+/// `spec.mountOptions` itself is not checked).
+fn mount_options_annotation(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    const WITH_MOUNT_OPTIONS: &[&str] = &[
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "glusterfs",
+        "nfs",
+        "rbd",
+        "quobyte",
+        "iscsi",
+        "cinder",
+        "cephfs",
+        "azureFile",
+        "vsphereVolume",
+        "azureDisk",
+        "photonPersistentDisk",
+    ];
+    let Some(ann) = obj
+        .root
+        .get_path(&["metadata", "annotations"])
+        .and_then(|a| a.entry("volume.beta.kubernetes.io/mount-options"))
+    else {
+        return;
+    };
+    let supported = WITH_MOUNT_OPTIONS
+        .iter()
+        .any(|k| spec.get(k).is_some_and(|n| !n.is_null()));
+    if supported {
+        return;
+    }
+    let source = spec
+        .entries()
+        .iter()
+        .find(|e| e.key.key_text().is_some_and(|k| SOURCES.contains(&k)) && !e.value.is_null());
+    let Some(source) = source else { return };
+    let name = source.key.key_text().unwrap_or_default();
+    reject_pair(
+        ctx,
+        obj,
+        &ann.key,
+        source.key.span,
+        format!("the volume source is `{name}`"),
+        format!("the mount-options annotation is set on a `{name}` PersistentVolume, whose plugin takes no mount options"),
+        "Forbidden: may not specify mount options for this volume type",
+        "remove the annotation; for a CSI volume put the options in `spec.mountOptions`",
+    );
 }
 
 /// `validateVolumeNodeAffinity`: `required` with at least one node selector term, each
