@@ -98,6 +98,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     sources_fields(ctx, obj, spec);
     node_affinity(ctx, obj, spec);
     mount_options_annotation(ctx, obj, spec);
+    legacy_sources(ctx, obj, spec);
     if let Some(local) = spec.entry("local").filter(|e| !e.value.is_null()) {
         if spec.get("nodeAffinity").is_none_or(Node::is_null) {
             reject(
@@ -227,6 +228,120 @@ fn mount_options_annotation(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node
         "Forbidden: may not specify mount options for this volume type",
         "remove the annotation; for a CSI volume put the options in `spec.mountOptions`",
     );
+}
+
+/// The in-tree block and file sources still validated on create: iSCSI (`targetPortal`, an
+/// `iqn.`/`eui.`/`naa.` IQN, `lun` 0-255, a `secretRef` with CHAP), Fibre Channel
+/// (`targetWWNs` or `wwids`, a `lun` 0-255 with WWNs), RBD and CephFS monitors, the
+/// `partition` of GCE and AWS disks, FlexVolume options outside `kubernetes.io` and its
+/// subdomains.
+fn legacy_sources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    if let Some(iscsi) = spec.get("iscsi").filter(|n| n.is_map()) {
+        required_str(ctx, obj, iscsi, "targetPortal", "iscsi");
+        if let Some(iqn) = required_str(ctx, obj, iscsi, "iqn", "iscsi") {
+            if !valid_iqn(iqn) {
+                if let Some(n) = iscsi.get("iqn") {
+                    reject(ctx, obj, n, format!("`iqn: {iqn}` is not an iSCSI qualified name"), "Invalid value: must be valid format starting with iqn, eui, or naa", "write e.g. `iqn.2001-04.com.example:storage.disk1`, `eui.02004567A425678D` or `naa.` and 32 hex digits");
+                }
+            }
+        }
+        lun(ctx, obj, iscsi.get("lun"));
+        let chap = ["chapAuthDiscovery", "chapAuthSession"]
+            .iter()
+            .find_map(|k| iscsi.get(k).filter(|n| n.as_bool() == Some(true)));
+        if let (Some(c), None) = (chap, iscsi.get("secretRef").filter(|n| !n.is_null())) {
+            reject(ctx, obj, c, "CHAP authentication is on but the iSCSI source has no `secretRef`".into(), "Required value: iscsi secret ref required when CHAP auth enabled", "add `secretRef` naming the Secret with the CHAP credentials");
+        }
+    }
+    if let Some(fc) = spec.get("fc").filter(|n| n.is_map()) {
+        let wwns = fc.get("targetWWNs").filter(|n| !n.items().is_empty());
+        let wwids = fc.get("wwids").filter(|n| !n.items().is_empty());
+        match (wwns, wwids) {
+            (None, None) if fc.get("targetWWNs").is_none_or(|n| n.is_seq() || n.is_null()) && fc.get("wwids").is_none_or(|n| n.is_seq() || n.is_null()) => {
+                reject(ctx, obj, fc, "the Fibre Channel source has neither `targetWWNs` nor `wwids`".into(), "Required value: must specify either targetWWNs or wwids, but not both", "list the target WWNs (with `lun`) or the volume's WWIDs");
+            }
+            (Some(a), Some(b)) => reject_pair(ctx, obj, a, b.span, "`wwids` is set here".into(), "the Fibre Channel source sets both `targetWWNs` and `wwids`".into(), "Invalid value: targetWWNs and wwids can not be specified simultaneously", "keep one of them"),
+            (Some(a), None) => match fc.get("lun").filter(|n| !n.is_null()) {
+                None => reject(ctx, obj, a, "the Fibre Channel source lists `targetWWNs` without a `lun`".into(), "Required value: lun is required if targetWWNs is specified", "add the `lun` of the volume"),
+                Some(l) => lun(ctx, obj, Some(l)),
+            },
+            _ => {}
+        }
+    }
+    for source in ["rbd", "cephfs"] {
+        let Some(src) = spec.get(source).filter(|n| n.is_map()) else { continue };
+        if let Some(m) = src.get("monitors").filter(|m| m.is_seq() && m.items().is_empty()) {
+            reject(ctx, obj, m, format!("the `{source}` source lists no monitors"), "Required value", "list the Ceph monitors, e.g. `[10.0.0.1:6789]`");
+        }
+        if source == "rbd" {
+            required_str(ctx, obj, src, "image", "rbd");
+        }
+    }
+    for source in ["gcePersistentDisk", "awsElasticBlockStore"] {
+        let Some(src) = spec.get(source).filter(|n| n.is_map()) else { continue };
+        if let Some(p) = src.get("partition") {
+            if let Some(v) = p.as_i64().filter(|v| !(0..=255).contains(v)) {
+                reject(ctx, obj, p, format!("`partition: {v}` is outside 0-255"), "Invalid value: must be between 0 and 255, inclusive", "give the partition number, or 0 for the whole disk");
+            }
+        }
+    }
+    if let Some(flex) = spec.get("flexVolume").filter(|n| n.is_map()) {
+        required_str(ctx, obj, flex, "driver", "flexVolume");
+        for e in flex.get("options").map(Node::entries).unwrap_or_default() {
+            let Some(k) = e.key.key_text() else { continue };
+            let domain = k.split_once('/').map_or(k, |(d, _)| d);
+            if format!(".{}", domain.to_ascii_lowercase()).ends_with(".kubernetes.io") {
+                reject(ctx, obj, &e.key, format!("the FlexVolume option `{k}` uses the reserved `{domain}` prefix"), "Invalid value: kubernetes.io and subdomains are reserved for system options", "rename the option without a `kubernetes.io` prefix");
+            }
+        }
+    }
+}
+
+fn lun(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: Option<&Node>) {
+    let Some(n) = node else { return };
+    if let Some(v) = n.as_i64().filter(|v| !(0..=255).contains(v)) {
+        reject(ctx, obj, n, format!("`lun: {v}` is outside 0-255"), "Invalid value: must be between 0 and 255, inclusive", "give the volume's logical unit number, 0 to 255");
+    }
+}
+
+/// The IQN forms `validateISCSIPersistentVolumeSource` accepts: `iqn.yyyy-mm.<name>:<id>`
+/// (its pattern is anchored at the end only), `eui.` and 16, or `naa.` and 32 alphanumerics.
+/// The `:<id>` part is taken as optional here, so a doubtful IQN is never reported.
+fn valid_iqn(iqn: &str) -> bool {
+    let alnum = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_alphanumeric());
+    if let Some(rest) = iqn.strip_prefix("eui") {
+        return rest.chars().next().is_some() && alnum(&rest[rest.chars().next().map_or(0, char::len_utf8)..], 16);
+    }
+    if let Some(rest) = iqn.strip_prefix("naa") {
+        return rest.chars().next().is_some() && alnum(&rest[rest.chars().next().map_or(0, char::len_utf8)..], 32);
+    }
+    if !iqn.starts_with("iqn") {
+        return false;
+    }
+    // Somewhere `iqn.dddd-dd.<name>` then optionally `:<id>` to the end.
+    iqn.match_indices("iqn.").any(|(i, _)| {
+        let s = &iqn[i + 4..];
+        let b = s.as_bytes();
+        if b.len() < 9
+            || !b[..4].iter().all(u8::is_ascii_digit)
+            || b[4] != b'-'
+            || !b[5..7].iter().all(u8::is_ascii_digit)
+            || b[7] != b'.'
+        {
+            return false;
+        }
+        let tail = &s[8..];
+        let (name, id) = match tail.find(':') {
+            Some(j) => (&tail[..j], Some(&tail[j + 1..])),
+            None => (tail, None),
+        };
+        let name_ok = !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        let id_ok = id.is_none_or(|id| {
+            !id.is_empty() && !id.chars().any(|c| ",;*&$|".contains(c) || c.is_whitespace())
+        });
+        name_ok && id_ok
+    })
 }
 
 /// `validateVolumeNodeAffinity`: `required` with at least one node selector term, each
@@ -370,7 +485,23 @@ fn clean_is_root(p: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::clean_is_root;
+    use super::{clean_is_root, valid_iqn};
+
+    #[test]
+    fn iscsi_qualified_names() {
+        for ok in [
+            "iqn.2001-04.com.example:storage.disk1",
+            "iqn.2015-02.example.com:test",
+            "iqn.2001-04.com.example",
+            "eui.02004567A425678D",
+            "naa.60014055f78ee4bd8b4e4d4c8fc2a8b5",
+        ] {
+            assert!(valid_iqn(ok), "{ok}");
+        }
+        for bad in ["iqn.2001-04", "iqn.01-04.com.example", "example.com", "eui.123", "iqn.2001-04.com.ex ample"] {
+            assert!(!valid_iqn(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn paths_that_clean_to_the_root() {
