@@ -193,6 +193,65 @@ pub fn int_or_percent(
     Some(IntOrPercent::Percent(pct))
 }
 
+/// The minor version of the target Kubernetes (`--kubernetes-version 1.31` gives 31); `None`
+/// when none is given, which means the newest release kubevet knows.
+pub fn target_minor(ctx: &Ctx<'_, '_>) -> Option<u32> {
+    ctx.config
+        .kubernetes_version
+        .as_deref()
+        .map(|v| v.trim_start_matches('v'))
+        .and_then(|v| v.strip_prefix("1."))
+        .and_then(|m| m.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok())
+}
+
+/// Whether the target version is `minor` or newer (no target: the newest, so yes).
+pub fn at_least(ctx: &Ctx<'_, '_>, minor: u32) -> bool {
+    target_minor(ctx).is_none_or(|m| m >= minor)
+}
+
+/// `IsDomainPrefixedPath` (apimachinery): `<DNS subdomain>/<HTTP path characters>`, as
+/// IngressClass `controller` and Job `managedBy` take; the problems, empty when valid.
+pub fn domain_prefixed_path(s: &str) -> Vec<String> {
+    let Some((host, path)) = s
+        .split_once('/')
+        .filter(|(h, p)| !h.is_empty() && !p.is_empty())
+    else {
+        return vec!["must be a domain-prefixed path (such as \"acme.io/foo\")".to_string()];
+    };
+    let mut errs = crate::model::names::dns1123_subdomain(host);
+    let http_path = |c: char| c.is_ascii_alphanumeric() || "/-._~%!$&'()*+,;=:".contains(c);
+    if !path.chars().all(http_path) {
+        errs.push(format!(
+            "the path `{path}` may hold only letters, digits and `/-._~%!$&'()*+,;=:`"
+        ));
+    }
+    errs
+}
+
+/// A list with more than `max` items (`field.TooMany`).
+pub fn too_many(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    list: &Node,
+    max: usize,
+    what: &str,
+) -> bool {
+    let n = list.items().len();
+    if n <= max {
+        return false;
+    }
+    reject(
+        ctx,
+        obj,
+        list,
+        format!("{n} {what}, more than {max}"),
+        &format!("Too many: {n}: must have at most {max} items"),
+        &format!("keep at most {max}"),
+    );
+    true
+}
+
 /// An IP address as `netutils.ParseIPSloppy` reads it (IPv4 octets may have leading zeros).
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
     if let Ok(ip) = s.parse::<IpAddr>() {
@@ -297,6 +356,16 @@ mod tests {
         assert!(parse_cidr("::/0").is_some());
         assert!(parse_cidr("010.0.0.0/8").is_some());
         assert!(cidr_contains(parse_cidr("0.0.0.0/0").unwrap(), b));
+    }
+
+    #[test]
+    fn domain_prefixed_paths() {
+        assert!(domain_prefixed_path("example.com/ingress-controller").is_empty());
+        assert!(domain_prefixed_path("k8s.io/ingress-nginx").is_empty());
+        assert!(!domain_prefixed_path("nginx").is_empty());
+        assert!(!domain_prefixed_path("example.com/").is_empty());
+        assert!(!domain_prefixed_path("Example.com/x").is_empty());
+        assert!(!domain_prefixed_path("example.com/a b").is_empty());
     }
 
     #[test]

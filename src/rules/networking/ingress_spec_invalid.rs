@@ -1,12 +1,15 @@
 //! `ingress-spec-invalid`: `ValidateIngressCreate` and `ValidateIngressSpec`
 //! (pkg/apis/networking/validation) for networking.k8s.io/v1 Ingresses: the class
 //! annotation next to `ingressClassName`, rules or a default backend, hosts and their
-//! wildcards, paths per `pathType`, and backends.
+//! wildcards, paths per `pathType`, and backends; and `validateIngressClassSpec` for
+//! IngressClasses (`controller`, `parameters`).
 
 use crate::diagnostics::Severity;
-use crate::model::names::{dns1035_label, dns1123_subdomain, iana_svc_name};
+use crate::model::names::{dns1035_label, dns1123_label, dns1123_subdomain, iana_svc_name, path_segment_name};
 use crate::model::Object;
-use crate::rules::api::{enum_value, judged_str, parse_ip, reject, reject_pair};
+use crate::rules::api::{
+    domain_prefixed_path, enum_value, judged_str, parse_ip, reject, reject_pair,
+};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -23,6 +26,10 @@ pub static RULE: Rule = Rule {
 const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    if obj.kind == "IngressClass" && obj.api_version == "networking.k8s.io/v1" {
+        ingress_class(ctx, obj);
+        return;
+    }
     if obj.kind != "Ingress" || obj.api_version != "networking.k8s.io/v1" {
         return;
     }
@@ -264,6 +271,9 @@ fn backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Node) {
         }
         _ => {}
     }
+    if let Some(r) = resource.filter(|r| r.is_map()) {
+        typed_reference(ctx, obj, r);
+    }
     let Some(s) = service else { return };
     if let Some(n) = s.get("name") {
         if let Some(v) = judged_str(n) {
@@ -342,5 +352,113 @@ fn backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Node) {
                 );
             }
         }
+    }
+}
+
+/// `validateIngressTypedLocalObjectReference`: `apiGroup` a DNS subdomain, `kind` and
+/// `name` non-empty path segments (a resource backend, IngressClass `parameters`).
+fn typed_reference(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, r: &Node) {
+    if let Some(g) = r.get("apiGroup") {
+        if let Some(v) = judged_str(g) {
+            let errs = dns1123_subdomain(v);
+            if !errs.is_empty() {
+                let help = if v.contains('/') {
+                    "write the group alone, without the version (`k8s.example.com`, not `k8s.example.com/v1`)"
+                } else {
+                    "use the API group of the referenced kind, e.g. `k8s.example.com` (empty for the core group)"
+                };
+                reject(ctx, obj, g, format!("`apiGroup: {v}` {}", errs.join("; ")), "Invalid value: a lowercase RFC 1123 subdomain", help);
+            }
+        }
+    }
+    for key in ["kind", "name"] {
+        let Some(n) = r.get(key) else { continue };
+        let Some(v) = n.as_str() else { continue };
+        if crate::model::fields::is_templated(v) || crate::rules::api::is_placeholder(v) {
+            continue;
+        }
+        if v.is_empty() {
+            reject(ctx, obj, n, format!("`{key}` is empty"), &format!("Required value: {key} is required"), &format!("set the `{key}` of the referenced object"));
+            continue;
+        }
+        let errs = path_segment_name(v);
+        if !errs.is_empty() {
+            reject(ctx, obj, n, format!("`{key}: {v}` {}", errs.join("; ")), "Invalid value: a path segment name", &format!("write the `{key}` alone, without `/` or `%`"));
+        }
+    }
+}
+
+/// `validateIngressClassSpec`: `controller` a domain-prefixed path of at most 250
+/// characters; `parameters` a reference whose `scope` (defaulted to `Cluster`) agrees with
+/// `namespace`.
+fn ingress_class(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let spec = obj.spec();
+    let controller = spec.and_then(|s| s.get("controller"));
+    match controller {
+        // A value of another type is the schema stage's.
+        Some(c) if !c.is_null() && c.as_str().is_none() => {}
+        Some(c) if c.as_str().is_some_and(|v| !v.is_empty()) => {
+            let v = c.as_str().unwrap_or_default();
+            let mut errs = if judged_str(c).is_some() { domain_prefixed_path(v) } else { Vec::new() };
+            if v.len() > 250 {
+                errs.push(format!("is {} characters long, more than 250", v.len()));
+            }
+            if !errs.is_empty() {
+                reject(
+                    ctx,
+                    obj,
+                    c,
+                    format!("`controller: {v}` {}", errs.join("; ")),
+                    "Invalid value: must be a domain-prefixed path (such as \"acme.io/foo\")",
+                    "use the name the controller watches for, e.g. `k8s.io/ingress-nginx` or `ingress.k8s.aws/alb`",
+                );
+            }
+        }
+        _ => {
+            let anchor = controller.or(spec).or_else(|| obj.root.get("kind")).unwrap_or(obj.root);
+            reject(
+                ctx,
+                obj,
+                anchor,
+                "the IngressClass has no `controller`".into(),
+                "Required value",
+                "set `spec.controller` to the name the controller watches for, e.g. `k8s.io/ingress-nginx`",
+            );
+        }
+    }
+    let Some(params) = spec.and_then(|s| s.get("parameters")).filter(|p| p.is_map()) else {
+        return;
+    };
+    typed_reference(ctx, obj, params);
+    let scope = params.get("scope");
+    let ns = params.get("namespace").filter(|n| !n.is_null());
+    match scope.and_then(Node::as_str).unwrap_or("Cluster") {
+        "Cluster" => {
+            if let Some(n) = ns {
+                let d = "`parameters.namespace` is set but the scope is `Cluster`".to_string();
+                let server = "Forbidden: `parameters.scope` is set to 'Cluster'";
+                let help = "remove `namespace`, or set `scope: Namespace` for namespaced parameters";
+                match scope {
+                    Some(sc) => reject_pair(ctx, obj, n, sc.span, "the scope is set here".into(), d, server, help),
+                    None => reject(ctx, obj, n, format!("{d} (the default)"), server, help),
+                }
+            }
+        }
+        "Namespace" => match ns {
+            None => {
+                if let Some(sc) = scope {
+                    reject(ctx, obj, sc, "`scope: Namespace` needs `parameters.namespace`".into(), "Required value: `parameters.scope` is set to 'Namespace'", "set the namespace of the parameters object");
+                }
+            }
+            Some(n) => {
+                if let Some(v) = judged_str(n) {
+                    let errs = dns1123_label(v);
+                    if !errs.is_empty() {
+                        reject(ctx, obj, n, format!("`namespace: {v}` {}", errs.join("; ")), "Invalid value: a lowercase RFC 1123 label", "use the name of an existing namespace");
+                    }
+                }
+            }
+        },
+        _ => enum_value(ctx, obj, params, "scope", &["Cluster", "Namespace"]),
     }
 }

@@ -171,6 +171,16 @@ fn value_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, env: &
     if let Some(p) = vf.value.get_path(&["fieldRef", "fieldPath"]) {
         field_path(ctx, obj, p, var, &who);
     }
+    if let Some(fr) = vf.value.get("fieldRef").filter(|n| n.is_map()) {
+        if let Some(d) = field_ref_api_version(ctx, obj, fr, &format!("the fieldRef of `{var}` ({who})")) {
+            ctx.push(d);
+        }
+    }
+    if let Some(rf) = vf.value.get("resourceFieldRef").filter(|n| n.is_map()) {
+        if let Some(d) = divisor(ctx, obj, rf, &format!("the resourceFieldRef of `{var}` ({who})")) {
+            ctx.push(d);
+        }
+    }
     if let Some(r) = vf.value.get_path(&["resourceFieldRef", "resource"]) {
         if let Some(res) = r.as_str() {
             let ok = RESOURCE_PATHS.contains(&res)
@@ -233,6 +243,70 @@ fn field_path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, var: &str, who:
             FIELD_PATHS.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
         ));
     ctx.push(d);
+}
+
+/// `validateObjectFieldSelector`: `apiVersion` (defaulted to `v1`) must be `v1`, the only
+/// version the downward API converts field paths for.
+pub fn field_ref_api_version(
+    ctx: &Ctx<'_, '_>,
+    obj: &Object<'_>,
+    field_ref: &Node,
+    whose: &str,
+) -> Option<crate::diagnostics::Diagnostic> {
+    let n = field_ref.get("apiVersion")?;
+    let v = n.as_str().filter(|v| !v.is_empty() && *v != "v1")?;
+    if crate::model::fields::is_templated(v) {
+        return None;
+    }
+    Some(
+        ctx.diag(obj, n.span, format!("`apiVersion: {v}` in {whose} is not `v1`"))
+            .with_primary_label("unsupported pod version")
+            .with_help(format!("the API server rejects it (`fieldRef.fieldPath: Invalid value: error converting fieldPath: unsupported pod version: {v}`); the field paths are those of a v1 Pod: write `apiVersion: v1` or leave it out")),
+    )
+}
+
+/// `validateContainerResourceDivisor`: cpu takes `1m` or `1`; memory, ephemeral storage
+/// and hugepages take `1` or a power of 1000 or 1024 up to `E`/`Ei`. The server compares
+/// the canonical text; a value outside these is rejected whatever its spelling.
+pub fn divisor(
+    ctx: &Ctx<'_, '_>,
+    obj: &Object<'_>,
+    resource_field_ref: &Node,
+    whose: &str,
+) -> Option<crate::diagnostics::Diagnostic> {
+    let res = resource_field_ref.get("resource").and_then(Node::as_str)?;
+    let node = resource_field_ref.get("divisor")?;
+    let q = crate::model::quantity::from_node(node)?.ok()?;
+    if q.value == 0.0 {
+        return None; // unset
+    }
+    let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-9;
+    const BYTES: &str = "1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei";
+    let (ok, values, what) = match res {
+        "limits.cpu" | "requests.cpu" => (close(q.value, 1.0) || close(q.value, 0.001), "1m and 1", "cpu"),
+        "limits.memory" | "requests.memory" => (bytes_divisor(q.value), BYTES, "memory"),
+        "limits.ephemeral-storage" | "requests.ephemeral-storage" => {
+            (bytes_divisor(q.value), BYTES, "local ephemeral storage")
+        }
+        r if r.starts_with("limits.hugepages-") || r.starts_with("requests.hugepages-") => {
+            (bytes_divisor(q.value), BYTES, "hugepages")
+        }
+        _ => return None,
+    };
+    if ok {
+        return None;
+    }
+    let text = node.text().unwrap_or("");
+    Some(
+        ctx.diag(obj, node.span, format!("`divisor: {text}` in {whose} is not a divisor `{res}` supports"))
+            .with_primary_label("unsupported divisor")
+            .with_help(format!("the API server rejects it (`resourceFieldRef.divisor: Invalid value: \"{res}\": only divisor's values {values} are supported with the {what} resource`); the value is divided by the divisor and rounded up, so use e.g. `1m` for millicores or `1Mi` for mebibytes")),
+    )
+}
+
+fn bytes_divisor(v: f64) -> bool {
+    let close = |b: f64| ((v - b) / b).abs() < 1e-9;
+    (0..=6).any(|i| close(1000f64.powi(i)) || close(1024f64.powi(i)))
 }
 
 /// `IsConfigMapKey`.
@@ -316,6 +390,16 @@ fn env_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, e: &Node
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_divisors() {
+        for v in [1.0, 1000.0, 1024.0, 1048576.0, 1e18, 1152921504606846976.0] {
+            assert!(bytes_divisor(v), "{v}");
+        }
+        for v in [2.0, 512.0 * 1048576.0, 0.5, 1e21] {
+            assert!(!bytes_divisor(v), "{v}");
+        }
+    }
 
     #[test]
     fn names_follow_the_version() {

@@ -57,6 +57,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .with_help("the API server rejects it (`shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled`); with hostPID the containers already see every process of the node; drop one");
         ctx.push(d);
     }
+    service_account_name(ctx, obj, spec);
+    // The fields are dropped before validation while `DynamicResourceAllocation` is off
+    // (beta, off by default, before 1.34).
+    if crate::rules::api::at_least(ctx, 34) {
+        resource_claims(ctx, obj, &t, spec);
+    }
+    windows_pod_fields(ctx, obj, spec);
     host_network(ctx, obj, &t, spec);
     dns(ctx, obj, spec);
     host_aliases(ctx, obj, spec);
@@ -332,6 +339,159 @@ fn gates(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
             ctx.push(d);
         } else {
             seen.insert(v, n);
+        }
+    }
+}
+
+
+/// `serviceAccountName` (or the deprecated `serviceAccount`, which defaulting copies into
+/// it) is a DNS subdomain.
+fn service_account_name(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let named = spec.get("serviceAccountName").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+    let (key, node) = match named {
+        Some(n) => ("serviceAccountName", n),
+        None => match spec.get("serviceAccount") {
+            Some(n) => ("serviceAccount", n),
+            None => return,
+        },
+    };
+    let Some(v) = crate::rules::api::judged_str(node) else { return };
+    let Some(problem) = dns1123_subdomain(v).into_iter().next() else { return };
+    let d = ctx
+        .diag(obj, node.span, format!("`{key}: {v}` is not a valid ServiceAccount name"))
+        .with_primary_label("not an RFC 1123 subdomain")
+        .with_help(format!("the API server rejects it (`serviceAccountName: Invalid value: \"{v}\": {problem}`); use the `metadata.name` of a ServiceAccount in the pod's namespace (lowercase letters, digits, '-' and '.')"));
+    ctx.push(d);
+}
+
+/// Pod-level fields `validateWindows` forbids in a `windows` pod besides the security
+/// context ones: `hostUsers`, `shareProcessNamespace`, and `securityContext.seLinuxChangePolicy`
+/// (kept by the server from 1.33, where `SELinuxChangePolicy` is beta).
+fn windows_pod_fields(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let Some(os) = spec.get_path(&["os", "name"]).filter(|n| n.as_str() == Some("windows")) else {
+        return;
+    };
+    let mut found: Vec<&crate::yaml::Entry> = ["hostUsers", "shareProcessNamespace"]
+        .iter()
+        .filter_map(|k| spec.entry(k))
+        .filter(|e| !e.value.is_null())
+        .collect();
+    if crate::rules::api::at_least(ctx, 33) {
+        if let Some(e) = spec
+            .get("securityContext")
+            .and_then(|sc| sc.entry("seLinuxChangePolicy"))
+            .filter(|e| !e.value.is_null())
+        {
+            found.push(e);
+        }
+    }
+    for e in found {
+        let field = e.key.key_text().unwrap_or_default();
+        let whose = if field == "seLinuxChangePolicy" { "the pod's securityContext" } else { "the pod" };
+        let d = ctx
+            .diag(obj, e.key.span, format!("{whose} sets `{field}`, which a windows pod may not set"))
+            .with_primary_label("not for `os.name: windows`")
+            .with_label(obj.file, os.span, "the pod's OS")
+            .with_help(format!("Windows has no such setting, so the API server rejects it (`{field}: Forbidden: cannot be set for a windows pod`); remove it, or set `os.name: linux`"));
+        ctx.push(d);
+    }
+}
+
+/// `validatePodResourceClaims` and `validateResourceClaimNames`: each pod claim has a unique
+/// DNS-label `name` and exactly one of `resourceClaimName` and `resourceClaimTemplateName`;
+/// a container's `resources.claims` name pod claims, each (with its `request`) once.
+fn resource_claims(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>, spec: &Node) {
+    let mut names: Vec<&str> = Vec::new();
+    let mut judged = true;
+    for claim in spec.get("resourceClaims").map(Node::items).unwrap_or_default() {
+        let Some(n) = claim.get("name") else {
+            judged = false;
+            continue;
+        };
+        let Some(name) = n.as_str().filter(|s| !crate::model::fields::is_templated(s)) else {
+            judged = false;
+            continue;
+        };
+        if names.contains(&name) {
+            let d = ctx
+                .diag(obj, n.span, format!("the pod resource claim `{name}` is listed twice"))
+                .with_primary_label("duplicate")
+                .with_help(format!("the API server rejects it (`resourceClaims[..].name: Duplicate value: \"{name}\"`); give each claim its own name"));
+            ctx.push(d);
+        } else if let Some(problem) = dns1123_label(name).into_iter().next().filter(|_| !name.is_empty()) {
+            let d = ctx
+                .diag(obj, n.span, format!("the pod resource claim name `{name}` is not a DNS label"))
+                .with_primary_label("not an RFC 1123 label")
+                .with_help(format!("the API server rejects it (`resourceClaims[..].name: Invalid value: \"{name}\": {problem}`)"));
+            ctx.push(d);
+        }
+        names.push(name);
+        let by_name = claim.get("resourceClaimName").filter(|n| !n.is_null());
+        let by_template = claim.get("resourceClaimTemplateName").filter(|n| !n.is_null());
+        match (by_name, by_template) {
+            (None, None) => {
+                let d = ctx
+                    .diag(obj, n.span, format!("the pod resource claim `{name}` names neither a ResourceClaim nor a template"))
+                    .with_primary_label("no source")
+                    .with_help("the API server rejects it (`resourceClaims[..]: Invalid value: must specify one of: 'resourceClaimName', 'resourceClaimTemplateName'`); add `resourceClaimTemplateName` (a claim per pod) or `resourceClaimName` (a shared claim)");
+                ctx.push(d);
+            }
+            (Some(a), Some(b)) => {
+                let d = ctx
+                    .diag(obj, b.span, format!("the pod resource claim `{name}` names both a ResourceClaim and a template"))
+                    .with_primary_label("resourceClaimTemplateName")
+                    .with_label(obj.file, a.span, "resourceClaimName")
+                    .with_help("the API server rejects it (`resourceClaims[..]: Invalid value: at most one of 'resourceClaimName' or 'resourceClaimTemplateName' may be specified`); keep one");
+                ctx.push(d);
+            }
+            _ => {}
+        }
+        for r in [by_name, by_template].into_iter().flatten() {
+            let Some(v) = crate::rules::api::judged_str(r) else { continue };
+            if let Some(problem) = dns1123_subdomain(v).into_iter().next() {
+                let d = ctx
+                    .diag(obj, r.span, format!("`{v}` is not a valid ResourceClaim or template name"))
+                    .with_primary_label("not an RFC 1123 subdomain")
+                    .with_help(format!("the API server rejects it (`Invalid value: \"{v}\": {problem}`)"));
+                ctx.push(d);
+            }
+        }
+    }
+    if !judged {
+        return;
+    }
+    for c in t.containers() {
+        let Some(claims) = c.node.get_path(&["resources", "claims"]) else { continue };
+        let mut seen: Vec<String> = Vec::new();
+        for claim in claims.items() {
+            let Some(n) = claim.get("name") else { continue };
+            let Some(name) = n.as_str().filter(|s| !s.is_empty() && !crate::model::fields::is_templated(s)) else {
+                continue;
+            };
+            let key = match claim.get("request").and_then(Node::as_str) {
+                Some(r) if !r.is_empty() => format!("{name}/{r}"),
+                _ => name.to_string(),
+            };
+            if seen.contains(&key) {
+                let d = ctx
+                    .diag(obj, n.span, format!("{} lists the resource claim `{key}` twice", c.describe()))
+                    .with_primary_label("duplicate")
+                    .with_help(format!("the API server rejects it (`resources.claims[..]: Duplicate value: \"{key}\"`); list each claim once"));
+                ctx.push(d);
+            }
+            seen.push(key);
+            if !names.contains(&name) {
+                let known = if names.is_empty() {
+                    "the pod declares no `resourceClaims`".to_string()
+                } else {
+                    format!("the pod's claims are {}", crate::model::names::one_of(&names))
+                };
+                let d = ctx
+                    .diag(obj, n.span, format!("{} uses the resource claim `{name}`, which the pod does not declare", c.describe()))
+                    .with_primary_label("not in `spec.resourceClaims`")
+                    .with_help(format!("the API server rejects it (`resources.claims[..]: Not found: \"{name}\": must be one of the names in pod.spec.resourceClaims`); {known}"));
+                ctx.push(d);
+            }
         }
     }
 }

@@ -82,6 +82,9 @@ fn container(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, key: &N
                 ctx.push(d);
                 continue;
             }
+            if is_hugepages(name) {
+                hugepage_multiple(ctx, obj, &who, list, name, &e.value);
+            }
             if !is_native(name) {
                 if let Some(Ok(q)) = from_node(&e.value) {
                     if q.value.fract() != 0.0 {
@@ -142,5 +145,40 @@ fn container(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, key: &N
                 .with_help("the API server rejects it (`resources: Forbidden: HugePages require cpu or memory`); add a `memory` (or `cpu`) request or limit");
             ctx.push(d);
         }
+    }
+}
+
+/// `validateResourceQuantityHugePageValue`: a hugepages quantity is a whole number of
+/// pages of the size in its name (`hugepages-2Mi`: multiples of 2Mi).
+fn hugepage_multiple(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, who: &str, list: &str, name: &str, value: &Node) {
+    let Some(size) = name.strip_prefix("hugepages-") else { return };
+    let Ok(page) = crate::model::quantity::parse(size) else { return };
+    let Some(Ok(q)) = from_node(value) else { return };
+    if page.value < 1.0 || page.value.fract() != 0.0 || q.value < 0.0 || q.value > 9.0e15 {
+        return;
+    }
+    // `Quantity.Value()` rounds up to a whole number of bytes.
+    let bytes = q.value.ceil() as u64;
+    let page = page.value as u64;
+    if bytes.is_multiple_of(page) {
+        return;
+    }
+    let text = value.text().unwrap_or_default();
+    let d = ctx
+        .diag(obj, value.span, format!("`{name}: {text}` in the {list} of {who} is not a whole number of {size} pages"))
+        .with_primary_label(format!("not a multiple of {size}"))
+        .with_help(format!(
+            "the API server rejects it (`{list}[{name}]: Invalid value: \"{text}\": {text} is not positive integer multiple of {name}`); use a multiple of {size}, e.g. `{}`",
+            format_pages(bytes.div_ceil(page), size)
+        ));
+    ctx.push(d);
+}
+
+fn format_pages(pages: u64, size: &str) -> String {
+    let digits: String = size.chars().take_while(char::is_ascii_digit).collect();
+    let unit = &size[digits.len()..];
+    match digits.parse::<u64>() {
+        Ok(n) => format!("{}{unit}", n * pages.max(1)),
+        Err(_) => size.to_string(),
     }
 }

@@ -44,6 +44,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         profile(ctx, obj, sc, "seccompProfile", "seccomp", who);
         profile(ctx, obj, sc, "appArmorProfile", "AppArmor", who);
         sysctls(ctx, obj, sc, spec);
+        windows_options(ctx, obj, sc, who);
     }
     for c in t.containers() {
         let Some(sc) = c.node.get("securityContext").filter(|n| n.is_map()) else {
@@ -56,6 +57,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         profile(ctx, obj, sc, "seccompProfile", "seccomp", &who);
         profile(ctx, obj, sc, "appArmorProfile", "AppArmor", &who);
         escalation(ctx, obj, sc, &who);
+        windows_options(ctx, obj, sc, &who);
     }
     host_process(ctx, obj, &t, spec, pod_sc);
 }
@@ -102,12 +104,20 @@ fn profile(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, key: &str, what: 
             Some("must not be padded with whitespace")
         } else if path.is_empty() {
             Some("must not be empty when the type is Localhost")
+        } else if path.len() > 4095 {
+            Some("is longer than 4095 bytes")
         } else {
             None
         };
         if let Some(problem) = problem {
+            // A profile of thousands of bytes is shown by its start.
+            let shown: String = if path.len() > 60 {
+                format!("{}...", path.chars().take(40).collect::<String>())
+            } else {
+                path.to_string()
+            };
             let d = ctx
-                .diag(obj, local.value.span, format!("`localhostProfile: {path}` in the {key} of {who} {problem}"))
+                .diag(obj, local.value.span, format!("`localhostProfile: {shown}` in the {key} of {who} {problem}"))
                 .with_primary_label(problem)
                 .with_help(format!(
                     "the API server rejects it (`{key}.localhostProfile: Invalid value`); {}",
@@ -169,6 +179,7 @@ fn valid_sysctl_name(name: &str) -> bool {
 
 fn sysctls(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, spec: &Node) {
     let host_network = spec.get("hostNetwork").filter(|n| n.as_bool() == Some(true));
+    let host_ipc = spec.get("hostIPC").filter(|n| n.as_bool() == Some(true));
     let mut seen: HashMap<&str, &Node> = HashMap::new();
     for s in sc.get("sysctls").map(Node::items).unwrap_or_default() {
         let Some(name_node) = s.get("name") else { continue };
@@ -191,6 +202,14 @@ fn sysctls(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, spec: &Node) {
             continue;
         }
         seen.insert(name, name_node);
+        if let (Some(hi), true) = (host_ipc, is_ipc_sysctl(name)) {
+            let d = ctx
+                .diag(obj, name_node.span, format!("the IPC sysctl `{name}` is set on a pod with `hostIPC: true`"))
+                .with_primary_label("not allowed with hostIPC")
+                .with_label(obj.file, hi.span, "hostIPC")
+                .with_help("the pod shares the node's IPC namespace, so the API server rejects it (`may not be specified when 'hostIPC' is true`); remove the sysctl or `hostIPC`");
+            ctx.push(d);
+        }
         if let Some(hn) = host_network {
             if name.replace('/', ".").starts_with("net.") {
                 let d = ctx
@@ -201,6 +220,96 @@ fn sysctls(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, spec: &Node) {
                 ctx.push(d);
             }
         }
+    }
+}
+
+/// The sysctls of the IPC namespace (`utilsysctl.GetNamespace`: the System V IPC keys and
+/// `fs.mqueue.*`), which a pod sharing the node's IPC namespace may not set.
+fn is_ipc_sysctl(name: &str) -> bool {
+    let name = name.replace('/', ".");
+    matches!(
+        name.as_str(),
+        "kernel.sem"
+            | "kernel.shmall"
+            | "kernel.shmmax"
+            | "kernel.shmmni"
+            | "kernel.shm_rmid_forced"
+            | "kernel.msgmax"
+            | "kernel.msgmnb"
+            | "kernel.msgmni"
+    ) || name.starts_with("fs.mqueue.")
+}
+
+/// `validateWindowsSecurityContextOptions`: `gmsaCredentialSpecName` a DNS subdomain,
+/// `gmsaCredentialSpec` non-empty and under 64 KiB, `runAsUserName` a `[DOMAIN\\]user` of
+/// the allowed length and characters (the domain's NetBIOS/DNS syntax is not judged).
+fn windows_options(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, who: &str) {
+    let Some(w) = sc.get("windowsOptions").filter(|n| n.is_map()) else {
+        return;
+    };
+    let bad = |ctx: &mut Ctx<'_, '_>, n: &Node, key: &str, problem: String| {
+        let d = ctx
+            .diag(obj, n.span, format!("`windowsOptions.{key}` in {who} is invalid: {problem}"))
+            .with_primary_label("invalid")
+            .with_help(format!(
+                "the API server rejects it (`windowsOptions.{key}: Invalid value: {problem}`){}",
+                match key {
+                    "runAsUserName" => "; write `user` or `DOMAIN\\user`, e.g. `ContainerUser` or `NT AUTHORITY\\NETWORK SERVICE`",
+                    "gmsaCredentialSpecName" => "; use the `metadata.name` of the GMSACredentialSpec",
+                    _ => "; put the credential spec JSON here, or remove the field",
+                }
+            ));
+        ctx.push(d);
+    };
+    if let Some(n) = w.get("gmsaCredentialSpecName") {
+        if let Some(v) = n.as_str().filter(|v| !crate::model::fields::is_templated(v)) {
+            if let Some(e) = crate::model::names::dns1123_subdomain(v).into_iter().next() {
+                bad(ctx, n, "gmsaCredentialSpecName", format!("`{v}` is not the name of a GMSACredentialSpec: {e}"));
+            }
+        }
+    }
+    if let Some(n) = w.get("gmsaCredentialSpec") {
+        if let Some(v) = n.as_str() {
+            if v.is_empty() {
+                bad(ctx, n, "gmsaCredentialSpec", "if set, must be non empty".into());
+            } else if v.len() > 64 * 1024 {
+                bad(ctx, n, "gmsaCredentialSpec", "gmsaCredentialSpec size must be under 64 KiB".into());
+            }
+        }
+    }
+    let Some(n) = w.get("runAsUserName") else { return };
+    let Some(v) = n.as_str() else { return };
+    if crate::model::fields::is_templated(v) {
+        return;
+    }
+    let parts: Vec<&str> = v.split('\\').collect();
+    let problem = if v.is_empty() {
+        Some("runAsUserName cannot be an empty string".to_string())
+    } else if v.chars().any(char::is_control) {
+        Some("runAsUserName cannot contain control characters".to_string())
+    } else if parts.len() > 2 {
+        Some("runAsUserName cannot contain more than one backslash".to_string())
+    } else {
+        let (domain, user) = match parts.as_slice() {
+            [d, u] => (*d, *u),
+            _ => ("", v),
+        };
+        if domain.len() >= 256 {
+            Some("runAsUserName's Domain length must be under 256 characters".to_string())
+        } else if user.is_empty() {
+            Some("runAsUserName's User cannot be empty".to_string())
+        } else if user.len() > 104 {
+            Some("runAsUserName's User length must not be longer than 104 characters".to_string())
+        } else if user.chars().any(|c| "\"/\\:;|=,+*?<>@[]".contains(c)) {
+            Some("runAsUserName's User cannot contain the following characters: \"/\\:;|=,+*?<>@[]".to_string())
+        } else if user.chars().all(|c| c == '.' || c == ' ') {
+            Some("runAsUserName's User cannot contain only periods or spaces".to_string())
+        } else {
+            None
+        }
+    };
+    if let Some(p) = problem {
+        bad(ctx, n, "runAsUserName", p);
     }
 }
 

@@ -7,6 +7,7 @@
 use crate::diagnostics::Severity;
 use crate::model::names::dns1123_label;
 use crate::model::{Object, PodTemplate};
+use crate::rules::podspec::env_var_invalid::{divisor, field_ref_api_version};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -36,6 +37,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 ctx.push(d);
             }
         }
+        claim_sources(ctx, obj, v, name);
         for (source, files) in [
             ("secret", "items"),
             ("configMap", "items"),
@@ -145,6 +147,18 @@ fn items(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, src: &Node, volume: &str) {
         if let Some(fp) = item.get_path(&["fieldRef", "fieldPath"]) {
             volume_field_path(ctx, obj, fp, volume);
         }
+        let whose = format!("an item of downwardAPI volume `{volume}`");
+        if let Some(fr) = item.get("fieldRef").filter(|n| n.is_map()) {
+            if let Some(d) = field_ref_api_version(ctx, obj, fr, &whose) {
+                ctx.push(d);
+            }
+        }
+        if let Some(rf) = item.entry("resourceFieldRef").filter(|e| e.value.is_map()) {
+            resource_container(ctx, obj, rf, volume);
+            if let Some(d) = divisor(ctx, obj, &rf.value, &whose) {
+                ctx.push(d);
+            }
+        }
         let Some(p) = item.get("path") else { continue };
         let Some(path) = p.as_str() else { continue };
         let problem = if path.starts_with('/') {
@@ -187,4 +201,46 @@ fn mode(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, key: &str, volume: 
         .with_primary_label("must be between 0 and 0777 (octal)")
         .with_help(format!("the API server rejects it (`{key}: Invalid value: {v}: must be a number between 0 and 0777 (octal), both inclusive`); {help}"));
     ctx.push(d);
+}
+
+/// A volume file reads the resources of one container, which it must name: unlike an
+/// environment variable there is no container to default to.
+fn resource_container(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, rf: &crate::yaml::Entry, volume: &str) {
+    let name = rf.value.get("containerName");
+    if name.is_some_and(|n| n.as_str().is_none_or(|s| !s.is_empty())) {
+        return;
+    }
+    let span = name.map_or(rf.key.span, |n| n.span);
+    let d = ctx
+        .diag(obj, span, format!("the resourceFieldRef of an item of downwardAPI volume `{volume}` names no `containerName`"))
+        .with_primary_label("`containerName` required")
+        .with_help("the API server rejects it (`resourceFieldRef.containerName: Required value`); name the container whose requests or limits the file holds");
+    ctx.push(d);
+}
+
+/// `validatePersistentClaimVolumeSource` (`claimName` not empty) and
+/// `validateEphemeralVolumeSource` (a `volumeClaimTemplate`; its spec is `pvc-spec-invalid`'s).
+fn claim_sources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, v: &Node, volume: &str) {
+    if let Some(pvc) = v.get("persistentVolumeClaim").filter(|n| n.is_map()) {
+        let claim = pvc.get("claimName");
+        if claim.is_none_or(|c| c.as_str() == Some("") || c.is_null()) {
+            let span = claim.map_or(pvc.span, |c| c.span);
+            let d = ctx
+                .diag(obj, span, format!("the persistentVolumeClaim volume `{volume}` names no claim"))
+                .with_primary_label("`claimName` required")
+                .with_help("the API server rejects it (`persistentVolumeClaim.claimName: Required value`); set `claimName` to the name of the PersistentVolumeClaim to mount");
+            ctx.push(d);
+        }
+    }
+    if let Some(eph) = v.entry("ephemeral").filter(|e| e.value.is_map()) {
+        let template = eph.value.get("volumeClaimTemplate");
+        if template.is_none_or(Node::is_null) {
+            let span = template.map_or(eph.key.span, |t| t.span);
+            let d = ctx
+                .diag(obj, span, format!("the ephemeral volume `{volume}` has no `volumeClaimTemplate`"))
+                .with_primary_label("`volumeClaimTemplate` required")
+                .with_help("the API server rejects it (`ephemeral.volumeClaimTemplate: Required value`); add `volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}`");
+            ctx.push(d);
+        }
+    }
 }

@@ -49,7 +49,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
 }
 
-fn check_term(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, term: &Node, required: bool) {
+/// One node selector term (`ValidateNodeSelectorTerm`); also PersistentVolume `nodeAffinity`.
+pub(crate) fn check_term(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, term: &Node, required: bool) {
     for expr in all_items(Some(term), "matchExpressions") {
         if let Some(key) = expr.get("key") {
             if let Some(k) = key.as_str() {

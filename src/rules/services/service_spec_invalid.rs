@@ -45,6 +45,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     session_affinity(ctx, obj, spec);
     cluster_ips(ctx, obj, spec);
     ip_families(ctx, obj, spec);
+    families_of_cluster_ips(ctx, obj, spec);
+    load_balancer_ip(ctx, obj, spec);
     for ip in spec.get("externalIPs").map(Node::items).unwrap_or_default() {
         if let Some(v) = judged_str(ip) {
             let bad = match parse_ip(v) {
@@ -249,6 +251,65 @@ fn ip_families(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
                 "use `ipFamilyPolicy: PreferDualStack` or `RequireDualStack`, or list one family",
             );
         }
+    }
+}
+
+/// Each cluster IP must be of the family at the same index of `ipFamilies`
+/// (`validateServiceClusterIPsRelatedFields`). Without `clusterIPs` the server copies
+/// `clusterIP` into `clusterIPs[0]` before validating, so that one is compared.
+fn families_of_cluster_ips(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let Some(fams) = spec.get("ipFamilies") else { return };
+    let fams = fams.items();
+    let listed = spec.get("clusterIPs").map(Node::items).unwrap_or_default();
+    let single;
+    let ips: &[Node] = if !listed.is_empty() {
+        listed
+    } else if let Some(ip) = spec.get("clusterIP") {
+        single = [ip.clone()];
+        &single
+    } else {
+        return;
+    };
+    if ips.iter().any(|n| n.as_str() == Some("None")) {
+        return;
+    }
+    for (i, (ip, fam)) in ips.iter().zip(fams).enumerate() {
+        let (Some(v), Some(f)) = (judged_str(ip), fam.as_str()) else { continue };
+        let Some(addr) = parse_ip(v) else { continue };
+        let want_v6 = match f {
+            "IPv4" => false,
+            "IPv6" => true,
+            _ => continue,
+        };
+        if addr.is_ipv6() != want_v6 {
+            let (got, want) = if want_v6 { ("IPv4", "IPv6") } else { ("IPv6", "IPv4") };
+            reject_pair(
+                ctx,
+                obj,
+                ip,
+                fam.span,
+                format!("`ipFamilies[{i}]` is `{f}`"),
+                format!("the cluster IP `{v}` is an {got} address but `ipFamilies[{i}]` is `{f}`"),
+                &format!("Invalid value: expected an {want} value as indicated by 'ipFamilies[{i}]'"),
+                "list the families in the order of the cluster IPs, or remove `ipFamilies` and let the server derive them",
+            );
+        }
+    }
+}
+
+/// `loadBalancerIP` (deprecated, still validated): an IP address when set.
+fn load_balancer_ip(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let Some(node) = spec.get("loadBalancerIP") else { return };
+    let Some(v) = judged_str(node) else { return };
+    if parse_ip(v).is_none() {
+        reject(
+            ctx,
+            obj,
+            node,
+            format!("`loadBalancerIP: {v}` is not an IP address"),
+            "Invalid value: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+            "write a single address such as `203.0.113.10` (no prefix length, no host name), or use the load balancer's own annotation",
+        );
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::diagnostics::Severity;
 use crate::model::{quantity, template_path, Object};
-use crate::rules::api::{enum_value, judged_str, reject};
+use crate::rules::api::{enum_value, judged_str, reject, reject_pair};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -88,6 +88,7 @@ fn claim_spec(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, what: &str) 
         ),
     }
     enum_value(ctx, obj, spec, "volumeMode", &["Filesystem", "Block"]);
+    data_sources(ctx, obj, spec);
     if let Some(class) = spec.get("storageClassName") {
         if let Some(v) = judged_str(class) {
             let errs = crate::model::names::dns1123_subdomain(v);
@@ -130,6 +131,109 @@ fn claim_spec(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, what: &str) 
                         "request the size you need, e.g. `1Gi`",
                     );
                 }
+            }
+        }
+    }
+}
+
+/// `validateDataSource`/`validateDataSourceRef` and their agreement: `kind` and `name` set,
+/// the core group only for `PersistentVolumeClaim`, `apiGroup` a DNS subdomain,
+/// `dataSourceRef.namespace` a namespace name and then no `dataSource`; both set without a
+/// namespace must name the same object (the server copies one into the other when only one
+/// is given).
+fn data_sources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let ds = spec.get("dataSource").filter(|n| n.is_map());
+    let dsr = spec.get("dataSourceRef").filter(|n| n.is_map());
+    for (field, r) in [("dataSource", ds), ("dataSourceRef", dsr)] {
+        if let Some(r) = r {
+            reference(ctx, obj, field, r);
+        }
+    }
+    let (Some(ds), Some(dsr)) = (ds, dsr) else { return };
+    let ns = dsr.get("namespace").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+    if let Some(ns) = ns {
+        reject_pair(
+            ctx,
+            obj,
+            ds,
+            ns.span,
+            "`dataSourceRef.namespace` is set here".into(),
+            "`dataSource` is set together with a cross-namespace `dataSourceRef`".into(),
+            "Invalid value: may not be specified when dataSourceRef.namespace is specified",
+            "remove `dataSource`: `dataSourceRef` alone names the source in the other namespace",
+        );
+        return;
+    }
+    let text = |r: &Node, k: &str| r.get(k).and_then(Node::as_str).unwrap_or("").to_string();
+    let shown = |v: String| if v.is_empty() { "(none)".to_string() } else { format!("`{v}`") };
+    let templated = [ds, dsr].iter().any(|r| {
+        ["apiGroup", "kind", "name"]
+            .iter()
+            .filter_map(|k| r.get(k))
+            .any(|n| n.as_str().is_some_and(|v| !v.is_empty()) && judged_str(n).is_none())
+    });
+    if templated {
+        return;
+    }
+    let differs = ["apiGroup", "kind", "name"]
+        .iter()
+        .find(|k| text(ds, k) != text(dsr, k));
+    if let Some(k) = differs {
+        reject_pair(
+            ctx,
+            obj,
+            ds,
+            dsr.span,
+            "`dataSourceRef` is here".into(),
+            format!(
+                "`dataSource` and `dataSourceRef` name different objects (`{k}`: {} and {})",
+                shown(text(ds, k)),
+                shown(text(dsr, k))
+            ),
+            "Invalid value: must match dataSourceRef",
+            "set only `dataSourceRef` (the server fills `dataSource` from it), or make both name the same object",
+        );
+    }
+}
+
+fn reference(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, field: &str, r: &Node) {
+    for key in ["kind", "name"] {
+        if let Some(n) = r.get(key).filter(|n| n.as_str() == Some("")) {
+            reject(ctx, obj, n, format!("`{field}.{key}` is empty"), "Required value", &format!("set the `{key}` of the object to copy the data from"));
+        }
+    }
+    let group = r.get("apiGroup").and_then(Node::as_str).unwrap_or("");
+    let kind_node = r.get("kind");
+    let kind = kind_node.and_then(judged_str);
+    if group.is_empty() {
+        if let (Some(k), Some(n)) = (kind, kind_node) {
+            if k != "PersistentVolumeClaim" {
+                let help = if k == "VolumeSnapshot" {
+                    "set `apiGroup: snapshot.storage.k8s.io` for a VolumeSnapshot".to_string()
+                } else {
+                    format!("set the `apiGroup` of `{k}`; only a PersistentVolumeClaim is in the core group")
+                };
+                reject(
+                    ctx,
+                    obj,
+                    n,
+                    format!("`{field}` names `kind: {k}` without an `apiGroup`"),
+                    "Invalid value: must be 'PersistentVolumeClaim' when referencing the default apiGroup",
+                    &help,
+                );
+            }
+        }
+    } else if let Some(g) = r.get("apiGroup").and_then(judged_str) {
+        let errs = crate::model::names::dns1123_subdomain(g);
+        if let (false, Some(n)) = (errs.is_empty(), r.get("apiGroup")) {
+            reject(ctx, obj, n, format!("`{field}.apiGroup: {g}` {}", errs.join("; ")), "Invalid value: a lowercase RFC 1123 subdomain", "write the group alone, without the version (`snapshot.storage.k8s.io`, not `snapshot.storage.k8s.io/v1`)");
+        }
+    }
+    if field == "dataSourceRef" {
+        if let Some(ns) = r.get("namespace").and_then(judged_str) {
+            let errs = crate::model::names::dns1123_label(ns);
+            if let (false, Some(n)) = (errs.is_empty(), r.get("namespace")) {
+                reject(ctx, obj, n, format!("`dataSourceRef.namespace: {ns}` {}", errs.join("; ")), "Invalid value: a lowercase RFC 1123 label", "use the name of the namespace that holds the source");
             }
         }
     }
