@@ -41,7 +41,7 @@ pub const RULE_CEL_RULE_FAILED: &str = "cel-rule-failed";
 pub const RULE_CEL_RULE_NOT_EVALUATED: &str = "cel-rule-not-evaluated";
 
 /// Evaluation budget of one custom resource, in values visited: roughly the size of `self`
-/// raised to the number of comprehensions of a rule, summed over the rules run. The API
+/// raised to how deeply the comprehensions of a rule nest, summed over the rules run. The API
 /// server has its own cost limits; this one only keeps hostile input from hanging kubevet.
 const DOCUMENT_BUDGET: u64 = 20_000_000;
 
@@ -159,15 +159,15 @@ impl Walk {
                     continue;
                 }
             };
-            let cost = size.max(1).saturating_pow(r.comprehensions.max(1));
-            if cost > self.budget {
+            let c = cost(size, r.literals, r.comprehensions);
+            if c > self.budget {
                 self.not_evaluated(
                     r,
                     "it is too costly for kubevet's evaluation budget on this value",
                 );
                 continue;
             }
-            self.budget -= cost;
+            self.budget -= c;
             let ctx = context(&this, r.optional_old_self);
             let Some(ctx) = ctx else {
                 self.not_evaluated(r, "kubevet cannot bind `self`");
@@ -176,7 +176,7 @@ impl Walk {
             match program.execute(&ctx) {
                 Ok(Value::Bool(true)) => {}
                 Ok(Value::Bool(false)) => {
-                    let detail = message_of(r, &ctx);
+                    let detail = message_of(r, &ctx, size, &mut self.budget);
                     self.failed(r, doc, at, path, root, &detail, true);
                 }
                 Ok(_) => self.not_evaluated(r, "it does not evaluate to a bool in kubevet"),
@@ -275,6 +275,14 @@ impl Walk {
     }
 }
 
+/// The estimated cost of a rule: the values it may range over (those of `self` and of the
+/// literals it builds) raised to how deeply its comprehensions nest.
+fn cost(size: u64, literals: u64, depth: u32) -> u64 {
+    size.saturating_add(literals)
+        .max(1)
+        .saturating_pow(depth.max(1))
+}
+
 fn join(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()
@@ -310,9 +318,14 @@ fn context(this: &Value, optional_old_self: bool) -> Option<Context<'static, 'st
 
 /// `messageExpression` when it yields a non-empty one-line string, else the message,
 /// else `failed rule: <rule>` (apiserver `evalMessageExpression`, `ruleMessageOrDefault`).
-fn message_of(r: &Rule, ctx: &Context<'_, '_>) -> String {
-    if let Some(p) = &r.message_expression {
-        if let Ok(Value::String(s)) = p.execute(ctx) {
+fn message_of(r: &Rule, ctx: &Context<'_, '_>, size: u64, budget: &mut u64) -> String {
+    if let Some((p, depth, literals)) = &r.message_expression {
+        let c = cost(size, *literals, *depth);
+        let result = (c <= *budget).then(|| {
+            *budget -= c;
+            p.execute(ctx)
+        });
+        if let Some(Ok(Value::String(s))) = result {
             let t = s.trim();
             if !t.is_empty() && !t.contains('\n') && t.len() <= 5 * 1024 {
                 return t.to_string();

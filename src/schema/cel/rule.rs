@@ -20,16 +20,18 @@ pub(super) struct Rule {
     /// The compiled rule, or why kubevet cannot evaluate it.
     pub program: Result<Program, String>,
     pub message: Option<String>,
-    pub message_expression: Option<Program>,
+    /// `messageExpression`, compiled, with its comprehension depth and literal elements.
+    pub message_expression: Option<(Program, u32, u64)>,
     /// `fieldPath`, parsed: the property names it descends through.
     pub field_path: Option<Vec<String>>,
     /// References `oldSelf`: a transition rule, evaluated on updates only.
     pub transition: bool,
     /// `optionalOldSelf: true`: evaluated on create too, with `oldSelf` an absent optional.
     pub optional_old_self: bool,
-    /// Comprehension macros in the rule (`all`, `exists`, `map`, ...): how far the cost
-    /// of evaluating it may grow with the size of `self`.
+    /// How deeply comprehension macros nest in the rule: the exponent of its cost.
     pub comprehensions: u32,
+    /// An upper bound of the elements of the list literals the rule builds.
+    pub literals: u64,
 }
 
 impl Rule {
@@ -52,13 +54,18 @@ impl Rule {
         let message_expression = entry
             .get("messageExpression")
             .and_then(J::as_str)
-            .and_then(|m| compile_text(m.trim()).ok());
+            .and_then(|m| {
+                let m = m.trim();
+                let p = compile_text(m).ok()?;
+                Some((p, comprehension_depth(m), literal_elements(m)))
+            });
         let field_path = entry
             .get("fieldPath")
             .and_then(J::as_str)
             .and_then(parse_field_path);
         let optional_old_self = entry.get("optionalOldSelf").and_then(J::as_bool) == Some(true);
-        let comprehensions = count_comprehensions(&text);
+        let comprehensions = comprehension_depth(&text);
+        let literals = literal_elements(&text);
         Some(Rule {
             text,
             program,
@@ -68,6 +75,7 @@ impl Rule {
             transition,
             optional_old_self,
             comprehensions,
+            literals,
         })
     }
 
@@ -149,23 +157,59 @@ fn operators(text: &str) -> usize {
     n
 }
 
-fn count_comprehensions(text: &str) -> u32 {
-    let mut n = 0u32;
-    for name in ["all", "exists", "exists_one", "map", "filter", "sortBy"] {
-        let mut rest = text;
-        while let Some(i) = rest.find(name) {
-            let after = rest[i + name.len()..].trim_start();
-            let before_ok = rest[..i]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-            if before_ok && after.starts_with('(') {
-                n = n.saturating_add(1);
+/// How deeply comprehension macros (`all`, `exists`, `map`, ...) nest in `text`: the
+/// exponent of its evaluation cost in the size of the lists it ranges over.
+pub(super) fn comprehension_depth(text: &str) -> u32 {
+    const MACROS: &[&str] = &["all", "exists", "exists_one", "map", "filter", "sortBy"];
+    let bytes = text.as_bytes();
+    let (mut depth, mut max, mut open) = (0usize, 0usize, Vec::new());
+    let (mut quote, mut escaped) = (None, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
             }
-            rest = &rest[i + name.len()..];
+            i += 1;
+            continue;
         }
+        match c {
+            b'\'' | b'"' => quote = Some(c),
+            b'(' => depth += 1,
+            b')' => {
+                if open.last() == Some(&depth) {
+                    open.pop();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                let next = text[i..].trim_start();
+                if MACROS.contains(&word) && next.starts_with('(') {
+                    open.push(depth + 1);
+                    max = max.max(open.len());
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
     }
-    n
+    u32::try_from(max).unwrap_or(u32::MAX)
+}
+
+/// Elements of list and map literals the rule may build: an upper bound from its commas.
+pub(super) fn literal_elements(text: &str) -> u64 {
+    text.bytes().filter(|b| *b == b',').count() as u64 + 1
 }
 
 /// `.spec.replicas`, `.foo['bar.baz']`: the names of a rule's `fieldPath`, `None` when it

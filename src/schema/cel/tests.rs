@@ -236,6 +236,10 @@ fn hostile_rules_never_panic_nor_hang() {
     let long_ok = format!("self.size(){} > 0", " + 1".repeat(300));
     let unary = format!("{}true", "!".repeat(3000));
     let nested = "self.all(a, self.all(b, self.all(c, self.all(d, self.all(e, a == b)))))";
+    let lits = vec!["0"; 300].join(",");
+    let literals =
+        format!("[{lits}].map(a, [{lits}].map(b, [{lits}].map(c, a + b + c))).size() > 0");
+    let sequential = "self.all(a, a >= 0) && self.exists(b, b == 1) && self.filter(c, c > 1).size() > 0 && self.map(d, d).size() == 200";
     let garbage = [
         "",
         "(",
@@ -273,6 +277,8 @@ fn hostile_rules_never_panic_nor_hang() {
         &unary,
         nested,
         &long_ok,
+        &literals,
+        sequential,
     ];
     let rules: Vec<String> = garbage
         .iter()
@@ -299,10 +305,42 @@ fn hostile_rules_never_panic_nor_hang() {
             .any(|m| m.contains("division by zero")),
         "{found:?}"
     );
+    let costly: Vec<_> = found
+        .iter()
+        .filter(|f| f.1 == NOT_EVALUATED && f.2.contains("too costly"))
+        .map(|f| f.2.as_str())
+        .collect();
+    assert_eq!(costly.len(), 2, "{costly:?}");
     assert!(
-        found
+        costly
             .iter()
-            .any(|f| f.1 == NOT_EVALUATED && f.2.contains("too costly")),
+            .all(|m| m.contains("`[0,0,0") || m.contains("self.all(a, self.all(b")),
+        "{costly:?}"
+    );
+    // Long but cheap rules run, and hold.
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.2.contains("self.all(a, a >= 0)") || f.2.contains("self.size() + 1")),
         "{found:?}"
+    );
+}
+
+#[test]
+fn comprehension_depth_counts_nesting_not_occurrences() {
+    use super::rule::comprehension_depth as depth;
+    assert_eq!(depth("self > 0"), 0);
+    assert_eq!(
+        depth("self.all(a, a > 0) && self.exists(b, b == 1) && self.map(c, c).size() > 0"),
+        1
+    );
+    assert_eq!(
+        depth("self.all(a, self.exists(b, a == b)) && self.all(c, c > 0)"),
+        2
+    );
+    assert_eq!(depth("self.all(a, 'self.all(x, self.all(y, 1))' != a)"), 1);
+    assert_eq!(
+        depth("has(self.map) && self.filter(x, x.all(y, y.exists_one(z, z)))"),
+        3
     );
 }
