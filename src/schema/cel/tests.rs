@@ -344,3 +344,137 @@ fn comprehension_depth_counts_nesting_not_occurrences() {
         3
     );
 }
+
+/// Random token soup through the parser and the evaluator: no panic (fuzzing runs the whole
+/// check on untrusted CRDs).
+#[test]
+fn random_rules_never_panic() {
+    const TOKENS: &[&str] = &[
+        "self",
+        "oldSelf",
+        ".",
+        "a",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "?",
+        "!",
+        "-",
+        "+",
+        "*",
+        "/",
+        "%",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "&&",
+        "||",
+        "in",
+        "has",
+        "all",
+        "exists",
+        "exists_one",
+        "map",
+        "filter",
+        "size",
+        "0",
+        "1",
+        "-1",
+        "1.5",
+        "1u",
+        "'s'",
+        "\"t\"",
+        "b'x'",
+        "null",
+        "true",
+        "false",
+        "int",
+        "string",
+        "dyn",
+        "type",
+        "optional",
+        ".?",
+        "[?",
+        "matches",
+        "'['",
+        "charAt",
+        "substring",
+        "split",
+        "join",
+        "indexOf",
+        "isSorted",
+        "sum",
+        "min",
+        "max",
+        "find",
+        "findAll",
+        "isIP",
+        "isCIDR",
+        "isURL",
+        "isQuantity",
+        "x",
+        " ",
+        "9223372036854775807",
+        "0x7fffffffffffffff",
+        "1e308",
+        "format",
+        "replace",
+        "lowerAscii",
+        "sortBy",
+        "cel.bind",
+        "value",
+        "hasValue",
+        "orValue",
+        "uint",
+        "double",
+        "bytes",
+        "timestamp",
+        "duration",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut rules = Vec::new();
+    for _ in 0..3000 {
+        let len = 1 + next() % 24;
+        let rule: Vec<&str> = (0..len)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
+        rules.push(rule.join(""));
+    }
+    let this = ::cel::objects::Value::List(std::sync::Arc::new(vec![
+        ::cel::objects::Value::Int(1),
+        ::cel::objects::Value::String(std::sync::Arc::new("a".into())),
+    ]));
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            for r in &rules {
+                let entry = serde_json::json!({"rule": r, "messageExpression": r});
+                let Some(rule) = super::rule::Rule::compile(&entry) else {
+                    continue;
+                };
+                if let Ok(p) = &rule.program {
+                    if rule.comprehensions <= 2 {
+                        let ctx = super::context(&this, true).unwrap();
+                        let _ = p.execute(&ctx);
+                    }
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .expect("no panic");
+}
