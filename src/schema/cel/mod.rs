@@ -232,7 +232,7 @@ impl Walk {
         }
         let what = if path.is_empty() {
             if root {
-                format!("the {}", self.kind)
+                self.kind.clone()
             } else {
                 "a defaulted value".to_string()
             }
