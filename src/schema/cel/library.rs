@@ -1,9 +1,9 @@
 //! The CEL environment of CRD validation rules: the standard library, the strings
 //! extension, and the Kubernetes libraries kubevet implements (`k8s.io/apiserver/pkg/cel/
 //! library`): lists (`isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf`), regex
-//! (`find`, `findAll`), `isURL`, `isIP`, `isCIDR` and `isQuantity`. Anything else (`url()`,
-//! `ip()`, `quantity()`, `format.*`, `semver`, timestamps, durations) is unknown here: a rule
-//! using it is reported as not evaluated, never as failing.
+//! (`find`, `findAll`), `isURL`, `isIP`, `isCIDR`, `isQuantity`, and `duration()` with its
+//! getters. Anything else (`url()`, `ip()`, `quantity()`, `format.*`, `semver`, timestamps)
+//! is unknown here: a rule using it is reported as not evaluated, never as failing.
 
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
@@ -63,6 +63,37 @@ fn build() -> Result<Env, ::cel::DeclarationError> {
     env.add_overload("isIP", "is_ip", vec![STRING_TYPE], is_ip)?;
     env.add_overload("isCIDR", "is_cidr", vec![STRING_TYPE], is_cidr)?;
     env.add_overload("isQuantity", "is_quantity", vec![STRING_TYPE], is_quantity)?;
+    // Durations as int nanoseconds: comparisons, arithmetic and the getters behave as CEL's
+    // `google.protobuf.Duration` does for what rules do with them (`duration(self.timeout) <=
+    // duration('1h')`, `duration(self).getSeconds() >= 1`).
+    env.add_overload(
+        "duration",
+        "string_to_duration",
+        vec![STRING_TYPE],
+        duration,
+    )?;
+    env.add_member_overload("getHours", "duration_hours", INT_TYPE, vec![], get_hours)?;
+    env.add_member_overload(
+        "getMinutes",
+        "duration_minutes",
+        INT_TYPE,
+        vec![],
+        get_minutes,
+    )?;
+    env.add_member_overload(
+        "getSeconds",
+        "duration_seconds",
+        INT_TYPE,
+        vec![],
+        get_seconds,
+    )?;
+    env.add_member_overload(
+        "getMilliseconds",
+        "duration_milliseconds",
+        INT_TYPE,
+        vec![],
+        get_milliseconds,
+    )?;
     Ok(env)
 }
 
@@ -95,6 +126,11 @@ over_values!(is_url, is_url_v);
 over_values!(is_ip, is_ip_v);
 over_values!(is_cidr, is_cidr_v);
 over_values!(is_quantity, is_quantity_v);
+over_values!(duration, duration_v);
+over_values!(get_hours, get_hours_v);
+over_values!(get_minutes, get_minutes_v);
+over_values!(get_seconds, get_seconds_v);
+over_values!(get_milliseconds, get_milliseconds_v);
 
 fn err(function: &str, message: &str) -> ExecutionError {
     ExecutionError::function_error(function, message)
@@ -323,4 +359,102 @@ fn is_cidr_v(args: &[Value]) -> Res {
 fn is_quantity_v(args: &[Value]) -> Res {
     let s = string(args, 0, "isQuantity")?;
     Ok(Value::Bool(crate::model::quantity::parse(s).is_ok()))
+}
+
+/// `duration('1h30m')`: Go's `time.ParseDuration`, as int nanoseconds.
+fn duration_v(args: &[Value]) -> Res {
+    let s = string(args, 0, "duration")?;
+    parse_duration(s)
+        .map(Value::Int)
+        .ok_or_else(|| err("duration", &format!("invalid duration {s:?}")))
+}
+
+fn nanos(args: &[Value], function: &str) -> Result<i64, ExecutionError> {
+    match args.first() {
+        Some(Value::Int(n)) => Ok(*n),
+        _ => Err(err(function, "expects a duration")),
+    }
+}
+
+fn get_hours_v(args: &[Value]) -> Res {
+    Ok(Value::Int(nanos(args, "getHours")? / 3_600_000_000_000))
+}
+
+fn get_minutes_v(args: &[Value]) -> Res {
+    Ok(Value::Int(nanos(args, "getMinutes")? / 60_000_000_000))
+}
+
+fn get_seconds_v(args: &[Value]) -> Res {
+    Ok(Value::Int(nanos(args, "getSeconds")? / 1_000_000_000))
+}
+
+fn get_milliseconds_v(args: &[Value]) -> Res {
+    Ok(Value::Int(nanos(args, "getMilliseconds")? / 1_000_000))
+}
+
+/// `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` with units ns, us, µs, ms, s, m, h; `0` alone.
+pub(super) fn parse_duration(s: &str) -> Option<i64> {
+    let (neg, mut rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: i128 = 0;
+    while !rest.is_empty() {
+        let int_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (int_part, r) = rest.split_at(int_end);
+        let (frac_part, r) = match r.strip_prefix('.') {
+            Some(r) => {
+                let end = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+                r.split_at(end)
+            }
+            None => ("", r),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return None;
+        }
+        let unit_end = r
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(r.len());
+        let (unit, r) = r.split_at(unit_end);
+        let scale: i128 = match unit {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => return None,
+        };
+        if int_part.len() > 30 {
+            return None;
+        }
+        let whole: i128 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().ok()?
+        };
+        let mut frac: i128 = 0;
+        let mut div: i128 = 1;
+        for d in frac_part.bytes().take(18) {
+            frac = frac * 10 + i128::from(d - b'0');
+            div *= 10;
+        }
+        total = total.checked_add(whole.checked_mul(scale)?)?;
+        total = total.checked_add(frac * scale / div)?;
+        if total > i128::from(i64::MAX) {
+            return None;
+        }
+        rest = r;
+    }
+    let total = i64::try_from(total).ok()?;
+    Some(if neg { -total } else { total })
 }
