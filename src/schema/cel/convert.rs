@@ -173,6 +173,15 @@ fn object(s: &SNode, doc: Doc<'_>, budget: &mut u64, root: bool) -> Result<Value
                     }
                 }
             }
+            // The server generates the name (5 random characters) before validating.
+            let name = Key::String(Arc::new("name".to_string()));
+            let generated = match meta.get(&Key::String(Arc::new("generateName".to_string()))) {
+                Some(Value::String(g)) if !meta.contains_key(&name) => Some(format!("{g}x7k2q")),
+                _ => None,
+            };
+            if let Some(g) = generated {
+                meta.insert(name, Value::String(Arc::new(g)));
+            }
             map.insert(
                 Key::String(Arc::new(k.to_string())),
                 Value::Map(Map {

@@ -516,3 +516,19 @@ fn durations() {
     assert_eq!(failed(&found), Vec::<String>::new());
     assert_eq!(found.len(), 1, "{found:?}");
 }
+
+#[test]
+fn undeclared_names_are_not_failures() {
+    // `other` is no property: the API server would not have accepted the CRD; kubevet does
+    // not turn its own "no such key" into a failure.
+    let spec = r#"{"type":"object","properties":{"a":{"type":"string"}},
+        "x-kubernetes-validations":[{"rule":"self.other == 1"},{"rule":"self.a == 'x'"}]}"#;
+    let found = run(spec, "{}");
+    assert_eq!(
+        found.iter().map(|f| (f.1, f.2.as_str())).collect::<Vec<_>>(),
+        vec![
+            (NOT_EVALUATED, "CEL rule `self.other == 1` of the W definition not evaluated: it names `other`, which kubevet does not find in the schema"),
+            (FAILED, "`spec`: no such key: a evaluating rule: self.a == 'x'"),
+        ]
+    );
+}
