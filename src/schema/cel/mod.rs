@@ -133,13 +133,18 @@ impl Walk {
     }
 
     fn run_rules(&mut self, s: &SNode, doc: Doc<'_>, at: Span, path: &str, root: bool) {
+        // Transition rules run on updates only: nothing to do for them on create.
+        let runs = |r: &Rule| !r.transition || r.optional_old_self;
+        if !s.rules.iter().any(runs) {
+            return;
+        }
         let mut conv_budget = self.budget;
         let this = match convert::to_value(s, doc, &mut conv_budget, root) {
             Ok(v) => v,
             // The schema stage reports the value's type.
             Err(Skip::Mismatch) => return,
             Err(Skip::TooLarge) => {
-                for r in &s.rules {
+                for r in s.rules.iter().filter(|r| runs(r)) {
                     self.not_evaluated(r, "the value is too large for kubevet's evaluation budget");
                 }
                 return;
@@ -147,10 +152,7 @@ impl Walk {
         };
         let size = self.budget - conv_budget;
         self.budget = conv_budget;
-        for r in &s.rules {
-            if r.transition && !r.optional_old_self {
-                continue;
-            }
+        for r in s.rules.iter().filter(|r| runs(r)) {
             let program = match &r.program {
                 Ok(p) => p,
                 Err(why) => {
@@ -247,10 +249,14 @@ impl Walk {
             format!("{what}: {detail}"),
         )
         .with_primary_label(format!("fails CEL rule `{}`", short(&r.text)))
-        .with_help(
+        .with_help(if use_field_path {
             "the CustomResourceDefinition declares this rule in `x-kubernetes-validations`; \
-             the API server evaluates it and rejects the object while it is false",
-        );
+             the API server evaluates it and rejects the object while it is false"
+        } else {
+            "the CustomResourceDefinition declares this rule in `x-kubernetes-validations`; \
+             the API server rejects the object when evaluating the rule fails, as for a false \
+             rule (an optional field the rule reads must be set, or the rule guard it with `has()`)"
+        });
         self.out.push(d);
     }
 
