@@ -332,20 +332,28 @@ fn is_url_v(args: &[Value]) -> Res {
     Ok(Value::Bool(ok))
 }
 
-/// `isIP`: an IPv4 or IPv6 address without a zone (`netip.ParseAddr`, zones refused).
+/// `isIP`: an IPv4 or IPv6 address without a zone (`netip.ParseAddr`), not an IPv4-mapped
+/// IPv6 address (the Kubernetes library refuses those).
 fn is_ip_v(args: &[Value]) -> Res {
     let s = string(args, 0, "isIP")?;
-    Ok(Value::Bool(s.parse::<std::net::IpAddr>().is_ok()))
+    Ok(Value::Bool(parse_ip(s).is_some()))
+}
+
+fn parse_ip(s: &str) -> Option<std::net::IpAddr> {
+    match s.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => None,
+        ip => Some(ip),
+    }
 }
 
 /// `isCIDR`: an address, `/`, and a prefix length within the address family.
 fn is_cidr_v(args: &[Value]) -> Res {
     let s = string(args, 0, "isCIDR")?;
     let ok = s.split_once('/').is_some_and(|(addr, bits)| {
-        let max = match addr.parse::<std::net::IpAddr>() {
-            Ok(std::net::IpAddr::V4(_)) => 32,
-            Ok(std::net::IpAddr::V6(_)) => 128,
-            Err(_) => return false,
+        let max = match parse_ip(addr) {
+            Some(std::net::IpAddr::V4(_)) => 32,
+            Some(std::net::IpAddr::V6(_)) => 128,
+            None => return false,
         };
         !bits.is_empty()
             && bits.len() <= 3

@@ -203,7 +203,7 @@ fn kubernetes_library_functions() {
             {"rule":"self.l.indexOf(2) == 1 && self.l.lastIndexOf(9) == -1"},
             {"rule":"self.s.find('[0-9]+') == '12' && self.s.findAll('[a-z]') == ['a', 'b']"},
             {"rule":"self.s.lowerAscii() == 'a12b' && self.s.split('1') == ['a', '2b'] && self.s.indexOf('2') == 2"},
-            {"rule":"isIP(self.ip) && !isIP('1.2.3') && isCIDR(self.cidr) && !isCIDR('10.0.0.0/33')"},
+            {"rule":"isIP(self.ip) && !isIP('1.2.3') && !isIP('::ffff:1.2.3.4') && isIP('fd00::1') && isCIDR(self.cidr) && !isCIDR('10.0.0.0/33')"},
             {"rule":"isQuantity(self.q) && !isQuantity('1.5.0')"}]}"#;
     let found = run(
         spec,
