@@ -51,6 +51,8 @@ registry! {
         invalid_crd,
         duplicate_crd,
         duplicate_list_entry,
+        cel_rule_failed,
+        cel_rule_not_evaluated,
     }
     selectors {
         invalid_label,

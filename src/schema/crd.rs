@@ -323,8 +323,12 @@ fn convert(
                     out.insert(k.clone(), J::Array(kept));
                 }
             }
-            // Kept for the list-map check (`listmaps.rs`); the validator ignores them.
-            "x-kubernetes-list-type" | "x-kubernetes-list-map-keys" | "default" => {
+            // Kept for the list-map check (`listmaps.rs`) and the CEL stage (`cel/`); the
+            // validator ignores them.
+            "x-kubernetes-list-type"
+            | "x-kubernetes-list-map-keys"
+            | "default"
+            | "x-kubernetes-validations" => {
                 out.insert(k.clone(), v.clone());
             }
             "type" | "enum" | "pattern" | "maxLength" | "minLength" | "maxItems" | "minItems"

@@ -9,6 +9,7 @@
 
 mod apiversions;
 mod bundle;
+mod cel;
 mod crd;
 mod defaults;
 mod int_range;
@@ -42,6 +43,7 @@ pub const RULE_REMOVED_API_VERSION: &str = "removed-api-version";
 pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
 pub const RULE_INVALID_CRD: &str = "invalid-crd";
 pub const RULE_DUPLICATE_CRD: &str = "duplicate-crd";
+pub use cel::{RULE_CEL_RULE_FAILED, RULE_CEL_RULE_NOT_EVALUATED};
 pub use listmaps::RULE_DUPLICATE_LIST_ENTRY;
 
 /// Metadata of the schema rules: id, default severity, one-line summary.
@@ -50,6 +52,16 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         RULE_DUPLICATE_LIST_ENTRY,
         Severity::Error,
         "two items of a custom resource's list-map with the same keys, or a list-set value twice",
+    ),
+    (
+        RULE_CEL_RULE_FAILED,
+        Severity::Error,
+        "a custom resource fails a CEL rule (`x-kubernetes-validations`) of its CRD",
+    ),
+    (
+        RULE_CEL_RULE_NOT_EVALUATED,
+        Severity::Info,
+        "a CEL rule of a CRD that kubevet cannot evaluate (a function it does not implement)",
     ),
     (
         RULE_UNKNOWN_FIELD,
@@ -128,6 +140,8 @@ struct CrdVersion {
     kind: String,
     schema: Value,
     slot: Slot,
+    /// Its CEL rules, compiled on first use.
+    cel: Arc<OnceLock<cel::CelRules>>,
     /// The CRD's `metadata.name`, for pointing at the definition a finding comes from.
     origin: Option<(FileId, Span)>,
 }
@@ -287,6 +301,7 @@ impl SchemaSet {
                 kind: reg.kind,
                 schema: reg.schema,
                 slot: Arc::new(OnceLock::new()),
+                cel: Arc::new(OnceLock::new()),
                 origin,
             });
         }
@@ -355,6 +370,8 @@ impl SchemaSet {
                     let mut found = messages::check(&t, file, doc);
                     found.extend(listmaps::check(&t.root, file, doc));
                     found.extend(int_range::check(&t.root, file, doc));
+                    let rules = c.cel.get_or_init(|| cel::CelRules::new(&c.schema));
+                    found.extend(rules.check(file, doc, kind_node));
                     found
                 }
                 Err(e) => {
