@@ -639,7 +639,7 @@ impl OpenApi<'_> {
             let text = |k: &str| r.get(k).and_then(Node::as_str);
             let rule = text("rule").unwrap_or("");
             let message = text("message").unwrap_or("");
-            if rule.trim().is_empty() {
+            if r.get("rule").is_some_and(|n| n.as_str().is_some()) && rule.trim().is_empty() {
                 self.push(Finding::new(
                     r.get("rule").map_or(r.span, |n| n.span),
                     format!("{base}.rule"),

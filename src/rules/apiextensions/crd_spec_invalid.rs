@@ -29,6 +29,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let mut out = Vec::new();
     name(obj, spec, &mut out);
     group(spec, &mut out);
+    api_approval(obj, spec, &mut out);
     scope(spec, &mut out);
     names(spec, &mut out);
     versions(spec, &mut out);
@@ -65,15 +66,54 @@ fn name(obj: &Object<'_>, spec: &Node, out: &mut Vec<Finding>) {
     }
 }
 
+/// `validateAPIApproval`: groups under `k8s.io` and `kubernetes.io` belong to the Kubernetes
+/// project and need the `api-approved.kubernetes.io` annotation (a URL of the approving pull
+/// request, or a reason starting with `unapproved`).
+fn api_approval(obj: &Object<'_>, spec: &Node, out: &mut Vec<Finding>) {
+    const KEY: &str = "api-approved.kubernetes.io";
+    let Some(g) = spec.get("group").and_then(judged) else {
+        return;
+    };
+    let protected = g == "k8s.io"
+        || g.ends_with(".k8s.io")
+        || g == "kubernetes.io"
+        || g.ends_with(".kubernetes.io");
+    if !protected {
+        return;
+    }
+    let path = format!("metadata.annotations[{KEY}]");
+    match obj.metadata().and_then(|m| m.get("annotations")).and_then(|a| a.get(KEY)) {
+        None => out.push(Finding::new(
+            obj.anchor_span(),
+            path,
+            format!("the group `{g}` is protected (under k8s.io or kubernetes.io) and the CRD has no `{KEY}` annotation"),
+            format!("Required value: protected groups must have approval annotation \"{KEY}\", see https://github.com/kubernetes/enhancements/pull/1111"),
+            format!("use a group of your own domain, or annotate `{KEY}` with the URL of the API review (or a reason starting with `unapproved`)"),
+        )),
+        Some(n) => {
+            let Some(v) = judged(n) else { return };
+            // `url.ParseRequestURI`: an absolute URL or an absolute path.
+            let scheme = v.split_once(':').is_some_and(|(s, _)| {
+                !s.is_empty()
+                    && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            });
+            if !v.starts_with("unapproved") && !scheme && !v.starts_with('/') {
+                out.push(Finding::new(
+                    n.span,
+                    path,
+                    format!("`{KEY}: {v}` is neither a URL nor a reason starting with `unapproved`"),
+                    format!("Invalid value: \"{v}\": protected groups must have approval annotation \"{KEY}\", with either a URL or a reason starting with \"unapproved\""),
+                    "put the URL of the API review there, or a reason starting with `unapproved`",
+                ));
+            }
+        }
+    }
+}
+
 fn group(spec: &Node, out: &mut Vec<Finding>) {
+    // An absent required field is the schema stage's (`missing-required-field`).
     let Some(node) = spec.get("group") else {
-        out.push(Finding::new(
-            spec.span,
-            "spec.group",
-            "the CustomResourceDefinition has no `spec.group`",
-            "Required value",
-            "set the API group, a domain such as `example.com`",
-        ));
         return;
     };
     let Some(g) = judged(node) else { return };
@@ -110,13 +150,7 @@ fn group(spec: &Node, out: &mut Vec<Finding>) {
 fn scope(spec: &Node, out: &mut Vec<Finding>) {
     const SCOPES: &[&str] = &["Cluster", "Namespaced"];
     match spec.get("scope") {
-        None => out.push(Finding::new(
-            key_span(spec, "names"),
-            "spec.scope",
-            "the CustomResourceDefinition has no `spec.scope`",
-            "Required value",
-            "add `scope: Namespaced` or `scope: Cluster`",
-        )),
+        None => {}
         Some(node) => {
             let Some(s) = judged(node) else { return };
             if s.is_empty() {
@@ -168,10 +202,18 @@ fn dns1035(
     } else {
         ""
     };
+    let detail = if mixed_case {
+        errs.iter()
+            .map(|e| e.replace("must consist of lowercase letters,", "must consist of letters,"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        errs.join("; ")
+    };
     out.push(Finding::new(
         node.span,
         path,
-        format!("the {what} `{v}` is not valid: {}", errs.join("; ")),
+        format!("the {what} `{v}` is not valid: {detail}"),
         format!("Invalid value: \"{v}\": {prefix}an RFC 1035 label"),
         if mixed_case {
             "use letters and digits, starting with a letter (`MyKind`)"
@@ -185,31 +227,17 @@ fn dns1035(
 /// `ValidateCustomResourceDefinitionNames` after the v1 defaults.
 fn names(spec: &Node, out: &mut Vec<Finding>) {
     let Some(names) = spec.get("names").filter(|n| n.is_map()) else {
-        if spec.get("names").is_none() {
-            out.push(Finding::new(
-                spec.span,
-                "spec.names",
-                "the CustomResourceDefinition has no `spec.names`",
-                "spec.names.plural: Required value, spec.names.kind: Required value",
-                "add `names` with at least `plural` and `kind`",
-            ));
-        }
         return;
     };
     for (key, help) in [
         ("plural", "add the plural resource name, e.g. `plural: widgets`"),
         ("kind", "add the kind, e.g. `kind: Widget`"),
     ] {
-        let missing = match names.get(key) {
-            None => Some(names.span),
-            Some(n) if n.as_str() == Some("") => Some(n.span),
-            _ => None,
-        };
-        if let Some(span) = missing {
+        if let Some(n) = names.get(key).filter(|n| n.as_str() == Some("")) {
             out.push(Finding::new(
-                span,
+                n.span,
                 format!("spec.names.{key}"),
-                format!("`spec.names.{key}` is missing or empty"),
+                format!("`spec.names.{key}` is empty"),
                 "Required value",
                 help,
             ));
@@ -268,15 +296,6 @@ fn names(spec: &Node, out: &mut Vec<Finding>) {
 
 fn versions(spec: &Node, out: &mut Vec<Finding>) {
     let Some(list) = spec.get("versions").filter(|v| v.is_seq()) else {
-        if spec.get("versions").is_none() {
-            out.push(Finding::new(
-                spec.span,
-                "spec.versions",
-                "the CustomResourceDefinition has no `spec.versions`",
-                "Invalid value: must have exactly one version marked as storage version",
-                "add a version with `served: true` and `storage: true`",
-            ));
-        }
         return;
     };
     let vspan = key_span(spec, "versions");
@@ -432,13 +451,15 @@ fn subresources(sub: &Node, base: &str, out: &mut Vec<Finding>) {
     ] {
         let path = format!("{base}.scale.{key}");
         let node = scale.get(key);
-        let value = node.and_then(Node::as_str).unwrap_or("");
+        let Some(value) = node.and_then(Node::as_str) else {
+            continue;
+        };
         if value.is_empty() {
-            if key != "labelSelectorPath" {
+            if let (Some(n), true) = (node, key != "labelSelectorPath") {
                 out.push(Finding::new(
-                    node.map_or(key_span(sub, "scale"), |n| n.span),
+                    n.span,
                     path,
-                    format!("the scale subresource has no `{key}`"),
+                    format!("the scale subresource's `{key}` is empty"),
                     "Required value",
                     if key == "specReplicasPath" {
                         "add `specReplicasPath: .spec.replicas`"
@@ -482,13 +503,6 @@ fn printer_column(col: &Node, base: &str, out: &mut Vec<Finding>) {
         ("jsonPath", "point it at a field, e.g. `jsonPath: .status.phase`"),
     ] {
         match col.get(key) {
-            None => out.push(Finding::new(
-                col.span,
-                format!("{base}.{key}"),
-                format!("the printer column has no `{key}`"),
-                "Required value",
-                help,
-            )),
             Some(n) if n.as_str() == Some("") => out.push(Finding::new(
                 n.span,
                 format!("{base}.{key}"),
@@ -513,15 +527,9 @@ fn printer_column(col: &Node, base: &str, out: &mut Vec<Finding>) {
         }
     }
     match col.get("type") {
-        None => out.push(Finding::new(
-            col.span,
-            format!("{base}.type"),
-            "the printer column has no `type`",
-            format!("Required value: must be one of {}", TYPES.join(",")),
-            "add `type: string` (or integer, number, boolean, date)",
-        )),
+        None => {}
         Some(n) => {
-            if let Some(t) = judged(n) {
+            if let Some(t) = judged(n).filter(|t| !t.is_empty()) {
                 if !TYPES.contains(&t) {
                     out.push(Finding::new(
                         n.span,
@@ -557,18 +565,22 @@ fn selectable_fields(v: &Node, sf: &Node, base: &str, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
     for (i, f) in sf.items().iter().enumerate() {
         let path = format!("{base}[{i}].jsonPath");
-        let node = f.get("jsonPath");
-        let Some(p) = node.and_then(Node::as_str).filter(|p| !p.is_empty()) else {
+        let Some(node) = f.get("jsonPath") else {
+            continue;
+        };
+        let Some(p) = node.as_str().filter(|p| !p.is_empty()) else {
+            if node.as_str().is_none() {
+                continue;
+            }
             out.push(Finding::new(
-                node.map_or(f.span, |n| n.span),
+                node.span,
                 path,
-                "the selectable field has no `jsonPath`",
+                "the selectable field's `jsonPath` is empty",
                 "Required value",
                 "point it at a field, e.g. `jsonPath: .spec.color`",
             ));
             continue;
         };
-        let Some(node) = node else { continue };
         if judged(node).is_none() {
             continue;
         }
@@ -691,15 +703,6 @@ fn conversion(spec: &Node, out: &mut Vec<Finding>) {
     let strategy_node = conv.get("strategy");
     let strategy = strategy_node.and_then(judged);
     let Some(strategy) = strategy else {
-        if strategy_node.is_none() || strategy_node.is_some_and(Node::is_null) {
-            out.push(Finding::new(
-                key_span(spec, "conversion"),
-                "spec.conversion.strategy",
-                "`spec.conversion` has no `strategy`",
-                "Required value",
-                "add `strategy: None`, or `strategy: Webhook` with a webhook",
-            ));
-        }
         return;
     };
     let Some(strategy_node) = strategy_node else {
@@ -775,7 +778,10 @@ fn webhook_conversion(spec: &Node, conv: &Node, webhook: Option<&Node>, out: &mu
         Some(cc) => client_config(w, cc, out),
     }
     let path = "spec.conversion.conversionReviewVersions";
-    let versions = w.get("conversionReviewVersions");
+    let Some(versions) = w.get("conversionReviewVersions").filter(|v| v.is_seq()) else {
+        return;
+    };
+    let versions = Some(versions);
     let items = versions.map(Node::items).unwrap_or_default();
     if items.is_empty() {
         out.push(Finding::new(
@@ -838,35 +844,35 @@ fn client_config(w: &Node, cc: &Node, out: &mut Vec<Finding>) {
         )),
         (Some(u), None) => {
             let Some(s) = judged(u) else { return };
-            let problem = if s.is_empty() {
-                Some("url: Required value".to_string())
+            let problem: Option<(&str, &str)> = if s.is_empty() {
+                Some(("is empty", "Required value"))
             } else if !s.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")) {
-                Some("url: Invalid value: 'https' is the only allowed URL scheme".to_string())
+                Some(("does not use https", "Invalid value: 'https' is the only allowed URL scheme"))
             } else {
                 let rest = &s[8..];
                 let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
                 let host = &rest[..host_end];
                 if host.is_empty() {
-                    Some("url: Invalid value: host must be specified".into())
+                    Some(("has no host", "Invalid value: host must be specified"))
                 } else if host.contains('@') {
-                    Some("url: Invalid value: user information is not permitted in the URL".into())
+                    Some(("carries user information", "Invalid value: user information is not permitted in the URL"))
                 } else if s.split_once('#').is_some_and(|(_, f)| !f.is_empty()) {
-                    Some("url: Invalid value: fragments are not permitted in the URL".into())
+                    Some(("has a fragment", "Invalid value: fragments are not permitted in the URL"))
                 } else if s
                     .split_once('?')
                     .is_some_and(|(_, q)| !q.split('#').next().unwrap_or("").is_empty())
                 {
-                    Some("url: Invalid value: query parameters are not permitted in the URL".into())
+                    Some(("has query parameters", "Invalid value: query parameters are not permitted in the URL"))
                 } else {
                     None
                 }
             };
-            if let Some(p) = problem {
+            if let Some((what, server)) = problem {
                 out.push(Finding::new(
                     u.span,
                     format!("{base}.url"),
-                    format!("the conversion webhook URL `{s}` is not accepted: {}", p.trim_start_matches("url: ")),
-                    p,
+                    format!("the conversion webhook URL `{s}` {what}"),
+                    server,
                     "use `https://host[:port]/path` without user, query or fragment",
                 ));
             }
@@ -874,12 +880,11 @@ fn client_config(w: &Node, cc: &Node, out: &mut Vec<Finding>) {
         (None, Some(svc)) => {
             let sbase = format!("{base}.service");
             for key in ["name", "namespace"] {
-                let n = svc.get(key);
-                if n.and_then(Node::as_str).is_none_or(str::is_empty) {
+                if let Some(n) = svc.get(key).filter(|n| n.as_str() == Some("")) {
                     out.push(Finding::new(
-                        n.map_or(svc.span, |n| n.span),
+                        n.span,
                         format!("{sbase}.{key}"),
-                        format!("the conversion webhook's service has no `{key}`"),
+                        format!("the conversion webhook's service `{key}` is empty"),
                         "Required value: service {key} is required".replace("{key}", key),
                         format!("add the Service's `{key}`"),
                     ));
@@ -937,4 +942,26 @@ fn webhook_path(p: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_service_paths_as_the_server_splits_them() {
+        assert_eq!(webhook_path("/convert"), None);
+        assert_eq!(webhook_path("/convert/"), None, "one trailing slash is dropped");
+        assert_eq!(webhook_path("/"), None);
+        assert_eq!(webhook_path("convert").as_deref(), Some("must start with a '/'"));
+        assert_eq!(webhook_path("/a//b").as_deref(), Some("segment[1] may not be empty"));
+        assert!(webhook_path("/Convert").is_some_and(|e| e.starts_with("segment[0]:")));
+    }
+
+    #[test]
+    fn simple_paths_only() {
+        assert_eq!(simple_dot_path(".spec.color"), Some(vec!["spec", "color"]));
+        assert_eq!(simple_dot_path("spec.color"), None);
+        assert_eq!(simple_dot_path(".spec['color']"), None);
+    }
 }

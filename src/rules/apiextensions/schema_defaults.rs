@@ -257,3 +257,43 @@ fn validate(v: &J, s: &Node, at: &str, errs: &mut Vec<Problem>, depth: usize) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use serde_json::json;
+
+    fn schema(yaml: &str) -> Node {
+        let file = SourceFile::new(0, "s.yaml".into(), yaml.to_string());
+        let parsed = crate::yaml::parse_file(&file, &crate::yaml::Limits::default());
+        parsed.documents[0].root.clone()
+    }
+
+    #[test]
+    fn pruning_keeps_declared_preserved_and_map_fields() {
+        let s = schema("type: object\nproperties:\n  a:\n    type: object\n    properties:\n      b: {type: string}\n  m:\n    type: object\n    additionalProperties: {type: string}\n  free:\n    type: object\n    x-kubernetes-preserve-unknown-fields: true\n");
+        assert_eq!(pruned_field(&json!({"a": {"b": "x"}, "m": {"k": "v"}, "free": {"z": 1}}), Some(&s), false, ""), None);
+        assert_eq!(pruned_field(&json!({"a": {"c": "x"}}), Some(&s), false, ""), Some(".a.c".into()));
+        // An embedded resource keeps its type and object metadata.
+        assert_eq!(pruned_field(&json!({"apiVersion": "v1", "a": {}}), Some(&s), true, ""), None);
+        assert_eq!(pruned_field(&json!({"apiVersion": "v1"}), Some(&s), false, ""), Some(".apiVersion".into()));
+    }
+
+    #[test]
+    fn validation_reports_the_first_problem_with_its_place() {
+        let s = schema("type: object\nrequired: [n]\nproperties:\n  n: {type: integer, minimum: 1}\n  e: {type: string, enum: [A, B]}\n  l: {type: array, maxItems: 1, items: {type: string}}\n");
+        let run = |v: J| {
+            let mut errs = Vec::new();
+            validate(&v, &s, "", &mut errs, 0);
+            errs.into_iter().next().map(|(at, _, server)| format!("{at}: {server}"))
+        };
+        assert_eq!(run(json!({"n": 2, "e": "A", "l": ["x"]})), None);
+        assert_eq!(run(json!({"n": 2.0})), None, "an integral float is an integer");
+        assert_eq!(run(json!({})), Some(".n: Required value".into()));
+        assert_eq!(run(json!({"n": 0})).as_deref(), Some(".n: Invalid value: 0: should be greater than or equal to 1"));
+        assert!(run(json!({"n": 1, "e": "a"})).is_some_and(|e| e.starts_with(".e: Unsupported value")));
+        assert!(run(json!({"n": 1, "l": ["x", "y"]})).is_some_and(|e| e.starts_with(".l: Too many")));
+        assert!(run(json!({"n": "1"})).is_some_and(|e| e.contains("must be of type integer")));
+    }
+}
