@@ -144,7 +144,7 @@ fn where_(data: &str) -> String {
     }
 }
 
-fn ty<'a>(s: &'a Node) -> &'a str {
+fn ty(s: &Node) -> &str {
     s.get("type").and_then(Node::as_str).unwrap_or("")
 }
 
@@ -372,9 +372,14 @@ impl OpenApi<'_> {
             ));
             self.unsupported = true;
         }
-        if let Some(items) = s.get("items").filter(|i| !i.items().is_empty()) {
-            let _ = items;
-            self.forbid(s, cx, "items", "items must be a schema object and not an array", "give `items` one schema (a map), not a list of schemas");
+        if s.get("items").is_some_and(|i| !i.items().is_empty()) {
+            self.push(Finding::new(
+                key_span(s, "items"),
+                format!("{}.items", cx.path),
+                format!("`items` in {} is a list of schemas (a tuple): CustomResourceDefinition schemas take one item schema", cx.at()),
+                "Forbidden: items must be a schema object and not an array",
+                "give `items` one schema (a map), not a list of schemas",
+            ));
             self.unsupported = true;
         }
         if cx.inside_meta && flag(s, "x-kubernetes-embedded-resource") {
@@ -437,8 +442,11 @@ impl OpenApi<'_> {
                             ));
                         }
                     }
-                    "object" => {
-                        if is.get("x-kubernetes-map-type").and_then(Node::as_str) != Some("atomic") {
+                    "object"
+                        if is.get("x-kubernetes-map-type").and_then(Node::as_str)
+                            != Some("atomic") =>
+                    {
+                        {
                             self.push(Finding::new(
                                 key_span(s, "items"),
                                 format!("{p}.items.x-kubernetes-map-type"),

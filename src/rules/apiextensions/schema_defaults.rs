@@ -248,9 +248,8 @@ fn validate(v: &J, s: &Node, at: &str, errs: &mut Vec<Problem>, depth: usize) {
             let props = s.get("properties");
             let ap = s.get("additionalProperties").filter(|a| a.is_map());
             for (k, x) in m {
-                match props.and_then(|p| p.get(k)).or(ap) {
-                    Some(sub) => validate(x, sub, &format!("{at}.{k}"), errs, depth + 1),
-                    None => {}
+                if let Some(sub) = props.and_then(|p| p.get(k)).or(ap) {
+                    validate(x, sub, &format!("{at}.{k}"), errs, depth + 1);
                 }
             }
         }
