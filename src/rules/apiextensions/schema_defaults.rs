@@ -281,18 +281,18 @@ mod tests {
 
     #[test]
     fn validation_reports_the_first_problem_with_its_place() {
-        let s = schema("type: object\nrequired: [n]\nproperties:\n  n: {type: integer, minimum: 1}\n  e: {type: string, enum: [A, B]}\n  l: {type: array, maxItems: 1, items: {type: string}}\n");
+        let s = schema("type: object\nrequired: [size]\nproperties:\n  size: {type: integer, minimum: 1}\n  e: {type: string, enum: [A, B]}\n  l: {type: array, maxItems: 1, items: {type: string}}\n");
         let run = |v: J| {
             let mut errs = Vec::new();
             validate(&v, &s, "", &mut errs, 0);
             errs.into_iter().next().map(|(at, _, server)| format!("{at}: {server}"))
         };
-        assert_eq!(run(json!({"n": 2, "e": "A", "l": ["x"]})), None);
-        assert_eq!(run(json!({"n": 2.0})), None, "an integral float is an integer");
-        assert_eq!(run(json!({})), Some(".n: Required value".into()));
-        assert_eq!(run(json!({"n": 0})).as_deref(), Some(".n: Invalid value: 0: should be greater than or equal to 1"));
-        assert!(run(json!({"n": 1, "e": "a"})).is_some_and(|e| e.starts_with(".e: Unsupported value")));
-        assert!(run(json!({"n": 1, "l": ["x", "y"]})).is_some_and(|e| e.starts_with(".l: Too many")));
-        assert!(run(json!({"n": "1"})).is_some_and(|e| e.contains("must be of type integer")));
+        assert_eq!(run(json!({"size": 2, "e": "A", "l": ["x"]})), None);
+        assert_eq!(run(json!({"size": 2.0})), None, "an integral float is an integer");
+        assert_eq!(run(json!({})), Some(".size: Required value".into()));
+        assert_eq!(run(json!({"size": 0})).as_deref(), Some(".size: Invalid value: 0: should be greater than or equal to 1"));
+        assert!(run(json!({"size": 1, "e": "a"})).is_some_and(|e| e.starts_with(".e: Unsupported value")));
+        assert!(run(json!({"size": 1, "l": ["x", "y"]})).is_some_and(|e| e.starts_with(".l: Too many")));
+        assert!(run(json!({"size": "1"})).is_some_and(|e| e.contains("must be of type integer")));
     }
 }
