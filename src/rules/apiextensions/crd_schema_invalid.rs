@@ -1092,7 +1092,7 @@ fn complete_nested(v: &Node, s: &Node, spath: &str, vpath: &str, out: &mut Vec<F
             None => out.push(Finding::new(
                 key_span(v, "items"),
                 format!("{spath}.items"),
-                format!("`items` is constrained in `{vpath}` but not declared in the schema itself"),
+                format!("`items` is constrained in `{}` but not declared in the schema itself", junctor(vpath)),
                 format!("Required value: because it is defined in {vpath}.items"),
                 "declare `items` on the schema itself as well",
             )),
