@@ -974,6 +974,18 @@ fn value_validation(s: &Node, skip_any_of: bool, skip_first_all_of: bool, lvl: L
     if depth > MAX_DEPTH {
         return;
     }
+    if let Some(n) = s.get("pattern") {
+        if let Some(problem) = n.as_str().and_then(unsupported_regex) {
+            let p = n.as_str().unwrap_or_default();
+            out.push(Finding::new(
+                n.span,
+                format!("{path}.pattern"),
+                format!("`pattern` uses {problem}, which Go regular expressions (RE2) do not support"),
+                format!("Invalid value: \"{p}\": must be a valid regular expression, but isn't: error parsing regexp"),
+                "rewrite it without lookaround or backreferences, or check the condition with an `x-kubernetes-validations` rule",
+            ));
+        }
+    }
     if !skip_any_of {
         for (i, b) in s.get("anyOf").map(Node::items).unwrap_or_default().iter().enumerate() {
             nested(b, false, lvl, &format!("{path}.anyOf[{i}]"), out, depth + 1);
@@ -988,6 +1000,54 @@ fn value_validation(s: &Node, skip_any_of: bool, skip_first_all_of: bool, lvl: L
     if let Some(n) = present(s, "not") {
         nested(n, false, lvl, &format!("{path}.not"), out, depth + 1);
     }
+}
+
+/// Perl syntax Go's `regexp.Compile` refuses and other dialects (JavaScript, PCRE) accept:
+/// lookahead and lookbehind groups and backreferences. Other differences are left to the
+/// server.
+fn unsupported_regex(p: &str) -> Option<&'static str> {
+    let b = p.as_bytes();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                // `\1`..`\9` is a backreference, except that `\1`..`\7` followed by an
+                // octal digit is an octal escape, which Go accepts.
+                if let Some(&d) = b.get(i + 1).filter(|c| (b'1'..=b'9').contains(c)) {
+                    let octal = d <= b'7' && b.get(i + 2).is_some_and(|c| (b'0'..=b'7').contains(c));
+                    if !octal {
+                        return Some("a backreference");
+                    }
+                }
+                i += 2;
+                continue;
+            }
+            b'[' if !in_class => {
+                in_class = true;
+                // `[]...]` and `[^]...]` take the `]` literally.
+                if b.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b']' if in_class => in_class = false,
+            b'(' if !in_class && b.get(i + 1) == Some(&b'?') => {
+                let rest = &b[i + 2..];
+                if rest.starts_with(b"=") || rest.starts_with(b"!") {
+                    return Some("a lookahead group");
+                }
+                if rest.starts_with(b"<=") || rest.starts_with(b"<!") {
+                    return Some("a lookbehind group");
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// `validateNestedValueValidation`: a schema under a junctor may only constrain values.
@@ -1050,6 +1110,24 @@ fn nested(v: &Node, skip_any_of: bool, lvl: Level, path: &str, out: &mut Vec<Fin
             "Forbidden: must not be specified in a nested context",
             "remove it from the junctor",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsupported_regex;
+
+    #[test]
+    fn go_regexp_refuses_lookaround_and_backreferences() {
+        assert_eq!(unsupported_regex("^(?=.*[a-z]).{8,}$"), Some("a lookahead group"));
+        assert_eq!(unsupported_regex("^(?!-)[a-z-]+$"), Some("a lookahead group"));
+        assert_eq!(unsupported_regex("(?<=a)b"), Some("a lookbehind group"));
+        assert_eq!(unsupported_regex("(a)\\1"), Some("a backreference"));
+        assert_eq!(unsupported_regex("^(?P<n>[a-z]+)(?:-[0-9])?$"), None);
+        assert_eq!(unsupported_regex("^(?<n>[a-z]+)$"), None, "named groups are fine");
+        assert_eq!(unsupported_regex("[(?=]\\(?=x"), None, "in a class or escaped");
+        assert_eq!(unsupported_regex("^\\101$"), None, "an octal escape");
+        assert_eq!(unsupported_regex("^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))$"), None);
     }
 }
 
