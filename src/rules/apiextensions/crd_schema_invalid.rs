@@ -1113,24 +1113,6 @@ fn nested(v: &Node, skip_any_of: bool, lvl: Level, path: &str, out: &mut Vec<Fin
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::unsupported_regex;
-
-    #[test]
-    fn go_regexp_refuses_lookaround_and_backreferences() {
-        assert_eq!(unsupported_regex("^(?=.*[a-z]).{8,}$"), Some("a lookahead group"));
-        assert_eq!(unsupported_regex("^(?!-)[a-z-]+$"), Some("a lookahead group"));
-        assert_eq!(unsupported_regex("(?<=a)b"), Some("a lookbehind group"));
-        assert_eq!(unsupported_regex("(a)\\1"), Some("a backreference"));
-        assert_eq!(unsupported_regex("^(?P<n>[a-z]+)(?:-[0-9])?$"), None);
-        assert_eq!(unsupported_regex("^(?<n>[a-z]+)$"), None, "named groups are fine");
-        assert_eq!(unsupported_regex("[(?=]\\(?=x"), None, "in a class or escaped");
-        assert_eq!(unsupported_regex("^\\101$"), None, "an octal escape");
-        assert_eq!(unsupported_regex("^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))$"), None);
-    }
-}
-
 fn junctor(path: &str) -> &str {
     ["allOf", "anyOf", "oneOf", "not"]
         .into_iter()
@@ -1188,5 +1170,23 @@ fn complete_nested(v: &Node, s: &Node, spath: &str, vpath: &str, out: &mut Vec<F
                 format!("declare `{k}` (with its type) under the schema's own `properties`"),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsupported_regex;
+
+    #[test]
+    fn go_regexp_refuses_lookaround_and_backreferences() {
+        assert_eq!(unsupported_regex("^(?=.*[a-z]).{8,}$"), Some("a lookahead group"));
+        assert_eq!(unsupported_regex("^(?!-)[a-z-]+$"), Some("a lookahead group"));
+        assert_eq!(unsupported_regex("(?<=a)b"), Some("a lookbehind group"));
+        assert_eq!(unsupported_regex("(a)\\1"), Some("a backreference"));
+        assert_eq!(unsupported_regex("^(?P<n>[a-z]+)(?:-[0-9])?$"), None);
+        assert_eq!(unsupported_regex("^(?<n>[a-z]+)$"), None, "named groups are fine");
+        assert_eq!(unsupported_regex("[(?=]\\(?=x"), None, "in a class or escaped");
+        assert_eq!(unsupported_regex("^\\101$"), None, "an octal escape");
+        assert_eq!(unsupported_regex("^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))$"), None);
     }
 }
