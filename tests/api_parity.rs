@@ -23,8 +23,6 @@ const NOT_CHECK_SECTIONS: &[&str] = &["## kubectl-validate's test cases"];
 enum Status {
     Implemented,
     NotImplemented,
-    /// Decidable, waiting for the CRD structural-schema validation or CEL.
-    Waiting,
     NotDecidable,
 }
 
@@ -85,8 +83,6 @@ fn classify(verdict: &str, known_ids: &[String]) -> Status {
     let v = verdict.to_ascii_lowercase();
     if !known_ids.is_empty() || v.starts_with("schema") {
         Status::Implemented
-    } else if v.starts_with("not implemented") && (v.contains("cel") || v.contains("crd")) {
-        Status::Waiting
     } else if v.starts_with("not implemented") {
         Status::NotImplemented
     } else {
@@ -258,7 +254,7 @@ fn rel(p: &Path) -> String {
 }
 
 /// The counts line of a page: `**Counts**: 45 rows, 35 implemented, 3 decidable but not
-/// implemented yet, 2 waiting for ..., 5 not statically decidable ...`.
+/// implemented yet, 5 not statically decidable ...`.
 fn written_counts(page: &str) -> BTreeMap<Status, usize> {
     let text = read(page);
     let start = text
@@ -285,8 +281,6 @@ fn written_counts(page: &str) -> BTreeMap<Status, usize> {
             Status::Implemented
         } else if phrase.starts_with("decidable but not implemented") {
             Status::NotImplemented
-        } else if phrase.starts_with("waiting") {
-            Status::Waiting
         } else if phrase.starts_with("not statically decidable") {
             Status::NotDecidable
         } else {
@@ -315,7 +309,6 @@ fn prose_counts_match_the_rows() {
         for status in [
             Status::Implemented,
             Status::NotImplemented,
-            Status::Waiting,
             Status::NotDecidable,
         ] {
             let (w, c) = (
@@ -348,7 +341,10 @@ fn the_tables_are_parsed() {
         classify("not implemented yet (decidable)", &[]),
         Status::NotImplemented
     );
-    assert_eq!(classify("not implemented yet: CEL", &[]), Status::Waiting);
+    assert_eq!(
+        classify("not implemented yet: CEL", &[]),
+        Status::NotImplemented
+    );
     assert_eq!(
         rule_like("`pod-spec-invalid` (`os.name`, `--x`)"),
         vec!["pod-spec-invalid"]

@@ -198,6 +198,10 @@ registry! {
         resource_requirements_invalid,
         volume_source_invalid,
     }
+    apiextensions + crd + schema_defaults {
+        crd_spec_invalid,
+        crd_schema_invalid,
+    }
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

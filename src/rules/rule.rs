@@ -37,6 +37,9 @@ pub enum Category {
 
     /// The pod spec the API server validates on every Pod and pod template.
     PodSpec,
+
+    /// CustomResourceDefinitions as the API server validates them.
+    ApiExtensions,
 }
 
 impl Category {
@@ -67,6 +70,8 @@ impl Category {
             Category::Metadata => "metadata",
 
             Category::PodSpec => "podspec",
+
+            Category::ApiExtensions => "apiextensions",
         }
     }
 }
