@@ -486,7 +486,13 @@ impl<'a> Cx<'a> {
 
     fn enumeration(&self, node: &Node, path: &[Seg], options: &[J]) -> Diagnostic {
         let field = display_path(path);
-        let shown: Vec<String> = options.iter().map(show_json).collect();
+        // `null` is in the list when the value may be left empty (a CRD drops a null field);
+        // it is never the value someone meant to write.
+        let shown: Vec<String> = options
+            .iter()
+            .filter(|o| !o.is_null())
+            .map(show_json)
+            .collect();
         let value = node
             .text()
             .map_or_else(|| describe(node), |t| format!("`{t}`"));
