@@ -101,10 +101,10 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
-/// Bracket depth, outside string literals (a cheap bound on the parser's recursion).
-fn nesting(text: &str) -> usize {
-    let (mut depth, mut max, mut quote, mut escaped) = (0usize, 0usize, None, false);
-    for c in text.chars() {
+/// The characters of a rule outside its string literals (quotes included).
+fn outside_strings(text: &str) -> impl Iterator<Item = char> + '_ {
+    let (mut quote, mut escaped) = (None, false);
+    text.chars().filter(move |&c| {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -113,10 +113,21 @@ fn nesting(text: &str) -> usize {
             } else if c == q {
                 quote = None;
             }
-            continue;
+            return false;
         }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+            return false;
+        }
+        true
+    })
+}
+
+/// Bracket depth, outside string literals (a cheap bound on the parser's recursion).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in outside_strings(text) {
         match c {
-            '\'' | '"' => quote = Some(c),
             '(' | '[' | '{' => {
                 depth += 1;
                 max = max.max(depth);
@@ -136,25 +147,14 @@ fn nesting(text: &str) -> usize {
 
 /// Operator characters outside string literals.
 fn operators(text: &str) -> usize {
-    let (mut n, mut quote, mut escaped) = (0usize, None, false);
-    for c in text.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '+' | '-' | '*' | '/' | '%' | '&' | '|' | '=' | '!' | '<' | '>' | '?' | '.' => n += 1,
-            _ => {}
-        }
-    }
-    n
+    outside_strings(text)
+        .filter(|c| {
+            matches!(
+                c,
+                '+' | '-' | '*' | '/' | '%' | '&' | '|' | '=' | '!' | '<' | '>' | '?' | '.'
+            )
+        })
+        .count()
 }
 
 /// How deeply comprehension macros (`all`, `exists`, `map`, ...) nest in `text`: the
