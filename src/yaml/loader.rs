@@ -898,7 +898,9 @@ fn next_char_end(text: &str, at: usize) -> usize {
 /// items room for up to twice that. (Shrinking in place does not return the memory to the
 /// allocator: it keeps a block that is still at least half used.)
 fn exact<T>(v: Vec<T>) -> Vec<T> {
-    if v.capacity() == v.len() {
+    // Within an eighth of its length: not worth a second allocation (for a large list, the
+    // copy would briefly hold both).
+    if v.capacity() - v.len() <= v.len() / 8 {
         return v;
     }
     let mut out = Vec::with_capacity(v.len());
