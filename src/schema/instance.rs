@@ -64,16 +64,29 @@ fn key_of(e: &Entry) -> &str {
 }
 
 fn find_losers(node: &Node, winner: Option<Span>, out: &mut HashSet<usize>) {
-    // An explicit stack: nesting is bounded by the loader, but a deep document must not
-    // cost a deep native stack here.
-    let mut todo = vec![node];
-    while let Some(node) = todo.pop() {
+    // An explicit stack of the collections being walked (not of their children: a list of
+    // a million items costs one slot, not a million): nesting is bounded by the loader, but
+    // a deep document must not cost a deep native stack here.
+    enum Walk<'n> {
+        Items(std::slice::Iter<'n, Node>),
+        Values(std::slice::Iter<'n, Entry>),
+    }
+    let mut todo = vec![Walk::Items(std::slice::from_ref(node).iter())];
+    while let Some(top) = todo.last_mut() {
+        let next = match top {
+            Walk::Items(it) => it.next(),
+            Walk::Values(it) => it.next().map(|e| &e.value),
+        };
+        let Some(node) = next else {
+            todo.pop();
+            continue;
+        };
         match &node.kind {
             NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => todo.extend(items.iter()),
+            NodeKind::Seq(items) => todo.push(Walk::Items(items.iter())),
             NodeKind::Map(entries) => {
                 mark_losers(entries, winner, out);
-                todo.extend(entries.iter().map(|e| &e.value));
+                todo.push(Walk::Values(entries.iter()));
             }
         }
     }
