@@ -217,6 +217,18 @@ impl<'a> Workspace<'a> {
             .map(move |&i| &self.objects[i])
     }
 
+    /// The objects of `kind` named `name` in `namespace`, in run order (an index lookup).
+    pub fn named_in(&self, kind: &str, namespace: &str, name: &str) -> Vec<&Object<'a>> {
+        let Some(found) = self.by_name.get(&(kind, name)) else {
+            return Vec::new();
+        };
+        found
+            .iter()
+            .map(|&i| &self.objects[i])
+            .filter(|o| self.namespace_of(o) == Some(namespace))
+            .collect()
+    }
+
     /// True when the run has at least one object of `kind` in `namespace`.
     pub fn has_kind_in(&self, kind: &str, namespace: &str) -> bool {
         self.of_kind_in(kind, namespace).next().is_some()

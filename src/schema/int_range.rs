@@ -5,52 +5,58 @@
 use serde_json::Value;
 
 use super::nav::{Nav, Step};
-use super::validator::Seg;
 use super::RULE_INVALID_TYPE;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
 
 /// Nesting bound, as a path length (a document deeper than this is refused by the loader).
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64 * 64;
 
 pub(crate) fn check(root: &Value, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     let nav = Nav::new(root);
     let mut out = Vec::new();
-    walk(&nav, nav.root(), doc, file, &mut out, "");
+    let mut path = Vec::new();
+    walk(&nav, nav.root(), doc, file, &mut out, &mut path);
     out
 }
 
-fn walk(
+/// A step of the path walked so far, borrowed: the path is only written out for a finding.
+enum PathStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn walk<'d>(
     nav: &Nav<'_>,
     step: Step<'_>,
-    node: &Node,
+    node: &'d Node,
     file: FileId,
     out: &mut Vec<Diagnostic>,
-    path: &str,
+    path: &mut Vec<PathStep<'d>>,
 ) {
-    if path.len() > MAX_DEPTH * 64 {
+    if path.len() > MAX_DEPTH {
         return;
     }
     match &node.kind {
-        NodeKind::Map(_) => {
-            for e in node.entries() {
+        NodeKind::Map(entries) => {
+            for e in entries {
                 let Some(k) = e.key.key_text() else { continue };
-                if let Some(child) = nav.child(step, &Seg::Key(k.to_string())) {
-                    let p = if path.is_empty() {
-                        k.to_string()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(nav, child, &e.value, file, out, &p);
+                if let Some(child) = nav.child_key(step, k) {
+                    path.push(PathStep::Key(k));
+                    walk(nav, child, &e.value, file, out, path);
+                    path.pop();
                 }
             }
         }
-        NodeKind::Seq(_) => {
-            for (i, item) in node.items().iter().enumerate() {
-                if let Some(child) = nav.child(step, &Seg::Index(i)) {
-                    walk(nav, child, item, file, out, &format!("{path}[{i}]"));
-                }
+        NodeKind::Seq(items) => {
+            let Some(child) = nav.child_item(step) else {
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                path.push(PathStep::Index(i));
+                walk(nav, child, item, file, out, path);
+                path.pop();
             }
         }
         NodeKind::Scalar(_) => {
@@ -61,6 +67,7 @@ fn walk(
             if i32::try_from(n).is_ok() {
                 return;
             }
+            let path = display(path);
             out.push(
                 Diagnostic::new(
                     RULE_INVALID_TYPE,
@@ -76,6 +83,23 @@ fn walk(
             );
         }
     }
+}
+
+/// `spec.containers[0].ports[1].containerPort`.
+fn display(path: &[PathStep<'_>]) -> String {
+    let mut s = String::new();
+    for step in path {
+        match step {
+            PathStep::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            PathStep::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
 }
 
 #[cfg(test)]

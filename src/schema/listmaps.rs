@@ -7,7 +7,6 @@
 use serde_json::Value;
 
 use super::nav::{Nav, Step};
-use super::validator::Seg;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
@@ -38,15 +37,15 @@ fn walk(
         NodeKind::Map(_) => {
             for e in node.entries() {
                 let Some(k) = e.key.key_text() else { continue };
-                if let Some(child) = nav.child(step, &Seg::Key(k.to_string())) {
+                if let Some(child) = nav.child_key(step, k) {
                     walk(nav, child, &e.value, file, out, depth + 1);
                 }
             }
         }
         NodeKind::Seq(_) => {
             list(step, node, file, out);
-            for (i, item) in node.items().iter().enumerate() {
-                if let Some(child) = nav.child(step, &Seg::Index(i)) {
+            if let Some(child) = nav.child_item(step) {
+                for item in node.items() {
                     walk(nav, child, item, file, out, depth + 1);
                 }
             }

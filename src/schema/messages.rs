@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::Value as J;
 
+use super::instance::Instance;
 use super::nav::{Nav, Step};
 use super::tree::{self, display_path};
 use super::validator::{RawError, RawKind, Seg};
@@ -19,26 +20,28 @@ use crate::yaml::{Node, NodeKind, ScalarStyle, Span, TypeName, Value};
 /// Validates `doc` against `t`, including the entries hidden by duplicate keys.
 pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let json = doc.to_json();
-    if !t.compiled.is_valid(&json) {
-        let errors = t.compiled.errors(&json);
+    let inst = Instance::new(doc, None);
+    if !t.compiled.is_valid(inst.root()) {
+        let errors = t.compiled.errors(inst.root());
         explain(t, file, doc, None, errors, &mut out);
     }
     // A lenient decoder keeps only the last of duplicate keys; what the earlier entries
     // say is still what the author wrote, so validate each one as if it had won and keep
     // the findings inside it.
-    for s in tree::shadowed_entries(doc) {
-        let json = doc.to_json_with_winner(Some(s.key_span));
-        if t.compiled.is_valid(&json) {
-            continue;
+    if inst.has_duplicates() {
+        for s in tree::shadowed_entries(doc) {
+            let inst = Instance::new(doc, Some(s.key_span));
+            if t.compiled.is_valid(inst.root()) {
+                continue;
+            }
+            let errors = t
+                .compiled
+                .errors(inst.root())
+                .into_iter()
+                .filter(|e| e.path.starts_with(&s.path))
+                .collect();
+            explain(t, file, doc, Some(s.key_span), errors, &mut out);
         }
-        let errors = t
-            .compiled
-            .errors(&json)
-            .into_iter()
-            .filter(|e| e.path.starts_with(&s.path))
-            .collect();
-        explain(t, file, doc, Some(s.key_span), errors, &mut out);
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);

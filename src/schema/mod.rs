@@ -12,6 +12,7 @@ mod bundle;
 mod cel;
 mod crd;
 mod defaults;
+mod instance;
 mod int_range;
 mod listmaps;
 mod messages;
@@ -127,7 +128,8 @@ pub fn is_crd(doc: &Node) -> bool {
 /// A compiled schema for one kind, with the schema document it was compiled from (for
 /// navigation: allowed fields, expected types).
 pub(crate) struct Target {
-    pub root: Value,
+    /// Shared with the CRD registration it came from (CRD schemas run to megabytes).
+    pub root: Arc<Value>,
     pub compiled: Compiled,
     /// `Deployment`, or the CRD kind.
     pub kind: String,
@@ -138,7 +140,7 @@ type Slot = Arc<OnceLock<Result<Arc<Target>, String>>>;
 /// A registered custom resource version.
 struct CrdVersion {
     kind: String,
-    schema: Value,
+    schema: Arc<Value>,
     slot: Slot,
     /// Its CEL rules, compiled on first use.
     cel: Arc<OnceLock<cel::CelRules>>,
@@ -158,7 +160,7 @@ pub struct PreparedCrd {
 struct Seen {
     file: FileId,
     span: Span,
-    versions: Vec<(String, String, Value)>,
+    versions: Vec<(String, String, Arc<Value>)>,
 }
 
 /// All schemas for one run: the bundled Kubernetes version plus the CRDs seen.
@@ -269,11 +271,13 @@ impl SchemaSet {
         if prepared.versions.is_empty() {
             return diags;
         }
-        let fingerprint: Vec<(String, String, Value)> = prepared
+        // Shared, not copied: the fingerprint compares the schemas the registrations keep.
+        let regs: Vec<(String, String, Arc<Value>)> = prepared
             .versions
-            .iter()
-            .map(|r| (r.api_version.clone(), r.kind.clone(), r.schema.clone()))
+            .into_iter()
+            .map(|r| (r.api_version, r.kind, Arc::new(r.schema)))
             .collect();
+        let fingerprint = regs.clone();
         let origin = prepared.name.as_ref().map(|(_, f, s)| (*f, *s));
         if let Some((name, file, span)) = prepared.name {
             let seen = self.crd_names.entry(name.clone()).or_default();
@@ -289,17 +293,14 @@ impl SchemaSet {
                 versions: fingerprint,
             });
         }
-        for reg in prepared.versions {
-            let defs = self
-                .crds
-                .entry((reg.api_version, reg.kind.clone()))
-                .or_default();
-            if defs.iter().any(|d| d.schema == reg.schema) {
+        for (api_version, kind, schema) in regs {
+            let defs = self.crds.entry((api_version, kind.clone())).or_default();
+            if defs.iter().any(|d| d.schema == schema) {
                 continue;
             }
             defs.push(CrdVersion {
-                kind: reg.kind,
-                schema: reg.schema,
+                kind,
+                schema,
                 slot: Arc::new(OnceLock::new()),
                 cel: Arc::new(OnceLock::new()),
                 origin,
@@ -453,7 +454,7 @@ impl SchemaSet {
             return Vec::new();
         };
         let target = Target {
-            root,
+            root: Arc::new(root),
             compiled,
             kind: "fragment".into(),
         };
@@ -467,7 +468,7 @@ impl SchemaSet {
         };
         slot.get_or_init(|| {
             let name = self.bundle.name(def);
-            let root = self.closure_document(name, None);
+            let root = Arc::new(self.closure_document(name, None));
             let compiled = Compiled::compile(&root)?;
             let kind = name.rsplit('.').next().unwrap_or(name).to_string();
             Ok(Arc::new(Target {
@@ -484,7 +485,7 @@ impl SchemaSet {
             .get_or_init(|| {
                 let compiled = Compiled::compile(&c.schema)?;
                 Ok(Arc::new(Target {
-                    root: c.schema.clone(),
+                    root: Arc::clone(&c.schema),
                     compiled,
                     kind: c.kind.clone(),
                 }))

@@ -90,20 +90,35 @@ impl<'a> Nav<'a> {
 
     /// The schema of `seg` inside `step`, if the schema says anything about it.
     pub fn child(&self, step: Step<'a>, seg: &Seg) -> Option<Step<'a>> {
-        self.child_rec(step, seg, 0)
+        match seg {
+            Seg::Key(k) => self.child_key(step, k),
+            Seg::Index(_) => self.child_item(step),
+        }
     }
 
-    fn child_rec(&self, step: Step<'a>, seg: &Seg, depth: usize) -> Option<Step<'a>> {
+    /// The schema of mapping key `key` inside `step` (no allocation: the walks over whole
+    /// documents call this per entry).
+    pub fn child_key(&self, step: Step<'a>, key: &str) -> Option<Step<'a>> {
+        self.child_rec(step, Some(key), 0)
+    }
+
+    /// The schema of the items of the list at `step`.
+    pub fn child_item(&self, step: Step<'a>) -> Option<Step<'a>> {
+        self.child_rec(step, None, 0)
+    }
+
+    /// `key`: `None` for a list item.
+    fn child_rec(&self, step: Step<'a>, key: Option<&str>, depth: usize) -> Option<Step<'a>> {
         if depth > 8 {
             return None;
         }
         let s = step.schema;
-        let direct = match seg {
-            Seg::Key(k) => s
+        let direct = match key {
+            Some(k) => s
                 .get("properties")
-                .and_then(|p| p.get(k.as_str()))
+                .and_then(|p| p.get(k))
                 .or_else(|| s.get("additionalProperties").filter(|a| a.is_object())),
-            Seg::Index(_) => s.get("items").filter(|i| i.is_object()),
+            None => s.get("items").filter(|i| i.is_object()),
         };
         if let Some(d) = direct {
             // A child reached without a `$ref` is an anonymous part of its parent.
@@ -113,7 +128,7 @@ impl<'a> Nav<'a> {
             if let Some(branches) = s.get(combinator).and_then(Value::as_array) {
                 for b in branches {
                     let b = self.resolve(b, step.def);
-                    if let Some(found) = self.child_rec(b, seg, depth + 1) {
+                    if let Some(found) = self.child_rec(b, key, depth + 1) {
                         return Some(found);
                     }
                 }

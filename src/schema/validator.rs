@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use super::instance::{Inst, YamlJson};
+
 /// One step of an instance path.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Seg {
@@ -31,27 +33,29 @@ pub(crate) struct RawError {
     pub kind: RawKind,
 }
 
-/// A compiled schema; `Send + Sync`, shared across rayon workers.
+/// A compiled schema; `Send + Sync`, shared across rayon workers. It validates the YAML
+/// tree in place ([`super::instance`]).
 pub(crate) struct Compiled {
-    inner: jsonschema::Validator,
+    inner: jsonschema::Validator<YamlJson>,
 }
 
 impl Compiled {
     /// Compiles a self-contained Draft 2020-12 schema (all `$ref`s point into its own
     /// `$defs`). No retrieval: a reference outside the document is an error.
     pub fn compile(schema: &Value) -> Result<Compiled, String> {
-        jsonschema::draft202012::options()
+        jsonschema::options_for::<YamlJson>()
+            .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(false)
             .build(schema)
             .map(|inner| Compiled { inner })
             .map_err(|e| e.to_string())
     }
 
-    pub fn is_valid(&self, instance: &Value) -> bool {
+    pub fn is_valid(&self, instance: Inst<'_>) -> bool {
         self.inner.is_valid(instance)
     }
 
-    pub fn errors(&self, instance: &Value) -> Vec<RawError> {
+    pub fn errors(&self, instance: Inst<'_>) -> Vec<RawError> {
         use jsonschema::error::ValidationErrorKind as K;
         use jsonschema::paths::LocationSegment;
         let mut out = Vec::new();
@@ -73,10 +77,7 @@ impl Compiled {
                         .as_str()
                         .ends_with("/additionalProperties") =>
                 {
-                    let keys = value_at(instance, &path)
-                        .and_then(Value::as_object)
-                        .map(|m| m.keys().cloned().collect())
-                        .unwrap_or_default();
+                    let keys = instance.at(&path).map(Inst::keys).unwrap_or_default();
                     RawKind::Unknown(keys)
                 }
                 // A `false` property schema: the key itself is not allowed.
@@ -141,18 +142,21 @@ fn plain_message(kind: &jsonschema::error::ValidationErrorKind) -> Option<String
     })
 }
 
-/// The value an instance path points at.
-fn value_at<'v>(root: &'v Value, path: &[Seg]) -> Option<&'v Value> {
-    path.iter().try_fold(root, |v, seg| match seg {
-        Seg::Key(k) => v.get(k.as_str()),
-        Seg::Index(i) => v.get(*i),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml::{parse_file, Limits};
     use serde_json::json;
+
+    /// The errors for a YAML (or JSON) instance.
+    fn errors(c: &Compiled, text: &str) -> Vec<RawError> {
+        let file = SourceFile::new(0, "t.yaml".into(), text.into());
+        let parsed = parse_file(&file, &Limits::default());
+        let root = &parsed.documents[0].root;
+        let inst = super::super::instance::Instance::new(root, None);
+        c.errors(inst.root())
+    }
 
     #[test]
     fn reports_paths_and_kinds() {
@@ -163,7 +167,7 @@ mod tests {
             "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/C"}}},
         });
         let c = Compiled::compile(&schema).unwrap();
-        let errs = c.errors(&json!({"items": [{"name": 1, "x": 2}, {}]}));
+        let errs = errors(&c, r#"{"items": [{"name": 1, "x": 2}, {}]}"#);
         assert!(errs.contains(&RawError {
             path: vec![Seg::Key("items".into()), Seg::Index(0)],
             kind: RawKind::Unknown(vec!["x".into()]),
@@ -192,7 +196,7 @@ mod tests {
             "never": false
         }});
         let c = Compiled::compile(&schema).unwrap();
-        let errs = c.errors(&json!({"empty": {"a": 1, "b": 2}, "never": 3}));
+        let errs = errors(&c, r#"{"empty": {"a": 1, "b": 2}, "never": 3}"#);
         assert!(errs.contains(&RawError {
             path: vec![Seg::Key("empty".into())],
             kind: RawKind::Unknown(vec!["a".into(), "b".into()]),

@@ -398,7 +398,7 @@ impl Loader<'_> {
                     items.last().map_or(start, |n| n.span.end as usize)
                 };
                 let node = Node {
-                    kind: NodeKind::Seq(items),
+                    kind: NodeKind::Seq(exact(items)),
                     span: Span::new(start, end),
                 };
                 (node, anchor, height)
@@ -420,7 +420,7 @@ impl Loader<'_> {
                         .last()
                         .map_or(start, |e| e.value.span.end.max(e.key.span.end) as usize)
                 };
-                let entries = self.merge_keys(entries);
+                let entries = exact(self.merge_keys(entries));
                 self.check_duplicates(&entries);
                 let node = Node {
                     kind: NodeKind::Map(entries),
@@ -900,6 +900,21 @@ fn next_char_end(text: &str, at: usize) -> usize {
         .map_or(at, |c| at + c.len_utf8())
 }
 
+/// `v` in an allocation of its length: a collection's vector grows by doubling (and starts at
+/// four), so a two-entry mapping would otherwise hold room for four, and a list of a million
+/// items room for up to twice that. (Shrinking in place does not return the memory to the
+/// allocator: it keeps a block that is still at least half used.)
+fn exact<T>(v: Vec<T>) -> Vec<T> {
+    // Within an eighth of its length: not worth a second allocation (for a large list, the
+    // copy would briefly hold both).
+    if v.capacity() - v.len() <= v.len() / 8 {
+        return v;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    out.extend(v);
+    out
+}
+
 fn null_node(at: usize) -> Node {
     Node {
         kind: NodeKind::Scalar(Scalar {
@@ -931,7 +946,7 @@ fn scalar_node(text: &str, style: PStyle, tag: Option<String>, span: Span) -> No
             text: text.into(),
             style,
             value,
-            tag: tag.map(String::into_boxed_str),
+            tag: tag.map(Box::new),
         }),
         span,
     }

@@ -83,8 +83,10 @@ pub struct Scalar {
     pub style: ScalarStyle,
     /// The resolved value; `Value::Str` means "the string in `text`".
     pub value: Value,
-    /// An explicit tag such as `!!str`, if any.
-    pub tag: Option<Box<str>>,
+    /// An explicit tag such as `!!str`, if any. Boxed twice: tags are rare, and a thin
+    /// pointer keeps every node of the tree 8 bytes smaller (64 bytes in all).
+    #[allow(clippy::box_collection)]
+    pub tag: Option<Box<String>>,
 }
 
 impl Scalar {

@@ -49,9 +49,11 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(ns) = ws.namespace_of(obj) else {
         return;
     };
-    let services: Vec<Service<'_>> = ws.services_in(ns);
     // Only when the run has Services in the namespace.
-    if services.is_empty() {
+    if !ws
+        .of_kind_in("Service", ns)
+        .any(|o| Service::of(o).is_some())
+    {
         return;
     }
     let spec = obj.spec();
@@ -73,11 +75,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let Some(name) = b.name.as_str() else {
             continue;
         };
-        let same_name: Vec<&Service<'_>> = services
-            .iter()
-            .filter(|s| s.obj.name == Some(name))
+        // Looked up by name: a namespace may hold thousands of Services and Ingresses.
+        let same_name: Vec<Service<'_>> = ws
+            .named_in("Service", ns, name)
+            .into_iter()
+            .filter_map(Service::of)
             .collect();
-        let Some(svc) = same_name.first().copied() else {
+        let Some(svc) = same_name.first() else {
+            let services = ws.services_in(ns);
             // Judged against the Services of the Ingress's own directory: other directories
             // hold other apps and examples.
             let names: Vec<&str> = services
