@@ -174,6 +174,9 @@ pub struct SchemaSet {
     /// resource valid under any of them is valid.
     crds: HashMap<(String, String), Vec<CrdVersion>>,
     crd_names: HashMap<String, Vec<Seen>>,
+    /// Did-you-mean answers per unknown kind: a repository names the same few custom kinds
+    /// in many files, and each answer compares against every known kind.
+    kind_hints: Mutex<HashMap<String, Option<String>>>,
     /// `--strict-kinds`: an unknown kind is an error, not an info.
     pub strict_kinds: bool,
 }
@@ -217,6 +220,7 @@ impl SchemaSet {
             builtin: Mutex::new(HashMap::new()),
             crds: HashMap::new(),
             crd_names: HashMap::new(),
+            kind_hints: Mutex::new(HashMap::new()),
             strict_kinds: false,
         })
     }
@@ -750,6 +754,22 @@ impl SchemaSet {
     }
 
     fn kind_suggestion(&self, kind: &str) -> Option<String> {
+        if let Some(hit) = self
+            .kind_hints
+            .lock()
+            .ok()
+            .and_then(|h| h.get(kind).cloned())
+        {
+            return hit;
+        }
+        let hint = self.compute_kind_suggestion(kind);
+        if let Ok(mut h) = self.kind_hints.lock() {
+            h.insert(kind.to_string(), hint.clone());
+        }
+        hint
+    }
+
+    fn compute_kind_suggestion(&self, kind: &str) -> Option<String> {
         // Each kind once: the table holds a kind per group version, and the corpus's unknown
         // kinds made this comparison 5% of a run.
         let kinds: std::collections::BTreeSet<&str> = self
