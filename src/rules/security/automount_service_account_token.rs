@@ -3,7 +3,7 @@
 
 use super::hardening;
 use crate::diagnostics::Severity;
-use crate::model::{Object, PodTemplate};
+use crate::model::Object;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -18,19 +18,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    if !hardening::enabled(ctx) {
-        return;
-    }
-    let Some(t) = PodTemplate::of(obj) else { return };
+    let Some(t) = hardening::pod_template(ctx, obj) else { return };
     let Some(spec) = t.spec.filter(|s| s.is_map()) else { return };
     if spec.get("automountServiceAccountToken").and_then(Node::as_bool).is_some() {
         return;
     }
-    let sa = spec
-        .get("serviceAccountName")
-        .or_else(|| spec.get("serviceAccount"))
-        .and_then(Node::as_str)
-        .unwrap_or("default");
+    let (_, sa) = hardening::service_account(spec);
     let ns = ctx.namespace_of(obj);
     let sa_opts_out = ctx
         .ws

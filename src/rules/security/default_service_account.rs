@@ -3,9 +3,8 @@
 
 use super::hardening;
 use crate::diagnostics::Severity;
-use crate::model::{Object, PodTemplate};
+use crate::model::Object;
 use crate::rules::{Category, Check, Ctx, Rule};
-use crate::yaml::Node;
 
 pub static RULE: Rule = Rule {
     id: "default-service-account",
@@ -18,15 +17,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    if !hardening::enabled(ctx) {
-        return;
-    }
-    let Some(t) = PodTemplate::of(obj) else { return };
+    let Some(t) = hardening::pod_template(ctx, obj) else { return };
     let Some(spec) = t.spec.filter(|s| s.is_map()) else { return };
-    let field = spec
-        .get("serviceAccountName")
-        .or_else(|| spec.get("serviceAccount"));
-    let name = field.and_then(Node::as_str).unwrap_or("default");
+    let (field, name) = hardening::service_account(spec);
     if name != "default" {
         return;
     }

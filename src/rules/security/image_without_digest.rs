@@ -3,7 +3,7 @@
 use super::hardening;
 use crate::diagnostics::Severity;
 use crate::model::fields::is_templated;
-use crate::model::{Object, PodTemplate};
+use crate::model::Object;
 use crate::rules::{Category, Check, Ctx, Rule};
 
 pub static RULE: Rule = Rule {
@@ -17,10 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    if !hardening::enabled(ctx) {
-        return;
-    }
-    let Some(t) = PodTemplate::of(obj) else { return };
+    let Some(t) = hardening::pod_template(ctx, obj) else { return };
     for c in t.containers() {
         let Some(node) = c.image() else { continue };
         let Some(image) = node.as_str().map(str::trim) else { continue };

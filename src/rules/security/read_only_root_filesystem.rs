@@ -4,7 +4,7 @@
 use super::hardening;
 use super::policy::{container_anchor, container_sc};
 use crate::diagnostics::Severity;
-use crate::model::{ContainerKind, Object, PodTemplate};
+use crate::model::{ContainerKind, Object};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -19,10 +19,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    if !hardening::enabled(ctx) {
-        return;
-    }
-    let Some(t) = PodTemplate::of(obj) else { return };
+    let Some(t) = hardening::pod_template(ctx, obj) else { return };
     for c in t.containers() {
         if c.kind == ContainerKind::Ephemeral || !c.node.is_map() {
             continue;
