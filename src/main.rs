@@ -164,6 +164,8 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         skip_non_manifests: args.skip_non_manifests,
         stdin_filename: args.stdin_filename,
         configs: Some(std::sync::Arc::new(resolver)),
+        // `--fix` checks again after each pass; only a single run may leave its memory.
+        leak_at_end: !(args.fix || args.diff),
         ..Options::default()
     };
     if args.fix && !args.diff && opts.paths.iter().any(|p| p.as_os_str() == "-") {

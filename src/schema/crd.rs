@@ -26,20 +26,20 @@ use crate::yaml::Node;
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
-pub(crate) struct Registration {
+pub(crate) struct Registration<'a> {
     pub api_version: String,
     pub kind: String,
-    /// A self-contained Draft 2020-12 document.
-    pub schema: J,
+    /// The version's `openAPIV3Schema` (`None`: no schema, anything goes); converted by
+    /// [`schema_document`] only when a resource of the kind is validated.
+    pub raw: Option<&'a Node>,
 }
 
 /// The served versions of a CRD document with a schema each.
-pub(crate) fn versions_of(
-    doc: &Node,
-    set: &SchemaSet,
+pub(crate) fn versions_of<'a>(
+    doc: &'a Node,
     file: FileId,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Registration> {
+) -> Vec<Registration<'a>> {
     let mut out = Vec::new();
     if doc.get("kind").and_then(Node::as_str) != Some("CustomResourceDefinition") {
         return out;
@@ -80,36 +80,88 @@ pub(crate) fn versions_of(
             }
         }
     }
-    for (version, schema) in versions {
-        let api_version = format!("{group}/{version}");
-        let root = match schema {
-            Some(s) => convert_root(&s.to_json()),
-            None => {
-                // No schema: anything goes (as the API server would accept it).
-                Ok(json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}))
-                    .and_then(|s| convert_root(&s))
-            }
-        };
-        let root = match root {
-            Ok(r) => r,
-            Err(e) => {
-                diags.push(Diagnostic::new(
-                    RULE_INVALID_CRD,
-                    Severity::Warning,
-                    file,
-                    schema.map_or(doc.span, |s| s.span),
-                    format!("the schema of {api_version} {kind} cannot be used: {e}; its objects are not validated"),
-                ));
-                continue;
-            }
-        };
+    for (version, raw) in versions {
+        // Conversion waits until a resource needs it; what would make it fail is found now,
+        // so that the CRD is reported even when none of its resources is in the input.
+        if let Some((span, e)) = raw.and_then(|s| unusable(s, 0, true)) {
+            diags.push(Diagnostic::new(
+                RULE_INVALID_CRD,
+                Severity::Warning,
+                file,
+                span,
+                format!("the schema of {group}/{version} {kind} cannot be used: {e}; its objects are not validated"),
+            ));
+            continue;
+        }
         out.push(Registration {
-            api_version,
+            api_version: format!("{group}/{version}"),
             kind: kind.to_string(),
-            schema: set.closure_document(OBJECT_META, Some(root)),
+            raw,
         });
     }
     out
+}
+
+/// A CRD version's schema as a self-contained Draft 2020-12 document, with the built-in
+/// ObjectMeta for `metadata`; `None`: no schema, anything goes (as the API server would
+/// accept it).
+pub(crate) fn schema_document(raw: Option<&Node>, set: &SchemaSet<'_>) -> Result<J, String> {
+    let root = match raw {
+        Some(s) => convert_root(&s.to_json())?,
+        None => {
+            convert_root(&json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}))?
+        }
+    };
+    Ok(set.closure_document(OBJECT_META, Some(root)))
+}
+
+/// Why [`convert`] would refuse `schema`, and where: it walks the same places.
+fn unusable(schema: &Node, depth: usize, root: bool) -> Option<(crate::yaml::Span, String)> {
+    if depth > MAX_DEPTH {
+        return Some((schema.span, "schema nests too deeply".into()));
+    }
+    if !schema.is_map() {
+        if !root && schema.as_bool().is_some() {
+            return None;
+        }
+        let found = match schema.text() {
+            Some(t) if !t.is_empty() => format!("`{t}`"),
+            _ => format!("a {}", schema.type_name()),
+        };
+        let e = if root {
+            format!("openAPIV3Schema is not an object (found {found})")
+        } else {
+            format!("expected a schema object, found {found}")
+        };
+        return Some((schema.span, e));
+    }
+    let deeper = |s: &Node| unusable(s, depth + 1, false);
+    let int_or_string = schema
+        .get("x-kubernetes-int-or-string")
+        .and_then(Node::as_bool)
+        == Some(true);
+    for e in schema.entries() {
+        let Some(key) = e.key.key_text() else {
+            continue;
+        };
+        let v = &e.value;
+        let found = match key {
+            "properties" | "patternProperties" | "definitions" => {
+                v.entries().iter().find_map(|p| deeper(&p.value))
+            }
+            "items" if v.is_map() => deeper(v),
+            "items" => v.items().iter().find_map(deeper),
+            "not" => deeper(v),
+            "additionalProperties" if v.is_map() => deeper(v),
+            "anyOf" | "oneOf" if int_or_string => None,
+            "allOf" | "anyOf" | "oneOf" => v.items().iter().find_map(deeper),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// `type` values outside the six OpenAPI types: the API server rejects the CRD
@@ -401,6 +453,59 @@ fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `unusable` finds, without converting, exactly what makes `convert_root` fail.
+    #[test]
+    fn unusable_agrees_with_conversion() {
+        use crate::source::SourceFile;
+        use crate::yaml::{parse_file, Limits};
+        let deep = format!(
+            "{}{{}}{}",
+            "{not: ".repeat(MAX_DEPTH + 2),
+            "}".repeat(MAX_DEPTH + 2)
+        );
+        let cases: &[(&str, Option<&str>)] = &[
+            ("{type: object, properties: {a: {type: string}}}", None),
+            (
+                "{properties: {a: true, b: false}, additionalProperties: 3}",
+                None,
+            ),
+            ("{x-kubernetes-int-or-string: true, anyOf: [1]}", None),
+            (
+                "[]",
+                Some("openAPIV3Schema is not an object (found a list)"),
+            ),
+            (
+                "{properties: {a: 3}}",
+                Some("expected a schema object, found `3`"),
+            ),
+            (
+                "{items: [{}, x]}",
+                Some("expected a schema object, found `x`"),
+            ),
+            (
+                "{allOf: [{not: []}]}",
+                Some("expected a schema object, found a list"),
+            ),
+            (&deep, Some("schema nests too deeply")),
+        ];
+        for (text, want) in cases {
+            let file = SourceFile::new(0, "s.yaml".into(), text.to_string());
+            let limits = Limits {
+                max_depth: 1000,
+                ..Limits::default()
+            };
+            let parsed = parse_file(&file, &limits);
+            let root = &parsed.documents[0].root;
+            let got = unusable(root, 0, true).map(|(_, e)| e);
+            assert_eq!(got.as_deref(), *want, "{text}");
+            assert_eq!(
+                convert_root(&root.to_json()).is_err(),
+                want.is_some(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn converts_kubernetes_extensions() {

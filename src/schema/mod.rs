@@ -137,10 +137,18 @@ pub(crate) struct Target {
 
 type Slot = Arc<OnceLock<Result<Arc<Target>, String>>>;
 
+/// A served CRD version's schema, converted to JSON Schema the first time it is needed: a
+/// repository holds many CRDs and few of their resources, and converting every CRD up front
+/// was a tenth of a run's time.
+struct CrdSchema<'a> {
+    raw: Option<&'a Node>,
+    converted: OnceLock<Result<Arc<Value>, String>>,
+}
+
 /// A registered custom resource version.
-struct CrdVersion {
+struct CrdVersion<'a> {
     kind: String,
-    schema: Arc<Value>,
+    schema: Arc<CrdSchema<'a>>,
     slot: Slot,
     /// Its CEL rules, compiled on first use.
     cel: Arc<OnceLock<cel::CelRules>>,
@@ -148,23 +156,24 @@ struct CrdVersion {
     origin: Option<(FileId, Span)>,
 }
 
-/// A CRD converted by [`SchemaSet::prepare_crd`], ready to register.
-pub struct PreparedCrd {
-    versions: Vec<crd::Registration>,
+/// A CRD read by [`SchemaSet::prepare_crd`], ready to register.
+pub struct PreparedCrd<'a> {
+    versions: Vec<crd::Registration<'a>>,
     diags: Vec<Diagnostic>,
     /// `metadata.name` and where it is written, for telling definitions of one CRD apart.
     name: Option<(String, FileId, Span)>,
 }
 
 /// A CRD definition already registered under its `metadata.name`.
-struct Seen {
+struct Seen<'a> {
     file: FileId,
     span: Span,
-    versions: Vec<(String, String, Arc<Value>)>,
+    versions: Vec<(String, String, Arc<CrdSchema<'a>>)>,
 }
 
 /// All schemas for one run: the bundled Kubernetes version plus the CRDs seen.
-pub struct SchemaSet {
+/// CRDs are borrowed from the parsed input (`'a`) and converted only when used.
+pub struct SchemaSet<'a> {
     version: &'static str,
     minor: u32,
     bundle: &'static Bundle,
@@ -172,8 +181,8 @@ pub struct SchemaSet {
     builtin: Mutex<HashMap<usize, Slot>>,
     /// Every distinct schema registered for an apiVersion/kind, in registration order: a
     /// resource valid under any of them is valid.
-    crds: HashMap<(String, String), Vec<CrdVersion>>,
-    crd_names: HashMap<String, Vec<Seen>>,
+    crds: HashMap<(String, String), Vec<CrdVersion<'a>>>,
+    crd_names: HashMap<String, Vec<Seen<'a>>>,
     /// Did-you-mean answers per unknown kind: a repository names the same few custom kinds
     /// in many files, and each answer compares against every known kind.
     kind_hints: Mutex<HashMap<String, Option<String>>>,
@@ -189,10 +198,10 @@ pub enum Coverage {
     None,
 }
 
-impl SchemaSet {
+impl<'a> SchemaSet<'a> {
     /// The schemas of Kubernetes `version` (`1.31`, `v1.31`, `1.31.4`), or the newest
     /// bundled version for `None`.
-    pub fn new(version: Option<&str>) -> Result<SchemaSet, String> {
+    pub fn new(version: Option<&str>) -> Result<SchemaSet<'a>, String> {
         let bundle = bundle::bundle().map_err(str::to_string)?;
         let wanted = match version {
             Some(v) => normalize_version(v).ok_or_else(|| {
@@ -244,17 +253,17 @@ impl SchemaSet {
 
     /// Registers the served versions of a `CustomResourceDefinition` document. Returns
     /// diagnostics about the CRD itself (e.g. a schema kubevet cannot compile).
-    pub fn add_crd(&mut self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+    pub fn add_crd(&mut self, file: FileId, doc: &'a Node) -> Vec<Diagnostic> {
         let prepared = self.prepare_crd(file, doc);
         self.insert_crd(prepared)
     }
 
-    /// The expensive, read-only half of [`SchemaSet::add_crd`]: converts every served
-    /// version's schema. Independent CRDs can be prepared in parallel, then inserted in
-    /// order with [`SchemaSet::insert_crd`].
-    pub fn prepare_crd(&self, file: FileId, doc: &Node) -> PreparedCrd {
+    /// The read-only half of [`SchemaSet::add_crd`]: finds the served versions and checks
+    /// their `type`s. Independent CRDs can be prepared in parallel, then inserted in order
+    /// with [`SchemaSet::insert_crd`].
+    pub fn prepare_crd(&self, file: FileId, doc: &'a Node) -> PreparedCrd<'a> {
         let mut diags = Vec::new();
-        let versions = crd::versions_of(doc, self, file, &mut diags);
+        let versions = crd::versions_of(doc, file, &mut diags);
         let name = doc
             .get_path(&["metadata", "name"])
             .and_then(|n| Some((n.as_str()?.to_string(), file, n.span)));
@@ -268,7 +277,7 @@ impl SchemaSet {
     /// Registers a prepared CRD. A second definition of a CRD name that validates
     /// differently is reported (`duplicate-crd`) and kept beside the first: custom resources
     /// valid under either are valid.
-    pub fn insert_crd(&mut self, prepared: PreparedCrd) -> Vec<Diagnostic> {
+    pub fn insert_crd(&mut self, prepared: PreparedCrd<'a>) -> Vec<Diagnostic> {
         let mut diags = prepared.diags;
         // A document that defines no served version (a kustomize patch of a CRD, say) is
         // not a definition.
@@ -276,16 +285,26 @@ impl SchemaSet {
             return diags;
         }
         // Shared, not copied: the fingerprint compares the schemas the registrations keep.
-        let regs: Vec<(String, String, Arc<Value>)> = prepared
+        let regs: Vec<(String, String, Arc<CrdSchema<'a>>)> = prepared
             .versions
             .into_iter()
-            .map(|r| (r.api_version, r.kind, Arc::new(r.schema)))
+            .map(|r| {
+                let schema = CrdSchema {
+                    raw: r.raw,
+                    converted: OnceLock::new(),
+                };
+                (r.api_version, r.kind, Arc::new(schema))
+            })
             .collect();
         let fingerprint = regs.clone();
         let origin = prepared.name.as_ref().map(|(_, f, s)| (*f, *s));
         if let Some((name, file, span)) = prepared.name {
-            let seen = self.crd_names.entry(name.clone()).or_default();
-            if seen.iter().any(|s| s.versions == fingerprint) {
+            let seen = self.crd_names.remove(&name).unwrap_or_default();
+            let again = seen
+                .iter()
+                .any(|s| self.same_versions(&s.versions, &fingerprint));
+            let seen = self.crd_names.entry(name.clone()).or_insert(seen);
+            if again {
                 return diags;
             }
             if let Some(first) = seen.first() {
@@ -298,11 +317,15 @@ impl SchemaSet {
             });
         }
         for (api_version, kind, schema) in regs {
-            let defs = self.crds.entry((api_version, kind.clone())).or_default();
-            if defs.iter().any(|d| d.schema == schema) {
+            let key = (api_version, kind.clone());
+            let known = self
+                .crds
+                .get(&key)
+                .is_some_and(|defs| defs.iter().any(|d| self.same_schema(&d.schema, &schema)));
+            if known {
                 continue;
             }
-            defs.push(CrdVersion {
+            self.crds.entry(key).or_default().push(CrdVersion {
                 kind,
                 schema,
                 slot: Arc::new(OnceLock::new()),
@@ -311,6 +334,36 @@ impl SchemaSet {
             });
         }
         diags
+    }
+
+    /// A CRD version's schema as JSON Schema, converted on first use.
+    fn converted(&self, s: &CrdSchema<'_>) -> Result<Arc<Value>, String> {
+        s.converted
+            .get_or_init(|| crd::schema_document(s.raw, self).map(Arc::new))
+            .clone()
+    }
+
+    /// Whether two CRD schemas validate alike: the same text, or the same once converted
+    /// (descriptions and examples aside). Converts only when the texts differ.
+    fn same_schema(&self, a: &CrdSchema<'_>, b: &CrdSchema<'_>) -> bool {
+        if a.raw == b.raw {
+            return true;
+        }
+        match (self.converted(a), self.converted(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    fn same_versions(
+        &self,
+        a: &[(String, String, Arc<CrdSchema<'a>>)],
+        b: &[(String, String, Arc<CrdSchema<'a>>)],
+    ) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.0 == y.0 && x.1 == y.1 && self.same_schema(&x.2, &y.2))
     }
 
     /// Validates one document (its root node). Documents that are not Kubernetes objects
@@ -365,9 +418,9 @@ impl SchemaSet {
         doc: &Node,
         kind_node: &Node,
         kind: &str,
-        defs: &[CrdVersion],
+        defs: &[CrdVersion<'a>],
     ) -> Vec<Diagnostic> {
-        let mut best: Option<(Vec<Diagnostic>, &CrdVersion)> = None;
+        let mut best: Option<(Vec<Diagnostic>, &CrdVersion<'a>)> = None;
         let mut broken = None;
         for c in defs.iter().rev() {
             let found = match self.crd_target(c) {
@@ -375,7 +428,7 @@ impl SchemaSet {
                     let mut found = messages::check(&t, file, doc);
                     found.extend(listmaps::check(&t.root, file, doc));
                     found.extend(int_range::check(&t.root, file, doc));
-                    let rules = c.cel.get_or_init(|| cel::CelRules::new(&c.schema));
+                    let rules = c.cel.get_or_init(|| cel::CelRules::new(&t.root));
                     found.extend(rules.check(file, doc, kind_node));
                     found
                 }
@@ -484,12 +537,13 @@ impl SchemaSet {
         .clone()
     }
 
-    fn crd_target(&self, c: &CrdVersion) -> Result<Arc<Target>, String> {
+    fn crd_target(&self, c: &CrdVersion<'a>) -> Result<Arc<Target>, String> {
         c.slot
             .get_or_init(|| {
-                let compiled = Compiled::compile(&c.schema)?;
+                let root = self.converted(&c.schema)?;
+                let compiled = Compiled::compile(&root)?;
                 Ok(Arc::new(Target {
-                    root: Arc::clone(&c.schema),
+                    root,
                     compiled,
                     kind: c.kind.clone(),
                 }))

@@ -31,6 +31,7 @@ pub(crate) fn run(
     n_inputs: usize,
     modes: &[DocMode],
     config: &Config,
+    leak_at_end: bool,
     timer: &mut StageTimer,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -89,5 +90,9 @@ pub(crate) fn run(
         })
         .collect();
     out.extend(found.into_iter().flatten());
+    if leak_at_end {
+        // Compiled schemas are many small allocations (see `Options::leak_at_end`).
+        std::mem::forget(set);
+    }
     out
 }
