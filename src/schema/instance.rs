@@ -8,7 +8,6 @@
 //! common document without duplicate keys pays one walk and no allocation.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use jsonschema::json::{Array, Json, Node as JsonNode, NodeIdentity, Object};
 use jsonschema::types::JsonType;
@@ -27,13 +26,13 @@ pub(crate) struct Instance<'a> {
     root: &'a Node,
     winner: Option<Span>,
     /// Addresses of the hidden entries.
-    losers: HashSet<usize>,
+    losers: foldhash::HashSet<usize>,
 }
 
 impl<'a> Instance<'a> {
     /// `winner`: the key span of a duplicate entry that wins over the others with its key.
     pub fn new(root: &'a Node, winner: Option<Span>) -> Self {
-        let mut losers = HashSet::new();
+        let mut losers = foldhash::HashSet::default();
         find_losers(root, winner, &mut losers);
         Instance {
             root,
@@ -63,7 +62,7 @@ fn key_of(e: &Entry) -> &str {
     e.key.key_text().unwrap_or_default()
 }
 
-fn find_losers(node: &Node, winner: Option<Span>, out: &mut HashSet<usize>) {
+fn find_losers(node: &Node, winner: Option<Span>, out: &mut foldhash::HashSet<usize>) {
     // An explicit stack of the collections being walked (not of their children: a list of
     // a million items costs one slot, not a million): nesting is bounded by the loader, but
     // a deep document must not cost a deep native stack here.
@@ -92,7 +91,7 @@ fn find_losers(node: &Node, winner: Option<Span>, out: &mut HashSet<usize>) {
     }
 }
 
-fn mark_losers(entries: &[Entry], winner: Option<Span>, out: &mut HashSet<usize>) {
+fn mark_losers(entries: &[Entry], winner: Option<Span>, out: &mut foldhash::HashSet<usize>) {
     let addr = |e: &Entry| std::ptr::from_ref(e) as usize;
     if entries.len() <= SCAN_MAX {
         for (i, e) in entries.iter().enumerate() {
@@ -116,7 +115,8 @@ fn mark_losers(entries: &[Entry], winner: Option<Span>, out: &mut HashSet<usize>
         return;
     }
     // Key -> index of its winning entry.
-    let mut win: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    let mut win: foldhash::HashMap<&str, usize> =
+        foldhash::HashMapExt::with_capacity(entries.len());
     let mut pinned: Option<&str> = None;
     let mut dup = false;
     for (i, e) in entries.iter().enumerate() {

@@ -553,6 +553,13 @@ pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
             return Some(c.to_string());
         }
         let jw = strsim::jaro_winkler(&n, &cn);
+        // The edit distance is at least the difference in length: when that alone puts the
+        // similarity under 0.7, the (costly) distance need not be computed.
+        let (a, b) = (n.chars().count(), cn.chars().count());
+        let at_most = 1.0 - a.abs_diff(b) as f64 / a.max(b).max(1) as f64;
+        if jw < 0.85 && at_most < 0.7 {
+            continue;
+        }
         let dl = strsim::normalized_damerau_levenshtein(&n, &cn);
         if jw < 0.85 && dl < 0.7 {
             continue;

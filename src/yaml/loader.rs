@@ -612,7 +612,8 @@ impl Loader<'_> {
                 }
             }
         } else {
-            let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
+            let mut seen: foldhash::HashMap<&str, &Entry> =
+                foldhash::HashMapExt::with_capacity(entries.len());
             for e in entries {
                 let Some(k) = e.key.key_text() else { continue };
                 if let Some(first) = seen.insert(k, e) {

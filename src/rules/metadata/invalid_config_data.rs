@@ -119,7 +119,9 @@ const MAX_DATA_SIZE: usize = 1024 * 1024;
 /// The decoded size of the values (`ValidateSecret`/`ValidateConfigMap` sum the value
 /// lengths; a Secret's `stringData` replaces the `data` entry of the same key).
 fn total_size(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>, binary: Option<&Node>) {
-    let mut sizes: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let len = |n: Option<&Node>| n.map_or(0, |n| n.entries().len());
+    let mut sizes: foldhash::HashMap<&str, usize> =
+        foldhash::HashMapExt::with_capacity(len(binary) + len(text));
     for e in binary.map(Node::entries).unwrap_or_default() {
         if let (Some(k), Some(v)) = (e.key.key_text(), e.value.as_str()) {
             let chars = v.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).count();
