@@ -24,6 +24,8 @@ mod validator;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use serde_json::{json, Map, Value};
 
 pub use bundle::{bundle_source, bundled_versions, default_version, BundleSource};
@@ -364,6 +366,44 @@ impl<'a> SchemaSet<'a> {
             && a.iter()
                 .zip(b)
                 .all(|(x, y)| x.0 == y.0 && x.1 == y.1 && self.same_schema(&x.2, &y.2))
+    }
+
+    /// Compiles, ahead of validation, the schemas of every kind in `keys` (apiVersion, kind),
+    /// in parallel and largest first. Compiling on first use made the other core wait
+    /// whenever two documents of one new kind met (a `OnceLock` blocks), and left the
+    /// largest CRD for last.
+    pub(crate) fn warm(&self, keys: &[(&str, &str)]) {
+        enum Job<'s, 'a> {
+            Builtin(usize),
+            Custom(&'s CrdVersion<'a>),
+        }
+        let mut jobs: Vec<(usize, Job<'_, 'a>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for &(api_version, kind) in keys {
+            let key = (api_version.to_string(), kind.to_string());
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            if let Some(&def) = self.defs.gvks.get(&key) {
+                jobs.push((self.bundle.schema_len(def), Job::Builtin(def)));
+            } else if let Some(defs) = self.crds.get(&key) {
+                for c in defs {
+                    let size = c.schema.raw.map_or(0, |n| n.span.len());
+                    jobs.push((size, Job::Custom(c)));
+                }
+            }
+        }
+        jobs.sort_by_key(|(size, _)| std::cmp::Reverse(*size));
+        jobs.par_iter().with_max_len(1).for_each(|(_, job)| match job {
+            Job::Builtin(def) => {
+                let _ = self.builtin_target(*def);
+            }
+            Job::Custom(c) => {
+                if let Ok(t) = self.crd_target(c) {
+                    c.cel.get_or_init(|| cel::CelRules::new(&t.root));
+                }
+            }
+        });
     }
 
     /// Validates one document (its root node). Documents that are not Kubernetes objects

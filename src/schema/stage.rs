@@ -70,6 +70,11 @@ pub(crate) fn run(
         .filter(|(i, _)| modes[*i] != DocMode::Skip)
         .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
         .collect();
+    let mut keys = Vec::new();
+    for (_, d) in &docs {
+        kinds_of(&d.root, &mut keys);
+    }
+    set.warm(&keys);
     let found: Vec<Vec<Diagnostic>> = docs
         .par_iter()
         .with_max_len(1)
@@ -95,4 +100,21 @@ pub(crate) fn run(
         std::mem::forget(set);
     }
     out
+}
+
+/// The (apiVersion, kind) of a document, or of the items of a `kind: List`.
+fn kinds_of<'n>(root: &'n yaml::Node, out: &mut Vec<(&'n str, &'n str)>) {
+    let (Some(api_version), Some(kind)) = (
+        root.get("apiVersion").and_then(yaml::Node::as_str),
+        root.get("kind").and_then(yaml::Node::as_str),
+    ) else {
+        return;
+    };
+    if api_version == "v1" && kind == "List" {
+        for item in root.get("items").map(yaml::Node::items).unwrap_or_default() {
+            kinds_of(item, out);
+        }
+    } else {
+        out.push((api_version, kind));
+    }
 }
