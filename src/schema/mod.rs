@@ -394,16 +394,18 @@ impl<'a> SchemaSet<'a> {
             }
         }
         jobs.sort_by_key(|(size, _)| std::cmp::Reverse(*size));
-        jobs.par_iter().with_max_len(1).for_each(|(_, job)| match job {
-            Job::Builtin(def) => {
-                let _ = self.builtin_target(*def);
-            }
-            Job::Custom(c) => {
-                if let Ok(t) = self.crd_target(c) {
-                    c.cel.get_or_init(|| cel::CelRules::new(&t.root));
+        jobs.par_iter()
+            .with_max_len(1)
+            .for_each(|(_, job)| match job {
+                Job::Builtin(def) => {
+                    let _ = self.builtin_target(*def);
                 }
-            }
-        });
+                Job::Custom(c) => {
+                    if let Ok(t) = self.crd_target(c) {
+                        c.cel.get_or_init(|| cel::CelRules::new(&t.root));
+                    }
+                }
+            });
     }
 
     /// Validates one document (its root node). Documents that are not Kubernetes objects

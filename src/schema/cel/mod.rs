@@ -134,8 +134,9 @@ impl Walk {
 
     fn run_rules(&mut self, s: &SNode, doc: Doc<'_>, at: Span, path: &str, root: bool) {
         // Transition rules run on updates only: nothing to do for them on create.
-        let runs = |r: &Rule| !r.transition || r.optional_old_self;
-        if !s.rules.iter().any(runs) {
+        let runs = |r: &&Rule| !r.transition || r.optional_old_self;
+        let rules: Vec<&Rule> = s.rules.iter().filter_map(tree::LazyRule::get).collect();
+        if !rules.iter().any(runs) {
             return;
         }
         let mut conv_budget = self.budget;
@@ -144,7 +145,7 @@ impl Walk {
             // The schema stage reports the value's type.
             Err(Skip::Mismatch) => return,
             Err(Skip::TooLarge) => {
-                for r in s.rules.iter().filter(|r| runs(r)) {
+                for r in rules.iter().copied().filter(|r| runs(r)) {
                     self.not_evaluated(r, "the value is too large for kubevet's evaluation budget");
                 }
                 return;
@@ -152,7 +153,7 @@ impl Walk {
         };
         let size = self.budget - conv_budget;
         self.budget = conv_budget;
-        for r in s.rules.iter().filter(|r| runs(r)) {
+        for r in rules.iter().copied().filter(|r| runs(r)) {
             let program = match &r.program {
                 Ok(p) => p,
                 Err(why) => {

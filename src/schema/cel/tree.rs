@@ -1,6 +1,8 @@
 //! The CRD schema as the CEL stage needs it: each node's CEL type, its defaults and the
 //! `x-kubernetes-validations` rules declared on it, compiled once per CRD version.
 
+use std::sync::{Arc, OnceLock};
+
 use serde_json::Value as J;
 
 use super::rule::Rule;
@@ -32,9 +34,37 @@ pub(super) struct SNode {
     pub additional: Option<Box<SNode>>,
     pub items: Option<Box<SNode>>,
     pub default: Option<J>,
-    pub rules: Vec<Rule>,
+    pub rules: Vec<LazyRule>,
     /// Whether this node or one below it declares rules: the walk skips the rest.
     pub rules_below: bool,
+}
+
+/// An `x-kubernetes-validations` entry, compiled the first time a resource has a value
+/// where it is declared: CRDs declare many rules (Gateway API's run to hundreds) and a
+/// resource reaches few of them; compiling all of them up front was most of the CEL stage.
+pub(super) struct LazyRule {
+    entry: J,
+    /// The node is a timestamp, duration or bytes value, which kubevet does not model.
+    unsupported: bool,
+    /// Names of such fields below the node: a rule that reads one is not evaluated.
+    unmodelled: Arc<Vec<String>>,
+    rule: OnceLock<Option<Rule>>,
+}
+
+impl LazyRule {
+    pub fn get(&self) -> Option<&Rule> {
+        self.rule
+            .get_or_init(|| {
+                let mut r = Rule::compile(&self.entry)?;
+                let touches =
+                    self.unsupported || self.unmodelled.iter().any(|n| r.text.contains(n.as_str()));
+                if touches && r.program.is_ok() {
+                    r.program = Err("it reads a timestamp, duration or bytes field, which kubevet does not model".to_string());
+                }
+                Some(r)
+            })
+            .as_ref()
+    }
 }
 
 impl SNode {
@@ -77,16 +107,21 @@ fn build_node(schema: &J, depth: usize) -> SNode {
         if let Some(J::Array(rules)) = m.get("x-kubernetes-validations") {
             let mut unmodelled = Vec::new();
             unmodelled_names(&node, &mut unmodelled, 0);
+            let unmodelled = Arc::new(unmodelled);
+            // `Rule::compile` skips an entry without rule text; so does the tree.
+            let has_text = |e: &J| {
+                e.get("rule")
+                    .and_then(J::as_str)
+                    .is_some_and(|t| !t.trim().is_empty())
+            };
             node.rules = rules
                 .iter()
-                .filter_map(Rule::compile)
-                .map(|mut r| {
-                    let touches = node.ty == Ty::Unsupported
-                        || unmodelled.iter().any(|n| r.text.contains(n.as_str()));
-                    if touches && r.program.is_ok() {
-                        r.program = Err("it reads a timestamp, duration or bytes field, which kubevet does not model".to_string());
-                    }
-                    r
+                .filter(|e| has_text(e))
+                .map(|e| LazyRule {
+                    entry: e.clone(),
+                    unsupported: node.ty == Ty::Unsupported,
+                    unmodelled: Arc::clone(&unmodelled),
+                    rule: OnceLock::new(),
                 })
                 .collect();
         }
