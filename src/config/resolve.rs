@@ -244,3 +244,47 @@ impl Resolver {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-directory cache gives each directory what a walk up from it would find,
+    /// whichever directory was resolved first.
+    #[test]
+    fn nearest_is_cached_per_directory_without_changing_the_answer() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let top = tmp.path();
+        for d in ["a/b/c", "a/sub/d", "repo/x/y", "repo/.git"] {
+            std::fs::create_dir_all(top.join(d)).expect("mkdir");
+        }
+        std::fs::write(
+            top.join(".kubevet.yaml"),
+            "ignore: [missing-readiness-probe]\n",
+        )
+        .expect("write");
+        std::fs::write(
+            top.join("a/sub/.kubevet.yml"),
+            "ignore: [duplicate-env-var]\n",
+        )
+        .expect("write");
+        let r = Resolver::new(None, false, CliFilters::default()).expect("resolver");
+        let at = |p: &str| {
+            r.for_file(&top.join(p).join("f.yaml"))
+                .expect("loads")
+                .map(|c| c.path.clone())
+        };
+        let top_cfg = Some(top.join(".kubevet.yaml"));
+        let sub_cfg = Some(top.join("a/sub/.kubevet.yml"));
+        for _ in 0..2 {
+            assert_eq!(at("a/b/c"), top_cfg);
+            assert_eq!(at("a/sub/d"), sub_cfg);
+            assert_eq!(at("a/sub"), sub_cfg);
+            assert_eq!(at("a"), top_cfg);
+            // A repository root inside the tree stops the search.
+            assert_eq!(at("repo/x/y"), None);
+            assert_eq!(at("repo"), None);
+            assert_eq!(at(""), top_cfg);
+        }
+    }
+}
