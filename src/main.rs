@@ -19,7 +19,21 @@ use kubevet::diagnostics::render::{render_styled, Format};
 use kubevet::diagnostics::Severity;
 use kubevet::{rules, Options};
 
+/// Opts the process out of transparent huge pages. mimalloc asks for them on its arenas, and
+/// each first touch then makes the kernel zero 2 MiB; a run's allocations are many, small and
+/// short-lived, so that zeroing cost more than the TLB saves: on 100,000 small files system
+/// time fell from 1.7 to 1.2 s, on the real corpus from 0.55 to 0.2 s. The flag is checked at
+/// each page fault, so setting it after the allocator's start-up is in time.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes integer arguments only and changes no memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => run_check(*args),
