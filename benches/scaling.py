@@ -25,13 +25,12 @@ Shapes:
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
-Last measured (2026-12-02, release build, 2 cores shared with other builds and a fuzzer, load
-average 4-9; CPU growth per doubling, 1,000 up): files 1.74-2.31 (32,000 files 3.2 s CPU,
-330 MB); objects 1.78-2.15 (64,000: 2.0 s, 310 MB); documents 1.63-2.51 (64,000: 2.1 s,
-308 MB); keys 1.1-2.28 (1,024,000: 1.3 s, 325 MB); items 1.08-2.74 (1,024,000: 2.5 s,
-467-483 MB; the 2.63 and 2.74 steps bracket a 1.59 one: noise); namespace 1.74-2.06 (64,000:
-1.4 s CPU, 241 MB; it was 14 s before ingress-backend-not-found looked Services up by name); small
-14.5 ms wall; corpus 3.6x the floor in wall time, 4x in CPU (0.40 s against 0.10 s).
+Last measured (2026-12-02, release build, 2 shared cores; CPU growth per doubling, 1,000 up;
+see the README's Performance table for the ranges): files 1.54-2.24 (32,000 files 2.9 s CPU,
+327 MB; the floor's own step there 2.26); objects 1.49-2.20 (64,000: 1.9 s, 305 MB); documents
+1.70-2.04 (64,000: 2.0 s, 300 MB); keys 0.89-2.14 (1,024,000: 0.84-1.1 s, 315 MB); items
+0.92-2.12 (1,024,000: 1.61-1.66 s, 439 MB); namespace 1.43-1.96 (64,000: 1.5 s CPU, 234 MB);
+small 10.0-12.1 ms wall; corpus 3.3-3.8x the floor in wall time.
 
 A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
 temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
