@@ -301,11 +301,11 @@ impl<'a> SchemaSet<'a> {
         let fingerprint = regs.clone();
         let origin = prepared.name.as_ref().map(|(_, f, s)| (*f, *s));
         if let Some((name, file, span)) = prepared.name {
-            let seen = self.crd_names.remove(&name).unwrap_or_default();
-            let again = seen
-                .iter()
-                .any(|s| self.same_versions(&s.versions, &fingerprint));
-            let seen = self.crd_names.entry(name.clone()).or_insert(seen);
+            let again = self.crd_names.get(&name).is_some_and(|seen| {
+                seen.iter()
+                    .any(|s| self.same_versions(&s.versions, &fingerprint))
+            });
+            let seen = self.crd_names.entry(name.clone()).or_default();
             if again {
                 return diags;
             }
