@@ -18,11 +18,12 @@ use crate::source::FileId;
 use crate::yaml::{Node, NodeKind, ScalarStyle, Span, TypeName, Value};
 
 /// Validates `doc` against `t`, including the entries hidden by duplicate keys.
-pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+/// `Err`: the schema does not compile (found only when a document needs it).
+pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Result<Vec<Diagnostic>, String> {
     let mut out = Vec::new();
     let inst = Instance::new(doc, None);
-    if !t.compiled.is_valid(inst.root()) {
-        let errors = t.compiled.errors(inst.root());
+    if !t.is_valid(inst.root())? {
+        let errors = t.errors(inst.root())?;
         explain(t, file, doc, None, errors, &mut out);
     }
     // A lenient decoder keeps only the last of duplicate keys; what the earlier entries
@@ -31,11 +32,11 @@ pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     if inst.has_duplicates() {
         for s in tree::shadowed_entries(doc) {
             let inst = Instance::new(doc, Some(s.key_span));
-            if t.compiled.is_valid(inst.root()) {
+            if t.is_valid(inst.root())? {
                 continue;
             }
             let errors = t
-                .compiled
+                .compiled()?
                 .errors(inst.root())
                 .into_iter()
                 .filter(|e| e.path.starts_with(&s.path))
@@ -45,7 +46,7 @@ pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
-    out
+    Ok(out)
 }
 
 fn explain(

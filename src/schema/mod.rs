@@ -17,11 +17,14 @@ mod int_range;
 mod listmaps;
 mod messages;
 mod nav;
+mod prune;
+mod quick;
 pub(crate) mod stage;
 mod tree;
 mod validator;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -118,6 +121,16 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
+fn not_compiled(file: FileId, kind_node: &Node, kind: &str, e: &str) -> Diagnostic {
+    Diagnostic::new(
+        RULE_INVALID_CRD,
+        Severity::Warning,
+        file,
+        kind_node.span,
+        format!("cannot validate {kind}: its schema does not compile ({e})"),
+    )
+}
+
 /// True for a `CustomResourceDefinition` document (any apiextensions version).
 pub fn is_crd(doc: &Node) -> bool {
     doc.get("kind").and_then(Node::as_str) == Some("CustomResourceDefinition")
@@ -127,14 +140,99 @@ pub fn is_crd(doc: &Node) -> bool {
             .is_some_and(|v| v.starts_with("apiextensions.k8s.io/"))
 }
 
-/// A compiled schema for one kind, with the schema document it was compiled from (for
-/// navigation: allowed fields, expected types).
+/// The schema of one kind: the schema document (also read for navigation: allowed fields,
+/// expected types) and its validators.
 pub(crate) struct Target {
     /// Shared with the CRD registration it came from (CRD schemas run to megabytes).
     pub root: Arc<Value>,
-    pub compiled: Compiled,
+    /// Validity without compiling, where the schema allows it (`quick.rs`).
+    quick: Option<quick::Quick>,
+    /// Compiled on first need: to explain a failing document, or to judge one the quick
+    /// check cannot.
+    compiled: OnceLock<Result<Compiled, String>>,
+    /// Failing documents explained with a schema cut down to them (`prune.rs`).
+    pruned: AtomicUsize,
     /// `Deployment`, or the CRD kind.
     pub kind: String,
+}
+
+/// Failing documents of one kind explained with a cut-down schema before the whole schema
+/// is compiled instead: a few cuts cost less than one big compile, many do not.
+const MAX_PRUNED: usize = 8;
+
+impl Target {
+    /// A schema the quick check does not read is compiled at once: whether it compiles at
+    /// all is then known before any document (and reported on the resources, as before).
+    fn new(root: Arc<Value>, kind: String) -> Result<Target, String> {
+        let t = Target {
+            quick: quick::Quick::new(&root),
+            root,
+            compiled: OnceLock::new(),
+            pruned: AtomicUsize::new(0),
+            kind,
+        };
+        if t.quick.is_none() {
+            t.compiled()?;
+        }
+        Ok(t)
+    }
+
+    pub fn compiled(&self) -> Result<&Compiled, String> {
+        self.compiled
+            .get_or_init(|| Compiled::compile(&self.root))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    pub fn is_valid(&self, inst: instance::Inst<'_>) -> Result<bool, String> {
+        if let Some(valid) = self
+            .quick
+            .as_ref()
+            .and_then(|q| q.is_valid(&self.root, inst))
+        {
+            // Every debug build (the test suite, the fuzzer) checks the quick answer against
+            // the validator's.
+            debug_assert_eq!(
+                self.compiled().map(|c| c.is_valid(inst)),
+                Ok(valid),
+                "the quick check disagrees with jsonschema on a {}",
+                self.kind
+            );
+            return Ok(valid);
+        }
+        Ok(self.compiled()?.is_valid(inst))
+    }
+
+    /// Why `inst` fails: from a schema cut down to it while that is cheaper, else from the
+    /// whole compiled schema.
+    pub fn errors(&self, inst: instance::Inst<'_>) -> Result<Vec<validator::RawError>, String> {
+        // (Debug builds cut every time, to compare the cut with the whole schema.)
+        let cut = (self.quick.is_some()
+            && (cfg!(debug_assertions) || self.compiled.get().is_none())
+            && (cfg!(debug_assertions)
+                || self.pruned.fetch_add(1, Ordering::Relaxed) < MAX_PRUNED))
+            .then(|| prune::prune(&self.root, inst))
+            .flatten()
+            .and_then(|s| Compiled::compile(&s).ok());
+        let Some(cut) = cut else {
+            return Ok(self.compiled()?.errors(inst));
+        };
+        let errors = cut.errors(inst);
+        #[cfg(debug_assertions)]
+        {
+            let sorted = |mut e: Vec<validator::RawError>| {
+                e.sort_by_cached_key(|x| format!("{x:?}"));
+                e
+            };
+            debug_assert_eq!(
+                self.compiled().map(|c| sorted(c.errors(inst))),
+                Ok(sorted(errors.clone())),
+                "the cut-down schema explains a {} differently",
+                self.kind
+            );
+        }
+        Ok(errors)
+    }
 }
 
 type Slot = Arc<OnceLock<Result<Arc<Target>, String>>>;
@@ -436,17 +534,14 @@ impl<'a> SchemaSet<'a> {
             return out;
         };
         match target {
-            Ok(t) => {
-                out.extend(messages::check(&t, file, doc));
-                out.extend(int_range::check(&t.root, file, doc));
-            }
-            Err(e) => out.push(Diagnostic::new(
-                RULE_INVALID_CRD,
-                Severity::Warning,
-                file,
-                kind_node.span,
-                format!("cannot validate {kind}: its schema does not compile ({e})"),
-            )),
+            Ok(t) => match messages::check(&t, file, doc) {
+                Ok(found) => {
+                    out.extend(found);
+                    out.extend(int_range::check(&t.root, file, doc));
+                }
+                Err(e) => out.push(not_compiled(file, kind_node, kind, &e)),
+            },
+            Err(e) => out.push(not_compiled(file, kind_node, kind, &e)),
         }
         out
     }
@@ -465,9 +560,11 @@ impl<'a> SchemaSet<'a> {
         let mut best: Option<(Vec<Diagnostic>, &CrdVersion<'a>)> = None;
         let mut broken = None;
         for c in defs.iter().rev() {
-            let found = match self.crd_target(c) {
-                Ok(t) => {
-                    let mut found = messages::check(&t, file, doc);
+            let checked = self
+                .crd_target(c)
+                .and_then(|t| messages::check(&t, file, doc).map(|found| (t, found)));
+            let found = match checked {
+                Ok((t, mut found)) => {
                     found.extend(listmaps::check(&t.root, file, doc));
                     found.extend(int_range::check(&t.root, file, doc));
                     let rules = c.cel.get_or_init(|| cel::CelRules::new(&t.root));
@@ -507,13 +604,7 @@ impl<'a> SchemaSet<'a> {
                 None => found,
             },
             (Some((found, _)), _) => found,
-            (None, Some(e)) => vec![Diagnostic::new(
-                RULE_INVALID_CRD,
-                Severity::Warning,
-                file,
-                kind_node.span,
-                format!("cannot validate {kind}: its schema does not compile ({e})"),
-            )],
+            (None, Some(e)) => vec![not_compiled(file, kind_node, kind, &e)],
             (None, None) => Vec::new(),
         }
     }
@@ -549,15 +640,9 @@ impl<'a> SchemaSet<'a> {
         }
         let root = json!({"type": "object", "properties": props});
         let root = self.closure_document("", Some(root));
-        let Ok(compiled) = Compiled::compile(&root) else {
-            return Vec::new();
-        };
-        let target = Target {
-            root: Arc::new(root),
-            compiled,
-            kind: "fragment".into(),
-        };
-        messages::check(&target, file, doc)
+        Target::new(Arc::new(root), "fragment".into())
+            .and_then(|t| messages::check(&t, file, doc))
+            .unwrap_or_default()
     }
 
     fn builtin_target(&self, def: usize) -> Result<Arc<Target>, String> {
@@ -568,13 +653,8 @@ impl<'a> SchemaSet<'a> {
         slot.get_or_init(|| {
             let name = self.bundle.name(def);
             let root = Arc::new(self.closure_document(name, None));
-            let compiled = Compiled::compile(&root)?;
             let kind = name.rsplit('.').next().unwrap_or(name).to_string();
-            Ok(Arc::new(Target {
-                root,
-                compiled,
-                kind,
-            }))
+            Target::new(root, kind).map(Arc::new)
         })
         .clone()
     }
@@ -583,12 +663,7 @@ impl<'a> SchemaSet<'a> {
         c.slot
             .get_or_init(|| {
                 let root = self.converted(&c.schema)?;
-                let compiled = Compiled::compile(&root)?;
-                Ok(Arc::new(Target {
-                    root,
-                    compiled,
-                    kind: c.kind.clone(),
-                }))
+                Target::new(root, c.kind.clone()).map(Arc::new)
             })
             .clone()
     }
