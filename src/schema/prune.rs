@@ -133,3 +133,74 @@ impl Pruner<'_> {
         self.schema(s, insts, hops + 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::instance::Instance;
+    use crate::schema::validator::{Compiled, RawError};
+    use crate::source::SourceFile;
+    use crate::yaml::{parse_file, Limits};
+
+    fn sorted(mut e: Vec<RawError>) -> Vec<RawError> {
+        e.sort_by_cached_key(|x| format!("{x:?}"));
+        e
+    }
+
+    /// The cut of `schema` for `text`, after checking that it explains `text` exactly as
+    /// the whole schema does.
+    fn cut(schema: &Value, text: &str) -> Option<Value> {
+        let file = SourceFile::new(0, "t.yaml".into(), text.into());
+        let parsed = parse_file(&file, &Limits::default());
+        let inst = Instance::new(&parsed.documents[0].root, None);
+        let cut = prune(schema, inst.root())?;
+        let whole = Compiled::compile(schema).unwrap().errors(inst.root());
+        let part = Compiled::compile(&cut).unwrap().errors(inst.root());
+        assert!(!whole.is_empty(), "{text} should fail");
+        assert_eq!(sorted(whole), sorted(part), "{text}");
+        Some(cut)
+    }
+
+    #[test]
+    fn a_cut_deployment_explains_alike_and_is_small() {
+        let set = crate::schema::SchemaSet::new(None).unwrap();
+        let whole = set.closure_document("io.k8s.api.apps.v1.Deployment", None);
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, labelz: {}}\n\
+            spec:\n  replicas: many\n  selector: {matchLabels: {app: x}}\n  template:\n    \
+            metadata: {labels: {app: x}}\n    spec:\n      containers:\n      - name: a\n        \
+            image: i\n        ports: [{containerPort: http}]\n      - imagePullPolicy: Sometimes\n";
+        let part = cut(&whole, text).unwrap();
+        let size = |v: &Value| v.to_string().len();
+        assert!(
+            size(&part) * 10 < size(&whole),
+            "{} vs {}",
+            size(&part),
+            size(&whole)
+        );
+    }
+
+    #[test]
+    fn keeps_every_keyword_of_what_the_document_reaches() {
+        let s = json!({
+            "type": "object",
+            "required": ["a", "b"],
+            "additionalProperties": {"type": "object", "properties": {"x": {"type": "string"}},
+                                     "additionalProperties": false},
+            "properties": {
+                "a": {"type": "array", "items": {"$ref": "#/$defs/I"}},
+                "unused": {"$ref": "#/$defs/I"}
+            },
+            "$defs": {"I": {"type": "object", "properties": {"k": {"enum": ["x"]}},
+                            "additionalProperties": false,
+                            "anyOf": [{"required": ["k"]}, {"required": ["j"]}]}}
+        });
+        let part = cut(&s, "a: [{k: y}, {z: 1}]\nother: {x: 1, y: 2}").unwrap();
+        // What the document does not reach is gone.
+        assert!(part["properties"].get("unused").is_none());
+        let looped = json!({"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}});
+        let file = SourceFile::new(0, "t.yaml".into(), "x: 1".into());
+        let parsed = parse_file(&file, &Limits::default());
+        let inst = Instance::new(&parsed.documents[0].root, None);
+        assert!(prune(&looped, inst.root()).is_none());
+    }
+}

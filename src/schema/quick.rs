@@ -395,3 +395,154 @@ fn bound(keyword: &str, n: &Number, limit: &Number) -> Option<bool> {
         _ => n < limit,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::instance::Instance;
+    use crate::source::SourceFile;
+    use crate::yaml::{parse_file, Limits, ParsedFile};
+
+    fn parsed(text: &str) -> ParsedFile {
+        let file = SourceFile::new(0, "t.yaml".into(), text.into());
+        parse_file(&file, &Limits::default())
+    }
+
+    /// The quick answer for `text` under `schema`, checked against the compiled validator's
+    /// wherever the quick check decides.
+    fn quick(schema: &Value, text: &str) -> Option<bool> {
+        let q = Quick::new(schema).expect("schema the quick check reads");
+        let compiled = Compiled::compile(schema).expect("schema compiles");
+        let p = parsed(text);
+        let inst = Instance::new(&p.documents[0].root, None);
+        let answer = q.is_valid(schema, inst.root());
+        if let Some(valid) = answer {
+            assert_eq!(valid, compiled.is_valid(inst.root()), "{schema} on {text}");
+        }
+        answer
+    }
+
+    #[test]
+    fn refuses_schemas_it_does_not_read() {
+        for schema in [
+            json!({"patternProperties": {"^a": {}}}),
+            json!({"const": 1}),
+            json!({"prefixItems": [{}]}),
+            json!({"items": [{"type": "string"}]}),
+            json!({"properties": {"a": {"$defs": {}}}}),
+            json!({"$ref": "#/$defs/missing", "$defs": {}}),
+            json!({"$ref": "#/$defs/a~1b", "$defs": {"a/b": {}}}),
+            json!({"required": ["a", "a"]}),
+            json!({"type": "int"}),
+            json!({"type": []}),
+            json!({"type": ["string", "string"]}),
+            json!({"anyOf": []}),
+            json!({"minLength": -1}),
+            json!({"minLength": 1.5}),
+            json!({"multipleOf": 0}),
+            json!({"pattern": "("}),
+            json!({"description": 5}),
+            json!({"if": {}}),
+            json!(3),
+        ] {
+            assert!(Quick::new(&schema).is_none(), "{schema}");
+        }
+        // The bundled schemas and their annotations are read.
+        let set = crate::schema::SchemaSet::new(None).unwrap();
+        let deployment = set.closure_document("io.k8s.api.apps.v1.Deployment", None);
+        assert!(Quick::new(&deployment).is_some());
+        assert!(Quick::new(
+            &json!({"x-kubernetes-validations": [{"rule": 1}], "default": 5,
+            "format": "int32", "examples": [1], "description": "d"})
+        )
+        .is_some());
+    }
+
+    #[test]
+    fn agrees_with_the_validator() {
+        let obj = json!({
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": false,
+            "properties": {
+                "name": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 5},
+                "count": {"type": "integer", "minimum": 1, "exclusiveMaximum": 10},
+                "ratio": {"type": ["number", "null"]},
+                "mode": {"enum": ["On", "Off", 3]},
+                "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": true,
+                         "maxItems": 2},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"},
+                           "maxProperties": 1},
+                "port": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                "one": {"oneOf": [{"type": "integer"}, {"minimum": 0}]},
+                "never": {"not": {"type": "string"}},
+                "ref": {"$ref": "#/$defs/R"}
+            },
+            "$defs": {"R": {"type": "object", "properties": {"x": {"type": "boolean"}},
+                            "additionalProperties": false}}
+        });
+        let cases = [
+            ("name: abc", true),
+            ("{}", false),
+            ("name: ABC", false),
+            ("name: abcdef", false),
+            ("name: a\nextra: 1", false),
+            ("name: a\ncount: 1", true),
+            ("name: a\ncount: 0", false),
+            ("name: a\ncount: 10", false),
+            ("name: a\ncount: '5'", false),
+            ("name: a\nratio: 0.5", true),
+            ("name: a\nratio: ~", true),
+            ("name: a\nratio: .nan", true),
+            ("name: a\nmode: 'On'", true),
+            // YAML 1.1, as Kubernetes decodes it: a boolean.
+            ("name: a\nmode: On", false),
+            ("name: a\nmode: 3", true),
+            ("name: a\nmode: 3.0", true),
+            ("name: a\nmode: 'on'", false),
+            ("name: a\ntags: [a, b]", true),
+            ("name: a\ntags: [a, a]", false),
+            ("name: a\ntags: [a, b, c]", false),
+            ("name: a\ntags: [1]", false),
+            ("name: a\nlabels: {a: b}", true),
+            ("name: a\nlabels: {a: b, c: d}", false),
+            ("name: a\nlabels: {a: 1}", false),
+            ("name: a\nport: 80", true),
+            ("name: a\nport: http", true),
+            ("name: a\nport: [80]", false),
+            ("name: a\none: 5", false),
+            ("name: a\none: -5", true),
+            ("name: a\nnever: s", false),
+            ("name: a\nnever: 1", true),
+            ("name: a\nref: {x: true}", true),
+            ("name: a\nref: {x: 1}", false),
+            ("name: a\nref: {y: 1}", false),
+            // The last of duplicate keys wins, as for the validator.
+            ("name: ABC\nname: abc", true),
+            ("name: abc\nname: ABC", false),
+        ];
+        for (text, valid) in cases {
+            assert_eq!(quick(&obj, text), Some(valid), "{text}");
+        }
+    }
+
+    #[test]
+    fn leaves_what_it_cannot_decide_to_the_validator() {
+        // A float against a bound, `multipleOf` on a number, a reference loop.
+        let s = json!({"properties": {"f": {"maximum": 1.5}, "m": {"multipleOf": 2}}});
+        assert_eq!(quick(&s, "f: 1"), None);
+        assert_eq!(quick(&s, "m: 4"), None);
+        assert_eq!(quick(&s, "m: x"), Some(true));
+        let s = json!({"properties": {"i": {"minimum": 1}}});
+        assert_eq!(quick(&s, "i: 1.0"), None);
+        assert_eq!(quick(&s, "i: 1"), Some(true));
+        let looped = json!({"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}});
+        let q = Quick::new(&looped).unwrap();
+        let p = parsed("x: 1");
+        let inst = Instance::new(&p.documents[0].root, None);
+        assert_eq!(q.is_valid(&looped, inst.root()), None);
+        // A failure is still decided when another keyword could not be.
+        let s = json!({"properties": {"f": {"type": "string", "maximum": 1.5}}});
+        assert_eq!(quick(&s, "f: 1"), Some(false));
+    }
+}
