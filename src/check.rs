@@ -249,22 +249,29 @@ fn run(
             Role::BuildConfig | Role::Skipped(_) => DocMode::Skip,
         })
         .collect();
-    diags.extend(schema::stage::run(
-        &files,
-        &parsed,
-        n_inputs,
-        &modes,
-        &opts.config,
-        opts.leak_at_end,
-        &mut timer,
-    ));
-    timer.stage("schema");
     let object_count = objects.len();
     let mut ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
     let open = project.open_files();
     ws.set_open_files(|i| open.get(i).copied().unwrap_or(false));
-    diags.extend(rules::run(&ws, &opts.config));
-    timer.stage("rules");
+    // The two stages read the same trees and nothing of each other: run side by side, one
+    // fills a core while the other waits on its longest task (a big CRD, say).
+    let (schema_diags, rule_diags) = rayon::join(
+        || {
+            schema::stage::run(
+                &files,
+                &parsed,
+                n_inputs,
+                &modes,
+                &opts.config,
+                opts.leak_at_end,
+                &mut timer,
+            )
+        },
+        || rules::run(&ws, &opts.config),
+    );
+    diags.extend(schema_diags);
+    diags.extend(rule_diags);
+    timer.stage("schema+rules");
     diags.extend(project::chart_notes(&project, &files));
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
     project::retain_applicable(&mut diags, &files, &project);

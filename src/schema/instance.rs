@@ -158,6 +158,11 @@ impl<'a> Inst<'a> {
         })
     }
 
+    /// The length of the node's source text.
+    pub fn source_len(self) -> usize {
+        self.node.span.len()
+    }
+
     /// The names of a mapping's visible entries.
     pub fn keys(self) -> Vec<String> {
         match self.as_object() {

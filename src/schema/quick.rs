@@ -42,6 +42,8 @@ const ANNOTATIONS: &[&str] = &[
 pub(crate) struct Quick {
     /// Each `pattern` of the document, compiled alone (as `jsonschema` compiles it).
     patterns: HashMap<String, Compiled>,
+    /// How many keywords the document holds: what compiling it would cost.
+    pub keywords: usize,
 }
 
 impl Quick {
@@ -52,6 +54,7 @@ impl Quick {
             defs,
             patterns: HashMap::new(),
             seen: HashSet::new(),
+            keywords: 0,
         };
         scan.schema(root, true)?;
         if let Some(defs) = defs {
@@ -61,6 +64,7 @@ impl Quick {
         }
         Some(Quick {
             patterns: scan.patterns,
+            keywords: scan.keywords,
         })
     }
 
@@ -81,6 +85,7 @@ struct Scan<'s> {
     defs: Option<&'s Map<String, Value>>,
     patterns: HashMap<String, Compiled>,
     seen: HashSet<*const Value>,
+    keywords: usize,
 }
 
 impl<'s> Scan<'s> {
@@ -93,6 +98,7 @@ impl<'s> Scan<'s> {
         if !self.seen.insert(std::ptr::from_ref(s)) {
             return Some(());
         }
+        self.keywords += obj.len();
         for (k, v) in obj {
             match k.as_str() {
                 "$defs" if is_root => {}
