@@ -454,10 +454,15 @@ impl<'a> SchemaSet<'a> {
             .clone()
     }
 
-    /// Whether two CRD schemas validate alike: the same text, or the same once converted
-    /// (descriptions and examples aside). Converts only when the texts differ.
+    /// Whether two CRD schemas validate alike: the same data (a CRD copied into several
+    /// files), or the same once converted (descriptions and examples aside). Converts only
+    /// when the data differ.
     fn same_schema(&self, a: &CrdSchema<'_>, b: &CrdSchema<'_>) -> bool {
-        if a.raw == b.raw {
+        let same_data = match (a.raw, b.raw) {
+            (Some(x), Some(y)) => x.same_data(y),
+            (x, y) => x.is_none() && y.is_none(),
+        };
+        if same_data {
             return true;
         }
         match (self.converted(a), self.converted(b)) {
