@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value as J};
 use super::{SchemaSet, RULE_INVALID_CRD};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::FileId;
-use crate::yaml::Node;
+use crate::yaml::{Node, NodeKind};
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
@@ -107,12 +107,60 @@ pub(crate) fn versions_of<'a>(
 /// accept it).
 pub(crate) fn schema_document(raw: Option<&Node>, set: &SchemaSet<'_>) -> Result<J, String> {
     let root = match raw {
-        Some(s) => convert_root(&s.to_json())?,
+        Some(s) => {
+            let root = convert_root(&lean_json(s));
+            // Debug builds (the corpus tests, the fuzzer) convert every CRD both ways.
+            debug_assert_eq!(
+                root,
+                convert_root(&s.to_json()),
+                "lean JSON converts otherwise"
+            );
+            root?
+        }
         None => {
             convert_root(&json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}))?
         }
     };
     Ok(set.closure_document(OBJECT_META, Some(root)))
+}
+
+/// The JSON of a CRD schema without the texts [`convert`] drops (`description`, `example`,
+/// `externalDocs`): most of a large CRD's bytes are descriptions, and copying them was half
+/// the cost of converting it. Values that are data rather than schemas (`default`, `enum`,
+/// `x-kubernetes-validations`...) are copied whole, whatever keys they hold.
+fn lean_json(schema: &Node) -> J {
+    match &schema.kind {
+        NodeKind::Map(entries) => {
+            let mut m = Map::with_capacity(entries.len());
+            for e in entries {
+                let key = e.key.key_text().unwrap_or_default();
+                let v = match key {
+                    "description" | "example" | "externalDocs" => continue,
+                    // Field names -> schemas.
+                    "properties" | "patternProperties" | "definitions" => match &e.value.kind {
+                        NodeKind::Map(fields) => {
+                            let mut f = Map::with_capacity(fields.len());
+                            for field in fields {
+                                let name = field.key.key_text().unwrap_or_default();
+                                f.insert(name.to_string(), lean_json(&field.value));
+                            }
+                            J::Object(f)
+                        }
+                        _ => e.value.to_json(),
+                    },
+                    // A schema, or a list of them.
+                    "items" | "additionalProperties" | "not" | "allOf" | "anyOf" | "oneOf" => {
+                        lean_json(&e.value)
+                    }
+                    _ => e.value.to_json(),
+                };
+                m.insert(key.to_string(), v);
+            }
+            J::Object(m)
+        }
+        NodeKind::Seq(items) => J::Array(items.iter().map(lean_json).collect()),
+        NodeKind::Scalar(_) => schema.to_json(),
+    }
 }
 
 /// Why [`convert`] would refuse `schema`, and where: it walks the same places.
@@ -504,7 +552,42 @@ mod tests {
                 want.is_some(),
                 "{text}"
             );
+            assert_eq!(
+                convert_root(&lean_json(root)),
+                convert_root(&root.to_json()),
+                "{text}"
+            );
         }
+    }
+
+    /// Dropping descriptions before converting changes nothing converted: fields named
+    /// `description` and data holding such keys stay.
+    #[test]
+    fn lean_json_converts_alike() {
+        use crate::source::SourceFile;
+        use crate::yaml::{parse_file, Limits};
+        let text = "type: object\ndescription: long text\nexample: {a: 1}\n\
+            externalDocs: {url: x}\nrequired: [description]\nproperties:\n  \
+            description: {type: string, description: the field's own}\n  \
+            example: {type: object, default: {description: kept}}\n  \
+            list:\n    type: array\n    items: {type: object, description: d, \
+            x-kubernetes-validations: [{rule: 'has(self.description)', message: description}],\n      \
+            properties: {description: {enum: [description]}}}\n  \
+            any: {anyOf: [{description: a, type: string}], not: {description: n}}\n";
+        let file = SourceFile::new(0, "s.yaml".into(), text.into());
+        let parsed = parse_file(&file, &Limits::default());
+        let root = &parsed.documents[0].root;
+        let lean = lean_json(root);
+        assert!(lean.get("description").is_none());
+        assert_eq!(lean["properties"]["description"]["type"], "string");
+        assert_eq!(
+            lean["properties"]["example"]["default"]["description"],
+            "kept"
+        );
+        assert_eq!(
+            convert_root(&lean).unwrap(),
+            convert_root(&root.to_json()).unwrap()
+        );
     }
 
     #[test]
