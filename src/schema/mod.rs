@@ -482,10 +482,11 @@ impl<'a> SchemaSet<'a> {
                 .all(|(x, y)| x.0 == y.0 && x.1 == y.1 && self.same_schema(&x.2, &y.2))
     }
 
-    /// Compiles, ahead of validation, the schemas of every kind in `keys` (apiVersion, kind),
-    /// in parallel and largest first. Compiling on first use made the other core wait
-    /// whenever two documents of one new kind met (a `OnceLock` blocks), and left the
-    /// largest CRD for last.
+    /// Prepares, ahead of validation, the schemas of every kind in `keys` (apiVersion, kind),
+    /// in parallel and largest first: builds or converts each schema document and its quick
+    /// check, and compiles only what the quick check does not read. Preparing on first use
+    /// made the other core wait whenever two documents of one new kind met (a `OnceLock`
+    /// blocks), and left the largest CRD for last.
     pub(crate) fn warm(&self, keys: &[(&str, &str)]) {
         enum Job<'s, 'a> {
             Builtin(usize),
