@@ -28,15 +28,9 @@ use super::validator::Compiled;
 const MAX_HOPS: u32 = 64;
 
 /// Keywords that only annotate: `jsonschema` does not validate with them.
-const ANNOTATIONS: &[&str] = &[
-    "description",
-    "title",
-    "$comment",
-    "$schema",
-    "default",
-    "example",
-    "format",
-];
+const ANNOTATIONS: &[&str] = &["default", "example"];
+
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The quick check for one schema document.
 pub(crate) struct Quick {
@@ -159,7 +153,9 @@ impl<'s> Scan<'s> {
                 "examples" => {
                     v.as_array()?;
                 }
-                "description" | "title" | "$comment" | "$schema" | "format" => {
+                // Only the draft every schema here is written in: another would be fetched.
+                "$schema" if is_root && v == DRAFT => {}
+                "description" | "title" | "$comment" | "format" => {
                     v.as_str()?;
                 }
                 _ if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") => {}
@@ -449,6 +445,8 @@ mod tests {
             json!({"pattern": "("}),
             json!({"description": 5}),
             json!({"if": {}}),
+            json!({"$schema": "http://json-schema.org/draft-04/schema#"}),
+            json!({"properties": {"a": {"$schema": DRAFT}}}),
             json!(3),
         ] {
             assert!(Quick::new(&schema).is_none(), "{schema}");
