@@ -341,3 +341,39 @@ fn a_long_non_ascii_line() {
     });
     assert!(rules(&r).iter().filter(|r| **r == "invalid-type").count() >= 20_000);
 }
+
+#[test]
+fn deep_schemas_and_resources_are_checked_within_the_stack() {
+    // A CRD nesting `properties` to the YAML depth limit, which the built-in
+    // CustomResourceDefinition schema checks through its recursive JSONSchemaProps, and
+    // resources of it nested as deep: valid (the quick check) and invalid at the bottom
+    // (the cut-down schema and the compiled validator), in a debug build.
+    let levels = 90;
+    let mut schema = String::from("{type: string}");
+    for _ in 0..levels {
+        schema = format!("{{type: object, properties: {{a: {schema}}}}}");
+    }
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  \
+         name: deeps.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    \
+         plural: deeps\n    kind: Deep\n  versions:\n  - name: v1\n    served: true\n    \
+         storage: true\n    schema:\n      openAPIV3Schema: {{type: object, properties: \
+         {{spec: {schema}}}}}\n"
+    );
+    let resource = |leaf: &str| {
+        format!(
+            "apiVersion: example.com/v1\nkind: Deep\nmetadata:\n  name: d\nspec: {}{leaf}{}\n",
+            "{a: ".repeat(levels),
+            "}".repeat(levels)
+        )
+    };
+    let text = format!("{crd}---\n{}---\n{}", resource("x"), resource("1"));
+    let r = within(Duration::from_secs(30), "deep schemas", || check_str(&text));
+    let types: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "invalid-type")
+        .collect();
+    assert_eq!(types.len(), 1, "{:?}", rules(&r));
+    assert!(!rules(&r).contains(&"yaml-limits"), "{:?}", rules(&r));
+}
