@@ -317,7 +317,8 @@ impl<'a> Obj<'a> {
         self.cx.is_none_or(|c| !c.hides(e))
     }
 
-    fn find(&self, key: &str) -> Option<Inst<'a>> {
+    /// The visible entry `key` (the last of duplicates unless another is pinned).
+    pub fn find(&self, key: &str) -> Option<Inst<'a>> {
         self.entries
             .iter()
             .rev()

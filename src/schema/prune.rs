@@ -15,10 +15,7 @@ use jsonschema::json::{Array, Node as _, Object};
 use serde_json::{json, Map, Value};
 
 use super::instance::Inst;
-
-/// `$ref`s and combinators followed without descending into the document before the cut
-/// gives up (a reference loop).
-const MAX_HOPS: u32 = 64;
+use super::quick::{def_name, MAX_HOPS};
 
 /// Limits the cut to documents that are small beside their schema; past it the whole
 /// schema is compiled once and kept.
@@ -99,7 +96,7 @@ impl Pruner<'_> {
                 ),
                 "not" => self.hop(v, insts, hops)?,
                 "$ref" => {
-                    let name = v.as_str()?.strip_prefix("#/$defs/")?;
+                    let name = def_name(v.as_str()?)?;
                     let target = self.defs?.get(name)?;
                     let cut = self.hop(target, insts, hops)?;
                     if self.out_defs.len() >= MAX_DEFS {

@@ -25,7 +25,7 @@ use super::validator::Compiled;
 
 /// `$ref`s and combinators followed without descending into the instance before the check
 /// gives up (a schema whose references loop would otherwise never end).
-const MAX_HOPS: u32 = 64;
+pub(crate) const MAX_HOPS: u32 = 64;
 
 /// Keywords that only annotate: `jsonschema` does not validate with them.
 const ANNOTATIONS: &[&str] = &["default", "example"];
@@ -167,7 +167,7 @@ impl<'s> Scan<'s> {
 }
 
 /// `#/$defs/NAME` -> `NAME` (names that would need JSON-pointer unescaping are refused).
-fn def_name(r: &str) -> Option<&str> {
+pub(crate) fn def_name(r: &str) -> Option<&str> {
     let name = r.strip_prefix("#/$defs/")?;
     (!name.is_empty() && !name.contains(['/', '~', '%'])).then_some(name)
 }
@@ -265,7 +265,7 @@ impl Check<'_> {
                     Some(o) => v
                         .as_array()?
                         .iter()
-                        .all(|n| n.as_str().is_some_and(|n| o.get(&n.into()).is_some())),
+                        .all(|n| n.as_str().is_some_and(|n| o.find(n).is_some())),
                     None => true,
                 }),
                 "$ref" => {
