@@ -91,6 +91,7 @@ impl Report {
 /// an `Err`; everything wrong with the input itself is a diagnostic.
 pub fn check(opts: &Options) -> Result<Report, InputError> {
     // A `--kubernetes-version` with no bundled schemas is a usage error.
+    let mut timer = StageTimer::from_env();
     schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
     let mut inputs = source::discover(&opts.paths)?;
     if opts.skip_non_manifests {
@@ -104,7 +105,9 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         exclude_inputs(r, &mut inputs, &opts.paths)?;
     }
     let crd_inputs = source::discover(&opts.crd_paths)?;
+    timer.stage("discover");
     let project = Project::discover(&inputs, &opts.limits);
+    timer.stage("project");
     let n_inputs = inputs.len();
     let read: Vec<(SourceFile, Option<Diagnostic>)> = inputs
         .par_iter()
@@ -128,6 +131,7 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         files.push(file);
         diags.extend(d);
     }
+    timer.stage("read");
     let walked: Vec<bool> = inputs
         .iter()
         .map(|i| matches!(i, Input::File { walked: true, .. }))
@@ -214,31 +218,15 @@ fn run(
         .collect();
     timer.stage("parse");
     settle_roles(&mut project, &files, &parsed, &walked, n_inputs);
-    let checked = |i: usize| i < n_inputs && matches!(project.role(i), Role::Manifest);
     let documents = (0..n_inputs)
         .filter(|&i| !matches!(project.role(i), Role::Skipped(_)))
         .map(|i| parsed[i].documents.len())
         .sum();
-    let mut objects: Vec<Object<'_>> = Vec::new();
-    for (i, (file, p)) in files.iter().zip(&parsed).enumerate() {
-        if i < n_inputs && matches!(project.role(i), Role::Skipped(_)) {
-            continue;
-        }
-        diags.extend(p.diagnostics.iter().cloned());
-        if checked(i) {
-            let first = objects.len();
-            model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
-            if let Some(ns) = project
-                .transforms(&file.path)
-                .and_then(|t| t.namespace.as_deref())
-            {
-                for o in &mut objects[first..] {
-                    o.namespace = Some(ns);
-                }
-            }
+    for (i, p) in parsed.iter().enumerate() {
+        if !(i < n_inputs && matches!(project.role(i), Role::Skipped(_))) {
+            diags.extend(p.diagnostics.iter().cloned());
         }
     }
-    timer.stage("model");
     let modes: Vec<DocMode> = (0..files.len())
         .map(|i| match project.role(i) {
             _ if i >= n_inputs => DocMode::Skip,
@@ -249,13 +237,11 @@ fn run(
             Role::BuildConfig | Role::Skipped(_) => DocMode::Skip,
         })
         .collect();
-    let object_count = objects.len();
-    let mut ws = Workspace::new(&files, objects, opts.config.default_namespace.clone());
-    let open = project.open_files();
-    ws.set_open_files(|i| open.get(i).copied().unwrap_or(false));
     // The two stages read the same trees and nothing of each other: run side by side, one
-    // fills a core while the other waits on its longest task (a big CRD, say).
-    let (schema_diags, rule_diags) = rayon::join(
+    // fills a core while the other waits on its longest task (a big CRD, say). The rules'
+    // object model is built on their side, so that its serial indexing overlaps the schema
+    // stage instead of holding both cores back.
+    let (schema_diags, (ws, model_diags, rule_diags)) = rayon::join(
         || {
             schema::stage::run(
                 &files,
@@ -267,8 +253,14 @@ fn run(
                 &mut timer,
             )
         },
-        || rules::run(&ws, &opts.config),
+        || {
+            let (ws, model_diags) = workspace(&files, &parsed, &project, n_inputs, opts);
+            let rule_diags = rules::run(&ws, &opts.config);
+            (ws, model_diags, rule_diags)
+        },
     );
+    let object_count = ws.objects.len();
+    diags.extend(model_diags);
     diags.extend(schema_diags);
     diags.extend(rule_diags);
     timer.stage("schema+rules");
@@ -321,6 +313,38 @@ fn run(
         inputs: n_inputs,
         layout: Layout { project, walked },
     }
+}
+
+/// The objects of the checked files, indexed for the cross-object rules, and the findings
+/// of reading them as objects.
+fn workspace<'a>(
+    files: &'a [SourceFile],
+    parsed: &'a [ParsedFile],
+    project: &'a Project,
+    n_inputs: usize,
+    opts: &Options,
+) -> (Workspace<'a>, Vec<Diagnostic>) {
+    let mut objects: Vec<Object<'a>> = Vec::new();
+    let mut diags = Vec::new();
+    for (i, (file, p)) in files.iter().zip(parsed).enumerate() {
+        if !(i < n_inputs && matches!(project.role(i), Role::Manifest)) {
+            continue;
+        }
+        let first = objects.len();
+        model::extract_objects(file.id, &p.documents, &mut objects, &mut diags);
+        if let Some(ns) = project
+            .transforms(&file.path)
+            .and_then(|t| t.namespace.as_deref())
+        {
+            for o in &mut objects[first..] {
+                o.namespace = Some(ns);
+            }
+        }
+    }
+    let mut ws = Workspace::new(files, objects, opts.config.default_namespace.clone());
+    let open = project.open_files();
+    ws.set_open_files(|i| open.get(i).copied().unwrap_or(false));
+    (ws, diags)
 }
 
 /// Roles that only the parsed text can decide: a walked file with no Kubernetes object (or

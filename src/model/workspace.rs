@@ -5,7 +5,8 @@
 //! It also holds the evidence cross-object warnings need (see [`Workspace::can_judge_absence`]):
 //! "nothing selects this" is only worth saying when the run is the whole picture.
 
-use std::collections::{HashMap, HashSet};
+// foldhash: the indexes hash a few strings per object, and SipHash was most of building them.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::Path;
 
 use super::object::is_cluster_scoped;
