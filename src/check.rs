@@ -94,6 +94,7 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
     let mut timer = StageTimer::from_env();
     schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
     let mut inputs = source::discover(&opts.paths)?;
+    timer.stage("walk");
     if opts.skip_non_manifests {
         for input in &mut inputs {
             if let Input::File { walked, .. } = input {
@@ -105,24 +106,34 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         exclude_inputs(r, &mut inputs, &opts.paths)?;
     }
     let crd_inputs = source::discover(&opts.crd_paths)?;
-    timer.stage("discover");
-    let project = Project::discover(&inputs, &opts.limits);
-    timer.stage("project");
+    timer.stage("config");
     let n_inputs = inputs.len();
-    let read: Vec<(SourceFile, Option<Diagnostic>)> = inputs
-        .par_iter()
-        .chain(crd_inputs.par_iter())
+    // The project stage (a few stats per directory) runs while the files are read: reading
+    // does not need its answer, only drops what it says is never ours afterwards.
+    let (project, read) = rayon::join(
+        || Project::discover(&inputs, &opts.limits),
+        || {
+            inputs
+                .par_iter()
+                .chain(crd_inputs.par_iter())
+                .enumerate()
+                .map(|(id, input)| source::read_input(id, input, opts.max_file_size))
+                .collect::<Vec<(SourceFile, Option<Diagnostic>)>>()
+        },
+    );
+    // Chart values and kustomize data are not checked: nothing in them is ours.
+    let read: Vec<(SourceFile, Option<Diagnostic>)> = read
+        .into_iter()
         .enumerate()
-        .map(|(id, input)| match (input, project.role(id)) {
-            // Chart values and kustomize data are never read: nothing in them is ours.
+        .map(|(id, r)| match (inputs.get(id), project.role(id)) {
             (
-                Input::File { path, .. },
+                Some(Input::File { path, .. }),
                 Role::Skipped(Skip::HelmChartInput | Skip::KustomizeInput),
-            ) if id < n_inputs && !path.ends_with("Chart.yaml") => (
+            ) if !path.ends_with("Chart.yaml") => (
                 SourceFile::new(id, path.display().to_string(), String::new()),
                 None,
             ),
-            _ => source::read_input(id, input, opts.max_file_size),
+            _ => r,
         })
         .collect();
     let mut files = Vec::with_capacity(read.len());
@@ -208,14 +219,24 @@ fn run(
     } = layout;
     let mut timer = StageTimer::from_env();
     let n_inputs = n_inputs.min(files.len());
-    let parsed: Vec<ParsedFile> = files
+    // Largest files first, each its own task: a file is parsed on one core, and one of a few
+    // megabytes left for last (Argo CD's install.yaml) kept the other core idle behind it.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
+    let mut parsed: Vec<ParsedFile> = std::iter::repeat_with(ParsedFile::default)
+        .take(files.len())
+        .collect();
+    let done: Vec<(usize, ParsedFile)> = order
         .par_iter()
-        .enumerate()
-        .map(|(i, f)| match project.role(i) {
-            Role::Skipped(_) if i < n_inputs => ParsedFile::default(),
-            _ => yaml::parse_file(f, &opts.limits),
+        .with_max_len(1)
+        .filter_map(|&i| match project.role(i) {
+            Role::Skipped(_) if i < n_inputs => None,
+            _ => Some((i, yaml::parse_file(&files[i], &opts.limits))),
         })
         .collect();
+    for (i, p) in done {
+        parsed[i] = p;
+    }
     timer.stage("parse");
     settle_roles(&mut project, &files, &parsed, &walked, n_inputs);
     let documents = (0..n_inputs)

@@ -219,37 +219,61 @@ fn unsupported_types(schema: &Node, file: FileId, diags: &mut Vec<Diagnostic>, d
     if depth > MAX_DEPTH || !schema.is_map() {
         return;
     }
-    if let Some(t) = schema.get("type") {
-        if let Some(v) = t.as_str().filter(|v| !v.is_empty() && !TYPES.contains(v)) {
-            let mut d = Diagnostic::new(
-                RULE_INVALID_CRD,
-                Severity::Error,
-                file,
-                t.span,
-                format!("schema type `{v}` is not an OpenAPI type: the API server rejects the CustomResourceDefinition (type: Unsupported value: \"{v}\")"),
-            )
-            .with_primary_label("not a type");
-            if let Some(m) = crate::model::names::did_you_mean(v, TYPES) {
-                d = d.with_help(format!("did you mean `type: {m}`? (supported: array, boolean, integer, number, object, string)"));
-            } else {
-                d = d.with_help("supported types: array, boolean, integer, number, object, string");
+    // One pass over the entries: this walks every node of every CRD schema in the run, and
+    // a lookup per keyword made it several times slower. A repeated key counts once, the
+    // first (as a lookup finds it).
+    let mut seen = 0u16;
+    for e in schema.entries() {
+        let slot = match e.key.key_text() {
+            Some("type") => 0,
+            Some("properties") => 1,
+            Some("patternProperties") => 2,
+            Some("definitions") => 3,
+            Some("items") => 4,
+            Some("additionalProperties") => 5,
+            Some("not") => 6,
+            Some("allOf") => 7,
+            Some("anyOf") => 8,
+            Some("oneOf") => 9,
+            _ => continue,
+        };
+        if seen & (1 << slot) != 0 {
+            continue;
+        }
+        seen |= 1 << slot;
+        match slot {
+            0 => {
+                let t = &e.value;
+                if let Some(v) = t.as_str().filter(|v| !v.is_empty() && !TYPES.contains(v)) {
+                    let mut d = Diagnostic::new(
+                        RULE_INVALID_CRD,
+                        Severity::Error,
+                        file,
+                        t.span,
+                        format!("schema type `{v}` is not an OpenAPI type: the API server rejects the CustomResourceDefinition (type: Unsupported value: \"{v}\")"),
+                    )
+                    .with_primary_label("not a type");
+                    if let Some(m) = crate::model::names::did_you_mean(v, TYPES) {
+                        d = d.with_help(format!("did you mean `type: {m}`? (supported: array, boolean, integer, number, object, string)"));
+                    } else {
+                        d = d.with_help(
+                            "supported types: array, boolean, integer, number, object, string",
+                        );
+                    }
+                    diags.push(d);
+                }
             }
-            diags.push(d);
-        }
-    }
-    for key in ["properties", "patternProperties", "definitions"] {
-        for e in schema.get(key).map(Node::entries).unwrap_or_default() {
-            unsupported_types(&e.value, file, diags, depth + 1);
-        }
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = schema.get(key) {
-            unsupported_types(s, file, diags, depth + 1);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for s in schema.get(key).map(Node::items).unwrap_or_default() {
-            unsupported_types(s, file, diags, depth + 1);
+            1..=3 => {
+                for e in e.value.entries() {
+                    unsupported_types(&e.value, file, diags, depth + 1);
+                }
+            }
+            4..=6 => unsupported_types(&e.value, file, diags, depth + 1),
+            _ => {
+                for s in e.value.items() {
+                    unsupported_types(s, file, diags, depth + 1);
+                }
+            }
         }
     }
 }

@@ -41,6 +41,20 @@ impl<'a> Instance<'a> {
         }
     }
 
+    /// A document the loader found no duplicate key in: nothing to search for.
+    pub fn unique(root: &'a Node) -> Self {
+        // Debug builds (the tests, the fuzzer) check the loader's word.
+        debug_assert!(
+            !Instance::new(root, None).has_duplicates(),
+            "the loader missed a duplicate key"
+        );
+        Instance {
+            root,
+            winner: None,
+            losers: foldhash::HashSet::default(),
+        }
+    }
+
     /// True when some mapping holds a key twice.
     pub fn has_duplicates(&self) -> bool {
         !self.losers.is_empty()

@@ -17,11 +17,21 @@ use crate::diagnostics::{Diagnostic, Edit, Severity};
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind, ScalarStyle, Span, TypeName, Value};
 
-/// Validates `doc` against `t`, including the entries hidden by duplicate keys.
-/// `Err`: the schema does not compile (found only when a document needs it).
-pub(crate) fn check(t: &Target, file: FileId, doc: &Node) -> Result<Vec<Diagnostic>, String> {
+/// Validates `doc` against `t`, including the entries hidden by duplicate keys
+/// (`duplicate_keys`: whether `doc` may have any). `Err`: the schema does not compile (found
+/// only when a document needs it).
+pub(crate) fn check(
+    t: &Target,
+    file: FileId,
+    doc: &Node,
+    duplicate_keys: bool,
+) -> Result<Vec<Diagnostic>, String> {
     let mut out = Vec::new();
-    let inst = Instance::new(doc, None);
+    let inst = if duplicate_keys {
+        Instance::new(doc, None)
+    } else {
+        Instance::unique(doc)
+    };
     if !t.is_valid(inst.root())? {
         let errors = t.errors(inst.root())?;
         explain(t, file, doc, None, errors, &mut out);
@@ -536,7 +546,7 @@ fn is_plain(key: &Node) -> bool {
         .is_some_and(|s| s.style == ScalarStyle::Plain && key.span.len() == s.text.len())
 }
 
-fn normalize(s: &str) -> String {
+pub(crate) fn normalize(s: &str) -> String {
     s.chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
@@ -546,27 +556,38 @@ fn normalize(s: &str) -> String {
 /// The closest candidate to `name`, if close enough to be what the author meant.
 /// Case, `_` and `-` differences always match.
 pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    suggest_normalized(name, candidates.map(|c| (c, normalize(c))))
+}
+
+/// [`suggest`] over candidates paired with their [`normalize`]d form, for a list that is
+/// searched many times (the kinds of a run).
+pub(crate) fn suggest_normalized<'a, N: AsRef<str>>(
+    name: &str,
+    candidates: impl Iterator<Item = (&'a str, N)>,
+) -> Option<String> {
     let n = normalize(name);
     let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        let cn = normalize(c);
+    for (c, cn) in candidates {
+        let cn = cn.as_ref();
         if cn == n {
             return Some(c.to_string());
         }
-        let jw = strsim::jaro_winkler(&n, &cn);
-        // The edit distance is at least the difference in length: when that alone puts the
+        let jw = strsim::jaro_winkler(&n, cn);
+        // The edit distance is at least the difference in length, and at least the bag
+        // distance (characters one has that the other lacks): when either alone puts the
         // similarity under 0.7, the (costly) distance need not be computed.
         let (a, b) = (n.chars().count(), cn.chars().count());
-        let at_most = 1.0 - a.abs_diff(b) as f64 / a.max(b).max(1) as f64;
-        if jw < 0.85 && at_most < 0.7 {
+        let longest = a.max(b).max(1) as f64;
+        let at_most = 1.0 - a.abs_diff(b) as f64 / longest;
+        if jw < 0.85 && (at_most < 0.7 || 1.0 - bag_distance(&n, cn) as f64 / longest < 0.7) {
             continue;
         }
-        let dl = strsim::normalized_damerau_levenshtein(&n, &cn);
+        let dl = strsim::normalized_damerau_levenshtein(&n, cn);
         if jw < 0.85 && dl < 0.7 {
             continue;
         }
         // Short names need an edit distance close match, not just a shared prefix.
-        if n.len().min(cn.len()) <= 4 && strsim::damerau_levenshtein(&n, &cn) > 1 {
+        if n.len().min(cn.len()) <= 4 && strsim::damerau_levenshtein(&n, cn) > 1 {
             continue;
         }
         let score = jw.max(dl);
@@ -575,6 +596,29 @@ pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// A lower bound of the edit distance: the larger count of characters one string has more
+/// of than the other (0, no bound, when either is not ASCII).
+fn bag_distance(a: &str, b: &str) -> usize {
+    if !a.is_ascii() || !b.is_ascii() {
+        return 0;
+    }
+    let mut count = [0i32; 128];
+    for c in a.bytes() {
+        count[usize::from(c)] += 1;
+    }
+    for c in b.bytes() {
+        count[usize::from(c)] -= 1;
+    }
+    let (more, less) = count.iter().fold((0, 0), |(m, l), &c| {
+        if c > 0 {
+            (m + c as usize, l)
+        } else {
+            (m, l + c.unsigned_abs() as usize)
+        }
+    });
+    more.max(less)
 }
 
 fn expected_phrase(types: &[&str], def: Option<&str>) -> String {

@@ -297,6 +297,9 @@ pub struct SchemaSet<'a> {
     /// Did-you-mean answers per unknown kind: a repository names the same few custom kinds
     /// in many files, and each answer compares against every known kind.
     kind_hints: Mutex<HashMap<String, Option<String>>>,
+    /// Every known kind once, with its normalized form, for those answers (built on the
+    /// first unknown kind, after the run's CRDs are registered).
+    kind_table: OnceLock<Vec<(String, String)>>,
     /// `--strict-kinds`: an unknown kind is an error, not an info.
     pub strict_kinds: bool,
 }
@@ -341,6 +344,7 @@ impl<'a> SchemaSet<'a> {
             crds: HashMap::new(),
             crd_names: HashMap::new(),
             kind_hints: Mutex::new(HashMap::new()),
+            kind_table: OnceLock::new(),
             strict_kinds: false,
         })
     }
@@ -389,6 +393,7 @@ impl<'a> SchemaSet<'a> {
     /// differently is reported (`duplicate-crd`) and kept beside the first: custom resources
     /// valid under either are valid.
     pub fn insert_crd(&mut self, prepared: PreparedCrd<'a>) -> Vec<Diagnostic> {
+        self.kind_table = OnceLock::new();
         let mut diags = prepared.diags;
         // A document that defines no served version (a kustomize patch of a CRD, say) is
         // not a definition.
@@ -526,6 +531,21 @@ impl<'a> SchemaSet<'a> {
     /// Validates one document (its root node). Documents that are not Kubernetes objects
     /// (no string `apiVersion`/`kind`) give nothing here.
     pub fn validate(&self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+        self.validate_node(file, doc, true)
+    }
+
+    /// [`SchemaSet::validate`] for a parsed document: the loader knows whether it holds a
+    /// duplicate key, and the search for the entries they hide is skipped when not.
+    pub(crate) fn validate_document(
+        &self,
+        file: FileId,
+        doc: &crate::yaml::Document,
+    ) -> Vec<Diagnostic> {
+        self.validate_node(file, &doc.root, doc.duplicate_keys)
+    }
+
+    /// `duplicate_keys`: whether some mapping of `doc` may hold a key twice.
+    fn validate_node(&self, file: FileId, doc: &Node, duplicate_keys: bool) -> Vec<Diagnostic> {
         let (Some(av_node), Some(kind_node)) = (doc.get("apiVersion"), doc.get("kind")) else {
             return Vec::new();
         };
@@ -535,7 +555,10 @@ impl<'a> SchemaSet<'a> {
         // `kind: List` is a client-side wrapper (kubectl accepts it): check its items.
         if api_version == "v1" && kind == "List" {
             let items = doc.get("items").map(Node::items).unwrap_or_default();
-            return items.iter().flat_map(|i| self.validate(file, i)).collect();
+            return items
+                .iter()
+                .flat_map(|i| self.validate_node(file, i, duplicate_keys))
+                .collect();
         }
         let key = (api_version.to_string(), kind.to_string());
         let mut out = Vec::new();
@@ -545,13 +568,13 @@ impl<'a> SchemaSet<'a> {
             }
             self.builtin_target(def)
         } else if let Some(defs) = self.crds.get(&key) {
-            return self.validate_custom(file, doc, kind_node, kind, defs);
+            return self.validate_custom(file, doc, duplicate_keys, kind_node, kind, defs);
         } else {
             out.push(self.unknown_kind(file, av_node, kind_node, api_version, kind));
             return out;
         };
         match target {
-            Ok(t) => match messages::check(&t, file, doc) {
+            Ok(t) => match messages::check(&t, file, doc, duplicate_keys) {
                 Ok(found) => {
                     out.extend(found);
                     out.extend(int_range::check(&t.root, file, doc));
@@ -570,6 +593,7 @@ impl<'a> SchemaSet<'a> {
         &self,
         file: FileId,
         doc: &Node,
+        duplicate_keys: bool,
         kind_node: &Node,
         kind: &str,
         defs: &[CrdVersion<'a>],
@@ -577,9 +601,9 @@ impl<'a> SchemaSet<'a> {
         let mut best: Option<(Vec<Diagnostic>, &CrdVersion<'a>)> = None;
         let mut broken = None;
         for c in defs.iter().rev() {
-            let checked = self
-                .crd_target(c)
-                .and_then(|t| messages::check(&t, file, doc).map(|found| (t, found)));
+            let checked = self.crd_target(c).and_then(|t| {
+                messages::check(&t, file, doc, duplicate_keys).map(|found| (t, found))
+            });
             let found = match checked {
                 Ok((t, mut found)) => {
                     found.extend(listmaps::check(&t.root, file, doc));
@@ -658,7 +682,7 @@ impl<'a> SchemaSet<'a> {
         let root = json!({"type": "object", "properties": props});
         let root = self.closure_document("", Some(root));
         Target::new(Arc::new(root), "fragment".into())
-            .and_then(|t| messages::check(&t, file, doc))
+            .and_then(|t| messages::check(&t, file, doc, true))
             .unwrap_or_default()
     }
 
@@ -960,14 +984,20 @@ impl<'a> SchemaSet<'a> {
     fn compute_kind_suggestion(&self, kind: &str) -> Option<String> {
         // Each kind once: the table holds a kind per group version, and the corpus's unknown
         // kinds made this comparison 5% of a run.
-        let kinds: std::collections::BTreeSet<&str> = self
-            .defs
-            .gvks
-            .keys()
-            .map(|(_, k)| k.as_str())
-            .chain(self.crds.keys().map(|(_, k)| k.as_str()))
-            .collect();
-        messages::suggest(kind, kinds.into_iter())
+        let table = self.kind_table.get_or_init(|| {
+            let kinds: std::collections::BTreeSet<&str> = self
+                .defs
+                .gvks
+                .keys()
+                .map(|(_, k)| k.as_str())
+                .chain(self.crds.keys().map(|(_, k)| k.as_str()))
+                .collect();
+            kinds
+                .into_iter()
+                .map(|k| (k.to_string(), messages::normalize(k)))
+                .collect()
+        });
+        messages::suggest_normalized(kind, table.iter().map(|(k, n)| (k.as_str(), n)))
     }
 }
 

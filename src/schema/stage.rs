@@ -86,7 +86,7 @@ pub(crate) fn run(
                 }
                 set.validate_fragment(files[*i].id, root)
             } else {
-                set.validate(files[*i].id, root)
+                set.validate_document(files[*i].id, d)
             };
             found
                 .into_iter()

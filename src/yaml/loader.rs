@@ -43,6 +43,9 @@ pub struct Document {
     /// 0-based index of the document in its file.
     pub index: usize,
     pub root: Node,
+    /// Some mapping holds a key twice (as Kubernetes reads keys: `on` and `true` are one),
+    /// reported or not: later stages skip their own search when this is false.
+    pub duplicate_keys: bool,
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +88,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 anchors: HashMap::new(),
                 prev_end: chunk.start,
                 cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
+                duplicate_keys: false,
             };
             let err = match loader.run(padded.as_deref()) {
                 Ok(()) => break,
@@ -228,6 +232,8 @@ struct Loader<'a> {
     prev_end: usize,
     /// The last position resolved by [`Loader::byte`]: (file line, column, byte offset).
     cursor: std::cell::Cell<(usize, usize, usize)>,
+    /// Some mapping of the current document holds a key twice.
+    duplicate_keys: bool,
 }
 
 impl Loader<'_> {
@@ -262,6 +268,7 @@ impl Loader<'_> {
                         return Err(Stop::Fatal);
                     }
                     in_document = true;
+                    self.duplicate_keys = false;
                     self.anchors.clear();
                     root = None;
                 }
@@ -271,6 +278,7 @@ impl Loader<'_> {
                         self.out.documents.push(Document {
                             index: self.counters.doc_index,
                             root,
+                            duplicate_keys: self.duplicate_keys,
                         });
                         self.counters.doc_index += 1;
                         in_document = false;
@@ -584,8 +592,19 @@ impl Loader<'_> {
         if entries.len() < 2 {
             return;
         }
+        // The schema stage reads keys as JSON does, a key that is not a scalar as "": two
+        // such keys collide there too.
+        let unnamed = entries
+            .iter()
+            .filter(|e| e.key.key_text().is_none())
+            .count();
+        if unnamed > 1 || (unnamed == 1 && entries.iter().any(|e| e.key.key_text() == Some(""))) {
+            self.duplicate_keys = true;
+        }
         let mut found = Vec::new();
+        let mut any = false;
         let mut report = |k: &str, first: &Entry, e: &Entry| {
+            any = true;
             // An entry copied in by a merge key shares its span with the source; it is
             // not a duplicate written by the user.
             if first.key.span != e.key.span {
@@ -621,6 +640,7 @@ impl Loader<'_> {
                 }
             }
         }
+        self.duplicate_keys |= any;
         for (k, first_raw, second_raw, first, second) in found {
             // `on:` and `yes:` are both the key "true" to Kubernetes: say why they collide.
             let message = if first_raw != k || second_raw != k {
