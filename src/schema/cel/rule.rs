@@ -1,5 +1,8 @@
 //! One `x-kubernetes-validations` entry, compiled.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use ::cel::Program;
 use serde_json::Value as J;
 
@@ -18,10 +21,10 @@ pub(super) struct Rule {
     /// The rule text, trimmed as the API server quotes it.
     pub text: String,
     /// The compiled rule, or why kubevet cannot evaluate it.
-    pub program: Result<Program, String>,
+    pub program: Result<Arc<Program>, String>,
     pub message: Option<String>,
     /// `messageExpression`, compiled, with its comprehension depth and literal elements.
-    pub message_expression: Option<(Program, u32, u64)>,
+    pub message_expression: Option<(Arc<Program>, u32, u64)>,
     /// `fieldPath`, parsed: the property names it descends through.
     pub field_path: Option<Vec<String>>,
     /// References `oldSelf`: a transition rule, evaluated on updates only.
@@ -85,7 +88,30 @@ impl Rule {
     }
 }
 
-fn compile_text(text: &str) -> Result<Program, String> {
+/// Distinct rule texts kept compiled per process: enough for every rule of a large run,
+/// bounded for a long-lived one (the fuzzer).
+const MAX_CACHED: usize = 4096;
+
+/// Compiles a rule, once per distinct text: the CEL parser takes about 150 µs a rule, and
+/// CRDs repeat their rules (a definition's versions, its copies in several manifests, the
+/// same validation on many fields).
+fn compile_text(text: &str) -> Result<Arc<Program>, String> {
+    type Cache = Mutex<HashMap<String, Result<Arc<Program>, String>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+        return hit;
+    }
+    let compiled = compile_uncached(text).map(Arc::new);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() < MAX_CACHED {
+            c.insert(text.to_string(), compiled.clone());
+        }
+    }
+    compiled
+}
+
+fn compile_uncached(text: &str) -> Result<Program, String> {
     if text.len() > MAX_RULE_LEN {
         return Err(format!("the rule is longer than {MAX_RULE_LEN} bytes"));
     }
