@@ -15,6 +15,7 @@
 //! bound, `multipleOf`) is `None`: undecided, and the caller compiles.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonschema::json::{Array, Node as _, Object};
 use jsonschema::types::{JsonType, JsonTypeSet};
@@ -35,7 +36,7 @@ const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 /// The quick check for one schema document.
 pub(crate) struct Quick {
     /// Each `pattern` of the document, compiled alone (as `jsonschema` compiles it).
-    patterns: HashMap<String, Compiled>,
+    patterns: HashMap<String, Arc<Compiled>>,
     /// How many keywords the document holds: what compiling it would cost.
     pub keywords: usize,
 }
@@ -74,10 +75,33 @@ impl Quick {
     }
 }
 
+/// Distinct patterns kept compiled per process: enough for every schema of a large run,
+/// bounded for a long-lived one (the fuzzer).
+const MAX_CACHED_PATTERNS: usize = 8192;
+
+/// `pattern` compiled alone, once per distinct text per process: the schemas of a run
+/// share many patterns (each CRD of a project repeats its name and label patterns), and
+/// compiling one was a tenth of the quick check's set-up.
+fn compile_pattern(p: &str) -> Option<Arc<Compiled>> {
+    type Cache = Mutex<HashMap<String, Option<Arc<Compiled>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(p).cloned()) {
+        return hit;
+    }
+    let compiled = Compiled::compile(&json!({ "pattern": p })).ok().map(Arc::new);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() < MAX_CACHED_PATTERNS {
+            c.insert(p.to_string(), compiled.clone());
+        }
+    }
+    compiled
+}
+
 /// The well-formedness walk of [`Quick::new`].
 struct Scan<'s> {
     defs: Option<&'s Map<String, Value>>,
-    patterns: HashMap<String, Compiled>,
+    patterns: HashMap<String, Arc<Compiled>>,
     seen: HashSet<*const Value>,
     keywords: usize,
 }
@@ -133,7 +157,7 @@ impl<'s> Scan<'s> {
                 "pattern" => {
                     let p = v.as_str()?;
                     if !self.patterns.contains_key(p) {
-                        let c = Compiled::compile(&json!({ "pattern": p })).ok()?;
+                        let c = compile_pattern(p)?;
                         self.patterns.insert(p.to_string(), c);
                     }
                 }
@@ -204,7 +228,7 @@ fn type_set(v: &Value) -> Option<JsonTypeSet> {
 
 struct Check<'s> {
     defs: Option<&'s Map<String, Value>>,
-    patterns: &'s HashMap<String, Compiled>,
+    patterns: &'s HashMap<String, Arc<Compiled>>,
 }
 
 /// `Some(false)` ends a conjunction at once; `None` is remembered: a later `Some(false)` still
