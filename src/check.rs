@@ -117,6 +117,9 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
                 .par_iter()
                 .chain(crd_inputs.par_iter())
                 .enumerate()
+                // A task per file: a batch of files read in order ended with one core
+                // reading the last big file alone.
+                .with_max_len(1)
                 .map(|(id, input)| source::read_input(id, input, opts.max_file_size))
                 .collect::<Vec<(SourceFile, Option<Diagnostic>)>>()
         },

@@ -282,6 +282,10 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
             r => r?,
         }
     }
+    if opts.leak_at_end {
+        // The process ends here: the source texts go with it (see `Options::leak_at_end`).
+        std::mem::forget(report);
+    }
     Ok(code)
 }
 

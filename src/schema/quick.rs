@@ -89,7 +89,9 @@ fn compile_pattern(p: &str) -> Option<Arc<Compiled>> {
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(p).cloned()) {
         return hit;
     }
-    let compiled = Compiled::compile(&json!({ "pattern": p })).ok().map(Arc::new);
+    let compiled = Compiled::compile(&json!({ "pattern": p }))
+        .ok()
+        .map(Arc::new);
     if let Ok(mut c) = cache.lock() {
         if c.len() < MAX_CACHED_PATTERNS {
             c.insert(p.to_string(), compiled.clone());
