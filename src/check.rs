@@ -93,52 +93,16 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
     // A `--kubernetes-version` with no bundled schemas is a usage error.
     let mut timer = StageTimer::from_env();
     schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
-    let mut inputs = source::discover(&opts.paths)?;
-    timer.stage("walk");
-    if opts.skip_non_manifests {
-        for input in &mut inputs {
-            if let Input::File { walked, .. } = input {
-                *walked = true;
-            }
-        }
-    }
-    if let Some(r) = &opts.configs {
-        exclude_inputs(r, &mut inputs, &opts.paths)?;
-    }
     let crd_inputs = source::discover(&opts.crd_paths)?;
-    timer.stage("config");
+    let (inputs, project, mut read) = walk_and_read(opts)?;
     let n_inputs = inputs.len();
-    // The project stage (a few stats per directory) runs while the files are read: reading
-    // does not need its answer, only drops what it says is never ours afterwards.
-    let (project, read) = rayon::join(
-        || Project::discover(&inputs, &opts.limits),
-        || {
-            inputs
-                .par_iter()
-                .chain(crd_inputs.par_iter())
-                .enumerate()
-                // A task per file: a batch of files read in order ended with one core
-                // reading the last big file alone.
-                .with_max_len(1)
-                .map(|(id, input)| source::read_input(id, input, opts.max_file_size))
-                .collect::<Vec<(SourceFile, Option<Diagnostic>)>>()
-        },
+    read.extend(
+        crd_inputs
+            .par_iter()
+            .enumerate()
+            .map(|(i, input)| source::read_input(n_inputs + i, input, opts.max_file_size))
+            .collect::<Vec<_>>(),
     );
-    // Chart values and kustomize data are not checked: nothing in them is ours.
-    let read: Vec<(SourceFile, Option<Diagnostic>)> = read
-        .into_iter()
-        .enumerate()
-        .map(|(id, r)| match (inputs.get(id), project.role(id)) {
-            (
-                Some(Input::File { path, .. }),
-                Role::Skipped(Skip::HelmChartInput | Skip::KustomizeInput),
-            ) if !path.ends_with("Chart.yaml") => (
-                SourceFile::new(id, path.display().to_string(), String::new()),
-                None,
-            ),
-            _ => r,
-        })
-        .collect();
     let mut files = Vec::with_capacity(read.len());
     let mut diags = Vec::new();
     for (file, d) in read {
@@ -402,28 +366,91 @@ fn settle_roles(
     }
 }
 
-/// Drops walked files a configuration excludes, and makes sure every input's configuration
-/// loads (a broken one is a usage error, reported with its spans).
-fn exclude_inputs(
-    r: &crate::config::Resolver,
-    inputs: &mut Vec<source::Input>,
-    named: &[PathBuf],
-) -> Result<(), InputError> {
-    let mut kept = Vec::with_capacity(inputs.len());
-    for input in inputs.drain(..) {
-        if let source::Input::File { path: p, .. } = &input {
-            r.for_file(p).map_err(|e| InputError::Usage(e.render()))?;
-            let excluded = r
-                .is_excluded(p)
-                .map_err(|e| InputError::Usage(e.render()))?;
-            if excluded && !named.contains(p) {
-                continue;
-            }
-        }
-        kept.push(input);
+/// Files read per task while the walk goes on.
+const READ_BATCH: usize = 16;
+
+type Read = (SourceFile, Option<Diagnostic>);
+
+fn read_batch(
+    s: &rayon::Scope<'_>,
+    batch: Vec<(usize, Input)>,
+    max_size: u64,
+    tx: &std::sync::mpsc::Sender<Vec<(usize, Read)>>,
+) {
+    if batch.is_empty() {
+        return;
     }
-    *inputs = kept;
-    Ok(())
+    let tx = tx.clone();
+    s.spawn(move |_| {
+        let read = batch
+            .into_iter()
+            .map(|(seq, input)| (seq, source::read_input(seq, &input, max_size)))
+            .collect();
+        let _ = tx.send(read);
+    });
+}
+
+/// Finds the inputs and reads them, reading each file as soon as the walk reaches it (the
+/// walk is a core's worth of system calls, which the reads no longer wait for), and finds
+/// the project layout while the last reads finish. Walked files a configuration excludes
+/// are dropped unread; every input's configuration must load (a broken one is a usage
+/// error, reported with its spans).
+fn walk_and_read(opts: &Options) -> Result<(Vec<Input>, Project, Vec<Read>), InputError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let max_size = opts.max_file_size;
+    let configs = opts.configs.as_deref();
+    let (seqs, inputs, project) = rayon::scope(|s| {
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        let found = source::discover_each(&opts.paths, |seq, input| {
+            if let Input::File { walked, .. } = input {
+                *walked |= opts.skip_non_manifests;
+            }
+            if let (Some(r), Input::File { path, .. }) = (configs, &*input) {
+                r.for_file(path)
+                    .map_err(|e| InputError::Usage(e.render()))?;
+                let excluded = r
+                    .is_excluded(path)
+                    .map_err(|e| InputError::Usage(e.render()))?;
+                if excluded && !opts.paths.contains(path) {
+                    return Ok(false);
+                }
+            }
+            // Read in small batches: a task per file cost more than a small file's read.
+            batch.push((seq, input.clone()));
+            if batch.len() == READ_BATCH {
+                read_batch(s, std::mem::take(&mut batch), max_size, &tx);
+            }
+            Ok(true)
+        })?;
+        read_batch(s, std::mem::take(&mut batch), max_size, &tx);
+        let (seqs, inputs): (Vec<usize>, Vec<Input>) = found.into_iter().unzip();
+        let project = Project::discover(&inputs, &opts.limits);
+        Ok::<_, InputError>((seqs, inputs, project))
+    })?;
+    drop(tx);
+    let mut by_seq: HashMap<usize, Read> = rx.into_iter().flatten().collect();
+    let mut read = Vec::with_capacity(inputs.len());
+    for (id, (seq, input)) in seqs.into_iter().zip(&inputs).enumerate() {
+        let (mut file, mut diag) = match (by_seq.remove(&seq), input, project.role(id)) {
+            // Chart values and kustomize data are not checked: nothing in them is ours.
+            (
+                _,
+                Input::File { path, .. },
+                Role::Skipped(Skip::HelmChartInput | Skip::KustomizeInput),
+            ) if !path.ends_with("Chart.yaml") => (
+                SourceFile::new(id, path.display().to_string(), String::new()),
+                None,
+            ),
+            (Some(r), _, _) => r,
+            (None, _, _) => source::read_input(id, input, max_size),
+        };
+        file.id = id;
+        if let Some(d) = &mut diag {
+            d.file = id;
+        }
+        read.push((file, diag));
+    }
+    Ok((inputs, project, read))
 }
 
 /// Input problems are always reported: switching them off would hide unchecked files.

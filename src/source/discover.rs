@@ -45,21 +45,46 @@ fn is_manifest(path: &Path) -> bool {
 /// entries and, inside a git work tree, whatever `.gitignore` excludes. Output order is
 /// deterministic: command-line order, then sorted paths within each directory.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    Ok(discover_each(paths, |_, _| Ok(true))?
+        .into_iter()
+        .map(|(_, input)| input)
+        .collect())
+}
+
+/// [`discover`], handing each input to `found` as the walk reaches it, numbered in walk
+/// order, so that reading can start before the walk ends. `found` may adjust the input and
+/// says whether to keep it. The kept inputs come back in [`discover`]'s order, each with
+/// its number.
+pub fn discover_each(
+    paths: &[PathBuf],
+    mut found: impl FnMut(usize, &mut Input) -> Result<bool, InputError>,
+) -> Result<Vec<(usize, Input)>, InputError> {
     let mut out = Vec::new();
+    let mut seq = 0;
+    let mut take = |mut input: Input, out: &mut Vec<(usize, Input)>| {
+        seq += 1;
+        if found(seq - 1, &mut input)? {
+            out.push((seq - 1, input));
+        }
+        Ok::<(), InputError>(())
+    };
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(Input::Stdin);
+            take(Input::Stdin, &mut out)?;
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|_| InputError::Missing(p.clone()))?;
         if !meta.is_dir() {
-            out.push(Input::File {
+            let input = Input::File {
                 path: p.clone(),
                 walked: false,
-            });
+            };
+            take(input, &mut out)?;
             continue;
         }
-        let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(p)
+        let first = out.len();
+        let mut any = false;
+        let walk = ignore::WalkBuilder::new(p)
             .hidden(true)
             .git_ignore(true)
             .git_exclude(true)
@@ -67,21 +92,24 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             .ignore(false)
             .parents(true)
             .follow_links(false)
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && is_manifest(e.path()))
-            .map(|e| e.into_path())
-            .collect();
-        if found.is_empty() {
-            out.push(Input::EmptyDir(p.clone()));
+            .build();
+        for e in walk.filter_map(Result::ok) {
+            if e.file_type().is_some_and(|t| t.is_file()) && is_manifest(e.path()) {
+                any = true;
+                let input = Input::File {
+                    path: e.into_path(),
+                    walked: true,
+                };
+                take(input, &mut out)?;
+            }
         }
-        found.sort();
-        out.extend(
-            found
-                .into_iter()
-                .map(|path| Input::File { path, walked: true }),
-        );
+        if !any {
+            take(Input::EmptyDir(p.clone()), &mut out)?;
+        }
+        out[first..].sort_by(|a, b| match (&a.1, &b.1) {
+            (Input::File { path: x, .. }, Input::File { path: y, .. }) => x.cmp(y),
+            _ => std::cmp::Ordering::Equal,
+        });
     }
     Ok(out)
 }

@@ -5,7 +5,7 @@ mod line_index;
 mod read;
 mod stdin;
 
-pub use discover::{discover, Input, InputError};
+pub use discover::{discover, discover_each, Input, InputError};
 pub use line_index::{LineIndex, Position};
 pub use read::{read_input, RULE_NO_MANIFESTS, RULE_UNREADABLE};
 pub use stdin::{name_stdin, STDIN};
