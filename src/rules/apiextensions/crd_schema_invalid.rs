@@ -136,17 +136,48 @@ impl Cx {
         }
     }
 
-    fn at(&self) -> String {
+    /// The schema of a property: the hot path of the walk, joined without formatting.
+    fn field(&self, k: &str, anchor: Span) -> Cx {
+        Cx {
+            path: concat(&[&self.path, ".properties[", k, "]"]),
+            data: concat(&[&self.data, ".", k]),
+            anchor,
+            is_root: false,
+            inside_meta: self.inside_meta,
+            no_defaults: self.no_defaults.clone(),
+        }
+    }
+
+    fn at(&self) -> Where<'_> {
         where_(&self.data)
     }
 }
 
-fn where_(data: &str) -> String {
-    if data.is_empty() {
-        "the schema root".to_string()
-    } else {
-        format!("the schema of `{}`", data.trim_start_matches('.'))
+/// Paths are built at every node of every CRD schema, and findings are rare: plain
+/// concatenation, not `format!`.
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
     }
+    s
+}
+
+/// "the schema root" or "the schema of `a.b`": written only when a message is.
+struct Where<'a>(&'a str);
+
+impl std::fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("the schema root")
+        } else {
+            write!(f, "the schema of `{}`", self.0.trim_start_matches('.'))
+        }
+    }
+}
+
+fn where_(data: &str) -> Where<'_> {
+    Where(data)
 }
 
 fn ty(s: &Node) -> &str {
@@ -281,7 +312,7 @@ impl OpenApi<'_> {
         }
         for e in props.map(Node::entries).unwrap_or_default() {
             let Some(k) = e.key.key_text() else { continue };
-            let mut sub = cx.child(format!(".properties[{k}]"), &format!(".{k}"), e.key.span);
+            let mut sub = cx.field(k, e.key.span);
             if (cx.is_root || flag(s, "x-kubernetes-embedded-resource")) && META_FIELDS.contains(&k) {
                 sub.inside_meta = true;
                 if cx.is_root {
@@ -800,11 +831,11 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
         ));
     }
     if let Some(i) = items.filter(|i| i.is_map()) {
-        structural(i, Level::Item, &format!("{path}.items"), &format!("{data}[*]"), key_span(s, "items"), out, depth + 1);
+        structural(i, Level::Item, &concat(&[path, ".items"]), &concat(&[data, "[*]"]), key_span(s, "items"), out, depth + 1);
     }
     for e in s.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
-        structural(&e.value, Level::Field, &format!("{path}.properties[{k}]"), &format!("{data}.{k}"), e.key.span, out, depth + 1);
+        structural(&e.value, Level::Field, &concat(&[path, ".properties[", k, "]"]), &concat(&[data, ".", k]), e.key.span, out, depth + 1);
     }
     let ap = present(s, "additionalProperties");
     if let Some(ap) = ap {
@@ -1066,7 +1097,7 @@ fn nested(v: &Node, skip_any_of: bool, lvl: Level, path: &str, out: &mut Vec<Fin
     }
     for e in v.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
-        nested(&e.value, false, Level::Field, &format!("{path}.properties[{k}]"), out, depth + 1);
+        nested(&e.value, false, Level::Field, &concat(&[path, ".properties[", k, "]"]), out, depth + 1);
     }
     let mut forbid = |key: &str, what: &str| {
         out.push(Finding::new(
