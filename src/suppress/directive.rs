@@ -42,9 +42,14 @@ fn scalar_spans(node: &Node, out: &mut Vec<Span>) {
     }
 }
 
+/// What every directive starts with.
+const MARK: &str = "kubevet-ignore";
+
 /// Every directive in `text`, in order.
 pub fn find(text: &str, documents: &[Document]) -> Vec<Directive> {
-    if !text.contains("kubevet-ignore") {
+    // Every file is searched and few hold a directive: memchr's vectorised search, several
+    // times faster than `str::contains`.
+    if memchr::memmem::find(text.as_bytes(), MARK.as_bytes()).is_none() {
         return Vec::new();
     }
     let mut spans = Vec::new();

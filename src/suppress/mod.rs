@@ -6,6 +6,8 @@
 
 mod directive;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules;
 use crate::source::SourceFile;
@@ -43,10 +45,17 @@ pub fn apply(
     diags: &mut Vec<Diagnostic>,
     enabled: &dyn Fn(&SourceFile, &str) -> bool,
 ) {
-    let mut sups = Vec::new();
-    for (file, p) in files.iter().zip(parsed) {
-        collect(file, p, &mut sups);
-    }
+    // Every file's text is searched for directives: in parallel, the run's cores are free.
+    let sups: Vec<Vec<Suppression>> = files
+        .par_iter()
+        .zip(parsed)
+        .map(|(file, p)| {
+            let mut sups = Vec::new();
+            collect(file, p, &mut sups);
+            sups
+        })
+        .collect();
+    let mut sups: Vec<Suppression> = sups.into_iter().flatten().collect();
     if sups.is_empty() {
         return;
     }
