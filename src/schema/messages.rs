@@ -693,3 +693,51 @@ fn unquote(node: &Node, text: &str) -> Vec<Edit> {
         new_text: text.to_string(),
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{bag_distance, normalize, suggest};
+
+    /// `suggest` as it was before the bag-distance bound: the bound may only skip work.
+    fn suggest_unbounded<'a>(name: &str, candidates: &[&'a str]) -> Option<String> {
+        let n = normalize(name);
+        let mut best: Option<(f64, &str)> = None;
+        for c in candidates {
+            let cn = normalize(c);
+            if cn == n {
+                return Some(c.to_string());
+            }
+            let jw = strsim::jaro_winkler(&n, &cn);
+            let dl = strsim::normalized_damerau_levenshtein(&n, &cn);
+            if jw < 0.85 && dl < 0.7 {
+                continue;
+            }
+            if n.len().min(cn.len()) <= 4 && strsim::damerau_levenshtein(&n, &cn) > 1 {
+                continue;
+            }
+            let score = jw.max(dl);
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, c));
+            }
+        }
+        best.map(|(_, c)| c.to_string())
+    }
+
+    proptest! {
+        #[test]
+        fn bag_distance_never_exceeds_the_edit_distance(a in "[a-eA-E_-]{0,12}", b in "[a-eA-E_-]{0,12}") {
+            prop_assert!(bag_distance(&a, &b) <= strsim::damerau_levenshtein(&a, &b));
+        }
+
+        #[test]
+        fn the_bound_changes_no_suggestion(
+            name in "[a-fK]{1,10}",
+            candidates in proptest::collection::vec("[a-fK-]{1,10}", 1..12),
+        ) {
+            let c: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            prop_assert_eq!(suggest(&name, c.iter().copied()), suggest_unbounded(&name, &c));
+        }
+    }
+}

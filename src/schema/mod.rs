@@ -1053,3 +1053,10 @@ fn minor_of(v: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the schema stage's own search finds a repeated key in `root` (the loader's
+/// `Document::duplicate_keys` must agree).
+#[cfg(test)]
+pub(crate) fn repeats_a_key(root: &Node) -> bool {
+    instance::Instance::new(root, None).has_duplicates()
+}

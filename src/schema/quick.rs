@@ -428,6 +428,16 @@ fn bound(keyword: &str, n: &Number, limit: &Number) -> Option<bool> {
 mod tests {
     use super::*;
     use crate::schema::instance::Instance;
+
+    #[test]
+    fn a_pattern_is_compiled_once_per_run() {
+        let a = compile_pattern("^[a-z]+-shared-test$").expect("compiles");
+        let b = compile_pattern("^[a-z]+-shared-test$").expect("compiles");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(compile_pattern("(").is_none());
+        assert!(compile_pattern("(").is_none());
+    }
+
     use crate::source::SourceFile;
     use crate::yaml::{parse_file, Limits, ParsedFile};
 

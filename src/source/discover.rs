@@ -113,3 +113,52 @@ pub fn discover_each(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_input_is_handed_over_as_found_and_returned_in_order() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let top = tmp.path();
+        for (p, text) in [
+            ("b.yaml", "a: 1"),
+            ("a/c.yaml", "a: 1"),
+            ("a-b/d.yml", "a: 1"),
+            ("a/notes.txt", "not yaml"),
+            ("e.json", "{}"),
+        ] {
+            let p = top.join(p);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let mut handed = Vec::new();
+        let kept = discover_each(&[top.to_path_buf()], |seq, input| {
+            handed.push(seq);
+            Ok(!matches!(input, Input::File { path, .. } if path.ends_with("e.json")))
+        })
+        .expect("walk");
+        // Numbered in the order handed over, each once.
+        assert_eq!(handed, (0..4).collect::<Vec<_>>());
+        // Returned in `discover`'s order, without the input refused.
+        let all = discover(&[top.to_path_buf()]).expect("walk");
+        let expected: Vec<&Input> = all
+            .iter()
+            .filter(|i| !matches!(i, Input::File { path, .. } if path.ends_with("e.json")))
+            .collect();
+        assert_eq!(kept.iter().map(|(_, i)| i).collect::<Vec<_>>(), expected);
+        let names: Vec<String> = kept
+            .iter()
+            .map(|(_, i)| match i {
+                Input::File { path, .. } => path
+                    .strip_prefix(top)
+                    .expect("under top")
+                    .display()
+                    .to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(names, ["a/c.yaml", "a-b/d.yml", "b.yaml"]);
+    }
+}

@@ -250,3 +250,19 @@ fn aliases_cannot_build_trees_deeper_than_the_limit() {
         p.diagnostics
     );
 }
+
+#[test]
+fn documents_record_whether_a_key_repeats() {
+    // Per document, as the schema stage reads keys: YAML 1.1 booleans are one key, and two
+    // keys that are not scalars are both "".
+    let (_, p) = parse(
+        "a: 1\nb: {c: 2}\n---\na: 1\nb: {c: 2, c: 3}\n---\non: x\n'true': y\n---\n? [1]\n: a\n? [2]\n: b\n---\nbase: &b {k: 1}\nover:\n  <<: *b\n  k: 2\n",
+    );
+    let flags: Vec<bool> = p.documents.iter().map(|d| d.duplicate_keys).collect();
+    assert_eq!(flags, [false, true, true, true, false]);
+    // The schema stage's own search agrees on each.
+    for d in &p.documents {
+        let inst = crate::schema::repeats_a_key(&d.root);
+        assert_eq!(inst, d.duplicate_keys, "document {}", d.index);
+    }
+}

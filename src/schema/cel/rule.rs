@@ -275,3 +275,19 @@ pub(super) fn parse_field_path(path: &str) -> Option<Vec<String>> {
     }
     (!out.is_empty()).then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_text_is_compiled_once_per_run() {
+        let a = compile_text("self.size() > 1 && self.shared_test").expect("compiles");
+        let b = compile_text("self.size() > 1 && self.shared_test").expect("compiles");
+        assert!(Arc::ptr_eq(&a, &b));
+        let broken = "self.(";
+        let first = compile_text(broken).err();
+        assert!(first.is_some());
+        assert_eq!(compile_text(broken).err(), first);
+    }
+}
