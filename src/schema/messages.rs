@@ -701,7 +701,7 @@ mod tests {
     use super::{bag_distance, normalize, suggest};
 
     /// `suggest` as it was before the bag-distance bound: the bound may only skip work.
-    fn suggest_unbounded<'a>(name: &str, candidates: &[&'a str]) -> Option<String> {
+    fn suggest_unbounded(name: &str, candidates: &[&str]) -> Option<String> {
         let n = normalize(name);
         let mut best: Option<(f64, &str)> = None;
         for c in candidates {
