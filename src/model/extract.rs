@@ -21,7 +21,11 @@ pub fn extract_objects<'a>(
         if root.is_null() {
             continue;
         }
+        let first = out.len();
         extract_one(file, doc.index, root, None, out, diags);
+        for o in &mut out[first..] {
+            o.yaml11_boolean_keys = doc.yaml11_boolean_keys;
+        }
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Object<'a> {
     pub namespace: Option<&'a str>,
     /// Index within the `items` of a `List`, when the object came from one.
     pub list_item: Option<usize>,
+    /// Whether a mapping key in it may be a YAML 1.1 boolean word (`on:`): known per
+    /// document from the loader, else assumed.
+    pub yaml11_boolean_keys: bool,
 }
 
 impl<'a> Object<'a> {
@@ -38,6 +41,7 @@ impl<'a> Object<'a> {
                 .and_then(|m| m.get("namespace"))
                 .and_then(Node::as_str),
             list_item: None,
+            yaml11_boolean_keys: true,
         })
     }
 

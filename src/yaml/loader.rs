@@ -46,6 +46,9 @@ pub struct Document {
     /// Some mapping holds a key twice (as Kubernetes reads keys: `on` and `true` are one),
     /// reported or not: later stages skip their own search when this is false.
     pub duplicate_keys: bool,
+    /// Some mapping key is a plain YAML 1.1 boolean written as a word (`on`, `yes`, `n`):
+    /// the rule that reports them skips documents without any.
+    pub yaml11_boolean_keys: bool,
 }
 
 #[derive(Debug, Default)]
@@ -89,6 +92,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 prev_end: chunk.start,
                 cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
                 duplicate_keys: false,
+                yaml11_boolean_keys: false,
             };
             let err = match loader.run(padded.as_deref()) {
                 Ok(()) => break,
@@ -234,6 +238,8 @@ struct Loader<'a> {
     cursor: std::cell::Cell<(usize, usize, usize)>,
     /// Some mapping of the current document holds a key twice.
     duplicate_keys: bool,
+    /// Some mapping key of the current document is a YAML 1.1 boolean word.
+    yaml11_boolean_keys: bool,
 }
 
 impl Loader<'_> {
@@ -269,6 +275,7 @@ impl Loader<'_> {
                     }
                     in_document = true;
                     self.duplicate_keys = false;
+                    self.yaml11_boolean_keys = false;
                     self.anchors.clear();
                     root = None;
                 }
@@ -279,6 +286,7 @@ impl Loader<'_> {
                             index: self.counters.doc_index,
                             root,
                             duplicate_keys: self.duplicate_keys,
+                            yaml11_boolean_keys: self.yaml11_boolean_keys,
                         });
                         self.counters.doc_index += 1;
                         in_document = false;
@@ -430,6 +438,9 @@ impl Loader<'_> {
                 };
                 let entries = exact(self.merge_keys(entries));
                 self.check_duplicates(&entries);
+                self.yaml11_boolean_keys |= entries.iter().any(|e| {
+                    matches!(&e.key.kind, NodeKind::Scalar(k) if matches!(k.value, Value::Bool(_)) && k.is_yaml11_surprise())
+                });
                 let node = Node {
                     kind: NodeKind::Map(entries),
                     span: Span::new(start, end),

@@ -266,3 +266,11 @@ fn documents_record_whether_a_key_repeats() {
         assert_eq!(inst, d.duplicate_keys, "document {}", d.index);
     }
 }
+
+#[test]
+fn documents_record_yaml11_boolean_keys() {
+    let (_, p) = parse("a: 1\n---\nb: {on: x}\n---\n'yes': 1\ntrue: 2\n---\nl: [{N: 1}]\n");
+    let flags: Vec<bool> = p.documents.iter().map(|d| d.yaml11_boolean_keys).collect();
+    // A quoted `'yes'` is a string and `true` is the boolean as written: neither surprises.
+    assert_eq!(flags, [false, true, false, true]);
+}
