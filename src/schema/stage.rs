@@ -64,12 +64,15 @@ pub(crate) fn run(
     timer.stage("crds");
     // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and
     // per-file work would leave one core idle behind them.
-    let docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
+    let mut docs: Vec<(usize, &yaml::Document)> = parsed[..n_inputs]
         .iter()
         .enumerate()
         .filter(|(i, _)| modes[*i] != DocMode::Skip)
         .flat_map(|(i, p)| p.documents.iter().map(move |d| (i, d)))
         .collect();
+    // Largest first, so that no big document is left for one core at the end (the report
+    // is sorted afterwards).
+    docs.sort_by_key(|(_, d)| std::cmp::Reverse(d.root.span.len()));
     let mut keys = Vec::new();
     for (_, d) in &docs {
         kinds_of(&d.root, &mut keys);
