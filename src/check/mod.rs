@@ -14,6 +14,11 @@ use crate::source::{self, Input, InputError, SourceFile};
 use crate::yaml::{self, Limits, ParsedFile};
 use crate::{rules, schema};
 
+mod inputs;
+mod timer;
+
+pub(crate) use timer::StageTimer;
+
 /// Default `--max-file-size`: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
@@ -94,7 +99,7 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
     let mut timer = StageTimer::from_env();
     schema::SchemaSet::new(opts.config.kubernetes_version.as_deref()).map_err(InputError::Usage)?;
     let crd_inputs = source::discover(&opts.crd_paths)?;
-    let (inputs, project, mut read) = walk_and_read(opts)?;
+    let (inputs, project, mut read) = inputs::walk_and_read(opts)?;
     let n_inputs = inputs.len();
     read.extend(
         crd_inputs
@@ -366,93 +371,6 @@ fn settle_roles(
     }
 }
 
-/// Files read per task while the walk goes on.
-const READ_BATCH: usize = 16;
-
-type Read = (SourceFile, Option<Diagnostic>);
-
-fn read_batch(
-    s: &rayon::Scope<'_>,
-    batch: Vec<(usize, Input)>,
-    max_size: u64,
-    tx: &std::sync::mpsc::Sender<Vec<(usize, Read)>>,
-) {
-    if batch.is_empty() {
-        return;
-    }
-    let tx = tx.clone();
-    s.spawn(move |_| {
-        let read = batch
-            .into_iter()
-            .map(|(seq, input)| (seq, source::read_input(seq, &input, max_size)))
-            .collect();
-        let _ = tx.send(read);
-    });
-}
-
-/// Finds the inputs and reads them, reading each file as soon as the walk reaches it (the
-/// walk is a core's worth of system calls, which the reads no longer wait for), and finds
-/// the project layout while the last reads finish. Walked files a configuration excludes
-/// are dropped unread; every input's configuration must load (a broken one is a usage
-/// error, reported with its spans).
-fn walk_and_read(opts: &Options) -> Result<(Vec<Input>, Project, Vec<Read>), InputError> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let max_size = opts.max_file_size;
-    let configs = opts.configs.as_deref();
-    let (seqs, inputs, project) = rayon::scope(|s| {
-        let mut batch = Vec::with_capacity(READ_BATCH);
-        let found = source::discover_each(&opts.paths, |seq, input| {
-            if let Input::File { walked, .. } = input {
-                *walked |= opts.skip_non_manifests;
-            }
-            if let (Some(r), Input::File { path, .. }) = (configs, &*input) {
-                r.for_file(path)
-                    .map_err(|e| InputError::Usage(e.render()))?;
-                let excluded = r
-                    .is_excluded(path)
-                    .map_err(|e| InputError::Usage(e.render()))?;
-                if excluded && !opts.paths.contains(path) {
-                    return Ok(false);
-                }
-            }
-            // Read in small batches: a task per file cost more than a small file's read.
-            batch.push((seq, input.clone()));
-            if batch.len() == READ_BATCH {
-                read_batch(s, std::mem::take(&mut batch), max_size, &tx);
-            }
-            Ok(true)
-        })?;
-        read_batch(s, std::mem::take(&mut batch), max_size, &tx);
-        let (seqs, inputs): (Vec<usize>, Vec<Input>) = found.into_iter().unzip();
-        let project = Project::discover(&inputs, &opts.limits);
-        Ok::<_, InputError>((seqs, inputs, project))
-    })?;
-    drop(tx);
-    let mut by_seq: HashMap<usize, Read> = rx.into_iter().flatten().collect();
-    let mut read = Vec::with_capacity(inputs.len());
-    for (id, (seq, input)) in seqs.into_iter().zip(&inputs).enumerate() {
-        let (mut file, mut diag) = match (by_seq.remove(&seq), input, project.role(id)) {
-            // Chart values and kustomize data are not checked: nothing in them is ours.
-            (
-                _,
-                Input::File { path, .. },
-                Role::Skipped(Skip::HelmChartInput | Skip::KustomizeInput),
-            ) if !path.ends_with("Chart.yaml") => (
-                SourceFile::new(id, path.display().to_string(), String::new()),
-                None,
-            ),
-            (Some(r), _, _) => r,
-            (None, _, _) => source::read_input(id, input, max_size),
-        };
-        file.id = id;
-        if let Some(d) = &mut diag {
-            d.file = id;
-        }
-        read.push((file, diag));
-    }
-    Ok((inputs, project, read))
-}
-
 /// Input problems are always reported: switching them off would hide unchecked files.
 fn is_input_rule(rule: &str) -> bool {
     matches!(
@@ -489,45 +407,6 @@ fn attach_objects(ws: &Workspace<'_>, diags: &mut [Diagnostic]) {
         }
         if d.path.is_none() {
             d.path = obj.root.path_to(d.span).filter(|p| !p.is_empty());
-        }
-    }
-}
-
-/// Per-stage wall times on stderr when `KUBEVET_TIMINGS` is set: for benchmarking, not output.
-pub(crate) struct StageTimer(Option<std::time::Instant>);
-
-/// `, RSS 120 MB (peak 150 MB)` where the kernel tells (Linux), for finding the stage that
-/// holds the memory.
-fn memory_note() -> String {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return String::new();
-    };
-    let mb = |field: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map(|kb| kb / 1024)
-    };
-    match (mb("VmRSS:"), mb("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!(", RSS {rss} MB (peak {peak} MB)"),
-        _ => String::new(),
-    }
-}
-
-impl StageTimer {
-    fn from_env() -> Self {
-        StageTimer(std::env::var_os("KUBEVET_TIMINGS").map(|_| std::time::Instant::now()))
-    }
-
-    pub(crate) fn stage(&mut self, name: &str) {
-        if let Some(t) = self.0 {
-            eprintln!(
-                "kubevet timing: {name:>7} {:8.1} ms{}",
-                t.elapsed().as_secs_f64() * 1e3,
-                memory_note()
-            );
-            self.0 = Some(std::time::Instant::now());
         }
     }
 }
