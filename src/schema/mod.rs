@@ -15,6 +15,7 @@ mod defaults;
 mod instance;
 mod int_range;
 mod listmaps;
+mod memo;
 mod messages;
 mod nav;
 mod prune;

@@ -15,13 +15,14 @@
 //! bound, `multipleOf`) is `None`: undecided, and the caller compiles.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock};
 
 use jsonschema::json::{Array, Node as _, Object};
 use jsonschema::types::{JsonType, JsonTypeSet};
 use serde_json::{json, Map, Number, Value};
 
 use super::instance::Inst;
+use super::memo::TextMemo;
 use super::validator::Compiled;
 
 /// `$ref`s and combinators followed without descending into the instance before the check
@@ -83,21 +84,13 @@ const MAX_CACHED_PATTERNS: usize = 8192;
 /// share many patterns (each CRD of a project repeats its name and label patterns), and
 /// compiling one was a tenth of the quick check's set-up.
 fn compile_pattern(p: &str) -> Option<Arc<Compiled>> {
-    type Cache = Mutex<HashMap<String, Option<Arc<Compiled>>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(p).cloned()) {
-        return hit;
-    }
-    let compiled = Compiled::compile(&json!({ "pattern": p }))
-        .ok()
-        .map(Arc::new);
-    if let Ok(mut c) = cache.lock() {
-        if c.len() < MAX_CACHED_PATTERNS {
-            c.insert(p.to_string(), compiled.clone());
-        }
-    }
-    compiled
+    static COMPILED: LazyLock<TextMemo<Option<Arc<Compiled>>>> =
+        LazyLock::new(|| TextMemo::new(MAX_CACHED_PATTERNS));
+    COMPILED.get(p, || {
+        Compiled::compile(&json!({ "pattern": p }))
+            .ok()
+            .map(Arc::new)
+    })
 }
 
 /// The well-formedness walk of [`Quick::new`].

@@ -1,12 +1,12 @@
 //! One `x-kubernetes-validations` entry, compiled.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock};
 
 use ::cel::Program;
 use serde_json::Value as J;
 
 use super::library;
+use crate::schema::memo::TextMemo;
 
 /// Longest rule kubevet compiles. The API server bounds rules by their estimated cost, not
 /// their length; real rules stay far below this.
@@ -96,19 +96,9 @@ const MAX_CACHED: usize = 4096;
 /// CRDs repeat their rules (a definition's versions, its copies in several manifests, the
 /// same validation on many fields).
 fn compile_text(text: &str) -> Result<Arc<Program>, String> {
-    type Cache = Mutex<HashMap<String, Result<Arc<Program>, String>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
-        return hit;
-    }
-    let compiled = compile_uncached(text).map(Arc::new);
-    if let Ok(mut c) = cache.lock() {
-        if c.len() < MAX_CACHED {
-            c.insert(text.to_string(), compiled.clone());
-        }
-    }
-    compiled
+    static COMPILED: LazyLock<TextMemo<Result<Arc<Program>, String>>> =
+        LazyLock::new(|| TextMemo::new(MAX_CACHED));
+    COMPILED.get(text, || compile_uncached(text).map(Arc::new))
 }
 
 fn compile_uncached(text: &str) -> Result<Program, String> {
