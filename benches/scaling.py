@@ -25,14 +25,13 @@ Shapes:
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
-Last measured (2026-12-02, release build, 2 shared cores; CPU growth per doubling, 1,000 up;
-see the README's Performance table for the ranges): files 1.54-2.24 (32,000 files 2.9 s CPU,
-327 MB; the floor's own step there 2.26); objects 1.49-2.20 (64,000: 1.9 s, 305 MB); documents
-1.70-2.04 (64,000: 2.0 s, 300 MB); keys 0.89-2.14 (1,024,000: 0.84-1.1 s, 315 MB); items
-0.92-2.12 (1,024,000: 1.61-1.66 s, 439 MB); namespace 1.43-1.96 (64,000: 1.5 s CPU, 234 MB);
-small 10.0-12.1 ms wall; corpus 3.3-3.8x the floor in wall time. After the quick schema check
-(same afternoon, A/B against the previous binary): small 7.7 ms, corpus 3.3-3.6x (was
-4.1-4.6x that afternoon).
+Last measured (2026-12-02, release build, 2 shared cores; CPU growth per doubling, 1,000 up,
+one round each): files 1.74-2.05 (32,000 files 3.2 s CPU, 347 MB); objects 1.49-2.31, the one
+step over 2.2 from 1,000 to 2,000 (64,000: 2.1 s, 313 MB); documents 1.66-2.21 (64,000:
+2.3 s, 310 MB); keys 1.14-2.08 (1,024,000: 0.83 s, 334 MB); items 1.13-2.19 (1,024,000:
+1.86 s, 440 MB); namespace 1.71-2.18 with three rounds (64,000: 1.8 s CPU, 240 MB); small
+8.2 ms wall; corpus 2.78x the floor (best of 10: 169 ms against 61 ms). The previous round:
+corpus 3.3-3.8x, small 7.7-12.1 ms.
 
 A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
 temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
