@@ -283,6 +283,38 @@ struct Seen<'a> {
     versions: Vec<(String, String, Arc<CrdSchema<'a>>)>,
 }
 
+/// What the loader found out about a document, so that the schema stage can skip searches
+/// that would find nothing.
+#[derive(Clone, Copy)]
+struct Facts {
+    /// Some mapping may hold a key twice.
+    duplicate_keys: bool,
+    /// Some integer may not fit 32 bits.
+    wide_integers: bool,
+}
+
+impl Facts {
+    /// A tree the loader did not describe (an API caller's): search everything.
+    const UNKNOWN: Facts = Facts {
+        duplicate_keys: true,
+        wide_integers: true,
+    };
+
+    /// `int32` fields holding larger numbers: only a document with such a number can have
+    /// one, and walking a document beside its schema is costly (a CRD is megabytes).
+    fn int_range(self, root: &Value, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+        if self.wide_integers {
+            return int_range::check(root, file, doc);
+        }
+        // Debug builds (the tests, the fuzzer) check the loader's word.
+        debug_assert!(
+            int_range::check(root, file, doc).is_empty(),
+            "the loader missed an integer wider than 32 bits"
+        );
+        Vec::new()
+    }
+}
+
 /// All schemas for one run: the bundled Kubernetes version plus the CRDs seen.
 /// CRDs are borrowed from the parsed input (`'a`) and converted only when used.
 pub struct SchemaSet<'a> {
@@ -532,21 +564,25 @@ impl<'a> SchemaSet<'a> {
     /// Validates one document (its root node). Documents that are not Kubernetes objects
     /// (no string `apiVersion`/`kind`) give nothing here.
     pub fn validate(&self, file: FileId, doc: &Node) -> Vec<Diagnostic> {
-        self.validate_node(file, doc, true)
+        self.validate_node(file, doc, Facts::UNKNOWN)
     }
 
     /// [`SchemaSet::validate`] for a parsed document: the loader knows whether it holds a
-    /// duplicate key, and the search for the entries they hide is skipped when not.
+    /// duplicate key or an integer wider than 32 bits, and the searches for them are skipped
+    /// when not.
     pub(crate) fn validate_document(
         &self,
         file: FileId,
         doc: &crate::yaml::Document,
     ) -> Vec<Diagnostic> {
-        self.validate_node(file, &doc.root, doc.duplicate_keys)
+        let facts = Facts {
+            duplicate_keys: doc.duplicate_keys,
+            wide_integers: doc.wide_integers,
+        };
+        self.validate_node(file, &doc.root, facts)
     }
 
-    /// `duplicate_keys`: whether some mapping of `doc` may hold a key twice.
-    fn validate_node(&self, file: FileId, doc: &Node, duplicate_keys: bool) -> Vec<Diagnostic> {
+    fn validate_node(&self, file: FileId, doc: &Node, facts: Facts) -> Vec<Diagnostic> {
         let (Some(av_node), Some(kind_node)) = (doc.get("apiVersion"), doc.get("kind")) else {
             return Vec::new();
         };
@@ -558,7 +594,7 @@ impl<'a> SchemaSet<'a> {
             let items = doc.get("items").map(Node::items).unwrap_or_default();
             return items
                 .iter()
-                .flat_map(|i| self.validate_node(file, i, duplicate_keys))
+                .flat_map(|i| self.validate_node(file, i, facts))
                 .collect();
         }
         let key = (api_version.to_string(), kind.to_string());
@@ -569,16 +605,16 @@ impl<'a> SchemaSet<'a> {
             }
             self.builtin_target(def)
         } else if let Some(defs) = self.crds.get(&key) {
-            return self.validate_custom(file, doc, duplicate_keys, kind_node, kind, defs);
+            return self.validate_custom(file, doc, facts, kind_node, kind, defs);
         } else {
             out.push(self.unknown_kind(file, av_node, kind_node, api_version, kind));
             return out;
         };
         match target {
-            Ok(t) => match messages::check(&t, file, doc, duplicate_keys) {
+            Ok(t) => match messages::check(&t, file, doc, facts.duplicate_keys) {
                 Ok(found) => {
                     out.extend(found);
-                    out.extend(int_range::check(&t.root, file, doc));
+                    out.extend(facts.int_range(&t.root, file, doc));
                 }
                 Err(e) => out.push(not_compiled(file, kind_node, kind, &e)),
             },
@@ -594,7 +630,7 @@ impl<'a> SchemaSet<'a> {
         &self,
         file: FileId,
         doc: &Node,
-        duplicate_keys: bool,
+        facts: Facts,
         kind_node: &Node,
         kind: &str,
         defs: &[CrdVersion<'a>],
@@ -603,12 +639,12 @@ impl<'a> SchemaSet<'a> {
         let mut broken = None;
         for c in defs.iter().rev() {
             let checked = self.crd_target(c).and_then(|t| {
-                messages::check(&t, file, doc, duplicate_keys).map(|found| (t, found))
+                messages::check(&t, file, doc, facts.duplicate_keys).map(|found| (t, found))
             });
             let found = match checked {
                 Ok((t, mut found)) => {
                     found.extend(listmaps::check(&t.root, file, doc));
-                    found.extend(int_range::check(&t.root, file, doc));
+                    found.extend(facts.int_range(&t.root, file, doc));
                     let rules = c.cel.get_or_init(|| cel::CelRules::new(&t.root));
                     found.extend(rules.check(file, doc, kind_node));
                     found

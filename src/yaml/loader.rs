@@ -49,6 +49,8 @@ pub struct Document {
     /// Some mapping key is a plain YAML 1.1 boolean written as a word (`on`, `yes`, `n`):
     /// the rule that reports them skips documents without any.
     pub yaml11_boolean_keys: bool,
+    /// Some integer does not fit 32 bits: only then can an `int32` field overflow.
+    pub wide_integers: bool,
 }
 
 #[derive(Debug, Default)]
@@ -93,6 +95,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
                 duplicate_keys: false,
                 yaml11_boolean_keys: false,
+                wide_integers: false,
             };
             let err = match loader.run(padded.as_deref()) {
                 Ok(()) => break,
@@ -240,6 +243,8 @@ struct Loader<'a> {
     duplicate_keys: bool,
     /// Some mapping key of the current document is a YAML 1.1 boolean word.
     yaml11_boolean_keys: bool,
+    /// Some integer of the current document does not fit 32 bits.
+    wide_integers: bool,
 }
 
 impl Loader<'_> {
@@ -276,6 +281,7 @@ impl Loader<'_> {
                     in_document = true;
                     self.duplicate_keys = false;
                     self.yaml11_boolean_keys = false;
+                    self.wide_integers = false;
                     self.anchors.clear();
                     root = None;
                 }
@@ -287,6 +293,7 @@ impl Loader<'_> {
                             root,
                             duplicate_keys: self.duplicate_keys,
                             yaml11_boolean_keys: self.yaml11_boolean_keys,
+                            wide_integers: self.wide_integers,
                         });
                         self.counters.doc_index += 1;
                         in_document = false;
@@ -303,6 +310,7 @@ impl Loader<'_> {
                     });
                     let span = self.scalar_span(start, end, style, has_props, prev_end);
                     let node = scalar_node(&value, style, tag, span);
+                    self.wide_integers |= node.as_i64().is_some_and(|n| i32::try_from(n).is_err());
                     self.complete(node, anchor, 0, &mut root)?;
                 }
                 Event::Alias(id) => {

@@ -274,3 +274,12 @@ fn documents_record_yaml11_boolean_keys() {
     // A quoted `'yes'` is a string and `true` is the boolean as written: neither surprises.
     assert_eq!(flags, [false, true, false, true]);
 }
+
+#[test]
+fn documents_record_integers_wider_than_32_bits() {
+    let (_, p) = parse("a: 2147483647\nb: -2147483648\nc: 1.5\n---\na: 2147483648\n---\nl: [-2147483649]\n---\nf: 3.0e9\n---\ns: '3000000000'\n");
+    let flags: Vec<bool> = p.documents.iter().map(|d| d.wide_integers).collect();
+    // The int32 bounds themselves fit; a whole float counts as the integer it decodes to; a
+    // quoted number is a string.
+    assert_eq!(flags, [false, true, true, true, false]);
+}
