@@ -124,11 +124,25 @@ pub(crate) fn schema_document(raw: Option<&Node>, set: &SchemaSet<'_>) -> Result
     Ok(set.closure_document(OBJECT_META, Some(root)))
 }
 
+/// [`schema_document`] cut down to one resource, `doc` (see `crd_cut.rs`).
+pub(crate) fn resource_document(
+    raw: Option<&Node>,
+    doc: &Node,
+    keep: super::crd_cut::Keep,
+    set: &SchemaSet<'_>,
+) -> Result<J, String> {
+    let Some(s) = raw else {
+        return schema_document(None, set);
+    };
+    let root = convert_root(&super::crd_cut::cut(s, &[doc], keep))?;
+    Ok(set.closure_document(OBJECT_META, Some(root)))
+}
+
 /// The JSON of a CRD schema without the texts [`convert`] drops (`description`, `example`,
 /// `externalDocs`): most of a large CRD's bytes are descriptions, and copying them was half
 /// the cost of converting it. Values that are data rather than schemas (`default`, `enum`,
 /// `x-kubernetes-validations`...) are copied whole, whatever keys they hold.
-fn lean_json(schema: &Node) -> J {
+pub(super) fn lean_json(schema: &Node) -> J {
     match &schema.kind {
         NodeKind::Map(entries) => {
             let mut m = Map::with_capacity(entries.len());

@@ -11,6 +11,7 @@ mod apiversions;
 mod bundle;
 mod cel;
 mod crd;
+mod crd_cut;
 mod defaults;
 mod instance;
 mod int_range;
@@ -25,7 +26,7 @@ mod tree;
 mod validator;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -169,6 +170,11 @@ const QUICK_BYTES_PER_KEYWORD: usize = 400;
 /// is compiled instead: a few cuts cost less than one big compile, many do not.
 const MAX_PRUNED: usize = 8;
 
+/// A CRD's resources are checked against cuts of its schema (`crd_cut.rs`) while their bytes
+/// times this stay within the schema's: a cut costs a few times its resource's size, the
+/// whole conversion as much as the schema.
+const CUT_BELOW: usize = 8;
+
 impl Target {
     /// A schema the quick check does not read is compiled at once: whether it compiles at
     /// all is then known before any document (and reported on the resources, as before).
@@ -264,6 +270,9 @@ struct CrdVersion<'a> {
     slot: Slot,
     /// Its CEL rules, compiled on first use.
     cel: Arc<OnceLock<cel::CelRules>>,
+    /// Its resources are few and small beside its schema: each is checked against the
+    /// schema cut down to it (`crd_cut.rs`) instead of the whole schema converted once.
+    per_resource: Arc<AtomicBool>,
     /// The CRD's `metadata.name`, for pointing at the definition a finding comes from.
     origin: Option<(FileId, Span)>,
 }
@@ -479,6 +488,7 @@ impl<'a> SchemaSet<'a> {
                 schema,
                 slot: Arc::new(OnceLock::new()),
                 cel: Arc::new(OnceLock::new()),
+                per_resource: Arc::new(AtomicBool::new(false)),
                 origin,
             });
         }
@@ -525,24 +535,31 @@ impl<'a> SchemaSet<'a> {
     /// check, and compiles only what the quick check does not read. Preparing on first use
     /// made the other core wait whenever two documents of one new kind met (a `OnceLock`
     /// blocks), and left the largest CRD for last.
-    pub(crate) fn warm(&self, keys: &[(&str, &str)]) {
+    ///
+    /// `keys` holds each document's kind with its size: a CRD whose resources are small
+    /// beside its schema is not converted whole; each resource gets its cut instead.
+    pub(crate) fn warm(&self, keys: &[(&str, &str, usize)]) {
         enum Job<'s, 'a> {
             Builtin(usize),
             Custom(&'s CrdVersion<'a>),
         }
         let mut jobs: Vec<(usize, Job<'_, 'a>)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for &(api_version, kind) in keys {
+        let mut bytes: HashMap<(&str, &str), usize> = HashMap::new();
+        for &(api_version, kind, len) in keys {
+            *bytes.entry((api_version, kind)).or_default() += len;
+        }
+        for ((api_version, kind), resources) in bytes {
             let key = (api_version.to_string(), kind.to_string());
-            if !seen.insert(key.clone()) {
-                continue;
-            }
             if let Some(&def) = self.defs.gvks.get(&key) {
                 jobs.push((self.bundle.schema_len(def), Job::Builtin(def)));
             } else if let Some(defs) = self.crds.get(&key) {
                 for c in defs {
                     let size = c.schema.raw.map_or(0, |n| n.span.len());
-                    jobs.push((size, Job::Custom(c)));
+                    if resources.saturating_mul(CUT_BELOW) <= size {
+                        c.per_resource.store(true, Ordering::Relaxed);
+                    } else {
+                        jobs.push((size, Job::Custom(c)));
+                    }
                 }
             }
         }
@@ -638,17 +655,8 @@ impl<'a> SchemaSet<'a> {
         let mut best: Option<(Vec<Diagnostic>, &CrdVersion<'a>)> = None;
         let mut broken = None;
         for c in defs.iter().rev() {
-            let checked = self.crd_target(c).and_then(|t| {
-                messages::check(&t, file, doc, facts.duplicate_keys).map(|found| (t, found))
-            });
-            let found = match checked {
-                Ok((t, mut found)) => {
-                    found.extend(listmaps::check(&t.root, file, doc));
-                    found.extend(facts.int_range(&t.root, file, doc));
-                    let rules = c.cel.get_or_init(|| cel::CelRules::new(&t.root));
-                    found.extend(rules.check(file, doc, kind_node));
-                    found
-                }
+            let found = match self.check_custom(c, file, doc, facts, kind_node) {
+                Ok(found) => found,
                 Err(e) => {
                     // Another definition may still judge the resource.
                     broken.get_or_insert(e);
@@ -685,6 +693,69 @@ impl<'a> SchemaSet<'a> {
             (None, Some(e)) => vec![not_compiled(file, kind_node, kind, &e)],
             (None, None) => Vec::new(),
         }
+    }
+
+    /// The findings of definition `c` on custom resource `doc`. When `warm` chose so, the
+    /// resource is checked against the schema cut down to it (`crd_cut.rs`) instead of the
+    /// whole schema: first a cut that only judges it, and only if that finds something, one
+    /// that also keeps what the messages read for their hints.
+    fn check_custom(
+        &self,
+        c: &CrdVersion<'a>,
+        file: FileId,
+        doc: &Node,
+        facts: Facts,
+        kind_node: &Node,
+    ) -> Result<Vec<Diagnostic>, String> {
+        let check = |t: &Target, rules: &cel::CelRules| {
+            let mut found = messages::check(t, file, doc, facts.duplicate_keys)?;
+            found.extend(listmaps::check(&t.root, file, doc));
+            found.extend(facts.int_range(&t.root, file, doc));
+            found.extend(rules.check(file, doc, kind_node));
+            Ok::<_, String>(found)
+        };
+        let whole = || {
+            let t = self.crd_target(c)?;
+            let rules = c.cel.get_or_init(|| cel::CelRules::new(&t.root));
+            check(&t, rules)
+        };
+        if !c.per_resource.load(Ordering::Relaxed) {
+            return whole();
+        }
+        let cut = |keep| {
+            let root = crd::resource_document(c.schema.raw, doc, keep, self)?;
+            let t = Target::new(Arc::new(root), c.kind.clone())?;
+            check(&t, &cel::CelRules::new(&t.root))
+        };
+        let mut found = cut(crd_cut::Keep::Judge);
+        if found.as_ref().is_ok_and(Vec::is_empty) {
+            // Every debug build (the test suite, the fuzzer) checks the cuts against the
+            // whole schema.
+            debug_assert_eq!(
+                whole(),
+                Ok(Vec::new()),
+                "the cut-down CRD schema passes a {} the whole one rejects",
+                c.kind
+            );
+            return Ok(Vec::new());
+        }
+        found = cut(crd_cut::Keep::Explain);
+        #[cfg(debug_assertions)]
+        {
+            let sorted = |r: &Result<Vec<Diagnostic>, String>| {
+                r.clone().map(|mut d| {
+                    d.sort_by_cached_key(|x| format!("{x:?}"));
+                    d
+                })
+            };
+            debug_assert_eq!(
+                sorted(&found),
+                sorted(&whole()),
+                "the cut-down CRD schema explains a {} otherwise",
+                c.kind
+            );
+        }
+        found
     }
 
     /// Validates a fragment (a mapping with no `apiVersion`/`kind`, such as a pod-spec snippet

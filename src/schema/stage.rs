@@ -105,8 +105,8 @@ pub(crate) fn run(
     out
 }
 
-/// The (apiVersion, kind) of a document, or of the items of a `kind: List`.
-fn kinds_of<'n>(root: &'n yaml::Node, out: &mut Vec<(&'n str, &'n str)>) {
+/// The (apiVersion, kind) and size of a document, or of the items of a `kind: List`.
+fn kinds_of<'n>(root: &'n yaml::Node, out: &mut Vec<(&'n str, &'n str, usize)>) {
     let (Some(api_version), Some(kind)) = (
         root.get("apiVersion").and_then(yaml::Node::as_str),
         root.get("kind").and_then(yaml::Node::as_str),
@@ -118,6 +118,6 @@ fn kinds_of<'n>(root: &'n yaml::Node, out: &mut Vec<(&'n str, &'n str)>) {
             kinds_of(item, out);
         }
     } else {
-        out.push((api_version, kind));
+        out.push((api_version, kind, root.span.len()));
     }
 }

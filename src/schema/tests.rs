@@ -345,3 +345,127 @@ fn defaulted_fields_are_not_required_in_older_versions() {
         );
     }
 }
+
+/// A CRD whose schema dwarfs its resources, so that `warm` checks them against cuts: with
+/// a valid resource, a typo, an indentation mistake, a missing required field, a wrong type
+/// deep down and a CEL rule that fails on a defaulted field.
+const BIG_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [name]
+              x-kubernetes-validations:
+                - rule: "self.limit < 10"
+                  message: limit must stay below 10
+              properties:
+                name: {type: string, description: the gadget's name}
+                limit: {type: integer, default: 20}
+                source:
+                  type: object
+                  properties:
+                    helm:
+                      type: object
+                      properties:
+                        parameters:
+                          type: array
+                          items:
+                            type: object
+                            properties:
+                              name: {type: string}
+                              value: {type: string}
+                    git: {type: object, properties: {url: {type: string}}}
+                ports:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      port: {type: integer}
+                      name: {type: string}
+"#;
+
+fn big_crd() -> String {
+    // Padding fields no resource sets: the schema must weigh 8 times its resources.
+    let mut text = BIG_CRD.to_string();
+    for i in 0..150 {
+        text.push_str(&format!(
+            "                pad{i}:\n                  type: object\n                  description: a field no resource sets, to make the schema large\n                  properties:\n                    inner{i}: {{type: string, description: nested}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn crd_resources_are_judged_by_cuts_as_by_the_whole_schema() {
+    let resources = [
+        // Valid once `limit` is set (its default, 20, fails the rule).
+        "spec:\n  name: a\n  limit: 3\n  ports: [{port: 80, name: http}]\n",
+        "spec:\n  name: a\n  limit: 3\n  nmae: b\n",
+        "spec:\n  name: a\n  limit: 3\n  source:\n    parameters: []\n",
+        "spec:\n  limit: 3\n",
+        "spec:\n  name: a\n  limit: 3\n  ports: [{port: http}]\n",
+        "spec:\n  name: a\n",
+    ];
+    let crd = big_crd();
+    let mut found = Vec::new();
+    for cut in [true, false] {
+        let mut all = Vec::new();
+        for r in resources {
+            let text =
+                format!("apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n{r}");
+            let crd_file = SourceFile::new(1, "crd.yaml".into(), crd.clone());
+            let file = SourceFile::new(0, "test.yaml".into(), text);
+            let crd_doc = Box::leak(Box::new(parse_file(&crd_file, &Limits::default())));
+            let parsed = parse_file(&file, &Limits::default());
+            let mut set = SchemaSet::new(None).unwrap();
+            assert!(set.add_crd(1, &crd_doc.documents[0].root).is_empty());
+            let root = &parsed.documents[0].root;
+            if cut {
+                set.warm(&[("example.com/v1", "Gadget", root.span.len())]);
+            }
+            let c = &set.crds[&("example.com/v1".to_string(), "Gadget".to_string())][0];
+            assert_eq!(c.per_resource.load(Ordering::Relaxed), cut);
+            let mut d: Vec<(&str, String, Option<String>)> = set
+                .validate(0, root)
+                .into_iter()
+                .map(|d| (d.rule, d.message, d.help))
+                .collect();
+            d.sort();
+            all.push(d);
+        }
+        found.push(all);
+    }
+    assert_eq!(found[0], found[1]);
+    let f = &found[0];
+    assert!(f[0].is_empty(), "{:?}", f[0]);
+    assert_eq!(
+        f[1][0].2.as_deref(),
+        Some("did you mean `name`?"),
+        "{:?}",
+        f[1]
+    );
+    assert!(
+        f[2][0]
+            .2
+            .as_deref()
+            .is_some_and(|h| h.contains("nest it under `helm`")),
+        "{:?}",
+        f[2]
+    );
+    assert_eq!(f[3][0].0, RULE_MISSING_REQUIRED_FIELD, "{:?}", f[3]);
+    assert_eq!(f[4][0].0, RULE_INVALID_TYPE, "{:?}", f[4]);
+    assert_eq!(f[5][0].1, "`spec`: limit must stay below 10", "{:?}", f[5]);
+}
