@@ -53,10 +53,13 @@ pub fn split_documents(text: &str, start: usize, lines: &LineIndex) -> Vec<Chunk
             directive_run = None;
         } else if line.first() == Some(&b'%') {
             directive_run.get_or_insert((pos, line_no));
-        } else if !matches!(
-            line.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r')),
-            None | Some(b'\n' | b'#')
-        ) {
+        } else if directive_run.is_some()
+            && !matches!(
+                line.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r')),
+                None | Some(b'\n' | b'#')
+            )
+        {
+            // (Only a pending directive run needs to know whether a line is blank.)
             directive_run = None;
         }
     }
