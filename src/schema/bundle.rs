@@ -46,11 +46,6 @@ impl Bundle {
         DEFS.get(i).map_or("", |d| d.0)
     }
 
-    /// The size of definition `i`'s own schema text (not of what it references).
-    pub fn schema_len(&self, i: usize) -> usize {
-        DEFS.get(i).map_or(0, |d| d.1.len())
-    }
-
     /// The schema of definition `i`, parsed on first use.
     pub fn schema(&self, i: usize) -> &Value {
         static NULL: Value = Value::Null;

@@ -13,11 +13,10 @@ use crate::yaml::{Node, NodeKind};
 /// Nesting bound, as a path length (a document deeper than this is refused by the loader).
 const MAX_DEPTH: usize = 64 * 64;
 
-pub(crate) fn check(root: &Value, file: FileId, doc: &Node) -> Vec<Diagnostic> {
-    let nav = Nav::new(root);
+pub(crate) fn check(nav: &Nav<'_>, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut path = Vec::new();
-    walk(&nav, nav.root(), doc, file, &mut out, &mut path);
+    walk(nav, nav.root(), doc, file, &mut out, &mut path);
     out
 }
 
@@ -119,7 +118,7 @@ mod tests {
         let text = "a: 2147483648\nb: 3000000000\nc: [2147483647, -2147483649]\n";
         let file = SourceFile::new(0, "t.yaml".into(), text.into());
         let parsed = parse_file(&file, &Limits::default());
-        let f = check(&schema, 0, &parsed.documents[0].root);
+        let f = check(&Nav::new(&schema), 0, &parsed.documents[0].root);
         assert_eq!(f.len(), 2, "{f:#?}");
         assert!(
             f[0].message.starts_with("`a: 2147483648`"),

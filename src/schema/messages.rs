@@ -82,7 +82,7 @@ fn explain(
             })
         });
     }
-    let nav = Nav::new(&t.root);
+    let nav = t.nav();
     let cx = Cx {
         t,
         file,

@@ -145,10 +145,15 @@ pub fn is_crd(doc: &Node) -> bool {
 /// The schema of one kind: the schema document (also read for navigation: allowed fields,
 /// expected types) and its validators.
 pub(crate) struct Target {
-    /// Shared with the CRD registration it came from (CRD schemas run to megabytes).
+    /// The schema document. Shared with the CRD registration it came from (CRD schemas run
+    /// to megabytes), or, for a built-in kind, with the other built-in kinds of the run.
     pub root: Arc<Value>,
-    /// Validity without compiling, where the schema allows it (`quick.rs`).
-    quick: Option<quick::Quick>,
+    /// Where the kind's schema starts in a shared document (`{"$ref": ...}`); `None`: at
+    /// `root`.
+    entry: Option<Value>,
+    /// Validity without compiling, where the schema allows it (`quick.rs`); shared with the
+    /// document.
+    quick: Option<Arc<quick::Quick>>,
     /// Compiled on first need: to explain a failing document, or to judge one the quick
     /// check cannot.
     compiled: OnceLock<Result<Compiled, String>>,
@@ -179,9 +184,21 @@ impl Target {
     /// A schema the quick check does not read is compiled at once: whether it compiles at
     /// all is then known before any document (and reported on the resources, as before).
     fn new(root: Arc<Value>, kind: String) -> Result<Target, String> {
+        let quick = quick::Quick::new(&root).map(Arc::new);
+        Target::in_document(root, None, quick, kind)
+    }
+
+    /// The kind starting at `entry` in a shared document.
+    fn in_document(
+        root: Arc<Value>,
+        entry: Option<Value>,
+        quick: Option<Arc<quick::Quick>>,
+        kind: String,
+    ) -> Result<Target, String> {
         let t = Target {
-            quick: quick::Quick::new(&root),
+            quick,
             root,
+            entry,
             compiled: OnceLock::new(),
             pruned: AtomicUsize::new(0),
             read: AtomicUsize::new(0),
@@ -193,9 +210,24 @@ impl Target {
         Ok(t)
     }
 
+    /// Where the kind's schema starts.
+    fn start(&self) -> &Value {
+        self.entry.as_ref().unwrap_or(&self.root)
+    }
+
+    /// Walks the kind's schema.
+    pub fn nav(&self) -> nav::Nav<'_> {
+        nav::Nav::starting_at(&self.root, self.start())
+    }
+
     pub fn compiled(&self) -> Result<&Compiled, String> {
         self.compiled
-            .get_or_init(|| Compiled::compile(&self.root))
+            .get_or_init(|| match &self.entry {
+                // Compiled alone, with only the definitions it reaches: what the document of
+                // the kind would be on its own.
+                Some(entry) => Compiled::compile(&closure_in(&self.root, entry)),
+                None => Compiled::compile(&self.root),
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -207,7 +239,7 @@ impl Target {
                 && self.read.fetch_add(len, Ordering::Relaxed) + len
                     <= q.keywords.saturating_mul(QUICK_BYTES_PER_KEYWORD)
         });
-        if let Some(valid) = quick.and_then(|q| q.is_valid(&self.root, inst)) {
+        if let Some(valid) = quick.and_then(|q| q.is_valid(&self.root, self.start(), inst)) {
             // Every debug build (the test suite, the fuzzer) checks the quick answer against
             // the validator's.
             debug_assert_eq!(
@@ -229,7 +261,7 @@ impl Target {
             && (cfg!(debug_assertions) || self.compiled.get().is_none())
             && (cfg!(debug_assertions)
                 || self.pruned.fetch_add(1, Ordering::Relaxed) < MAX_PRUNED))
-            .then(|| prune::prune(&self.root, inst))
+            .then(|| prune::prune(&self.root, self.start(), inst))
             .flatten()
             .and_then(|s| Compiled::compile(&s).ok());
         let Some(cut) = cut else {
@@ -311,13 +343,13 @@ impl Facts {
 
     /// `int32` fields holding larger numbers: only a document with such a number can have
     /// one, and walking a document beside its schema is costly (a CRD is megabytes).
-    fn int_range(self, root: &Value, file: FileId, doc: &Node) -> Vec<Diagnostic> {
+    fn int_range(self, t: &Target, file: FileId, doc: &Node) -> Vec<Diagnostic> {
         if self.wide_integers {
-            return int_range::check(root, file, doc);
+            return int_range::check(&t.nav(), file, doc);
         }
         // Debug builds (the tests, the fuzzer) check the loader's word.
         debug_assert!(
-            int_range::check(root, file, doc).is_empty(),
+            int_range::check(&t.nav(), file, doc).is_empty(),
             "the loader missed an integer wider than 32 bits"
         );
         Vec::new()
@@ -539,11 +571,8 @@ impl<'a> SchemaSet<'a> {
     /// `keys` holds each document's kind with its size: a CRD whose resources are small
     /// beside its schema is not converted whole; each resource gets its cut instead.
     pub(crate) fn warm(&self, keys: &[(&str, &str, usize)]) {
-        enum Job<'s, 'a> {
-            Builtin(usize),
-            Custom(&'s CrdVersion<'a>),
-        }
-        let mut jobs: Vec<(usize, Job<'_, 'a>)> = Vec::new();
+        let mut jobs: Vec<(usize, &CrdVersion<'a>)> = Vec::new();
+        let mut builtins = Vec::new();
         let mut bytes: HashMap<(&str, &str), usize> = HashMap::new();
         for &(api_version, kind, len) in keys {
             *bytes.entry((api_version, kind)).or_default() += len;
@@ -551,31 +580,65 @@ impl<'a> SchemaSet<'a> {
         for ((api_version, kind), resources) in bytes {
             let key = (api_version.to_string(), kind.to_string());
             if let Some(&def) = self.defs.gvks.get(&key) {
-                jobs.push((self.bundle.schema_len(def), Job::Builtin(def)));
+                builtins.push(def);
             } else if let Some(defs) = self.crds.get(&key) {
                 for c in defs {
                     let size = c.schema.raw.map_or(0, |n| n.span.len());
                     if resources.saturating_mul(CUT_BELOW) <= size {
                         c.per_resource.store(true, Ordering::Relaxed);
                     } else {
-                        jobs.push((size, Job::Custom(c)));
+                        jobs.push((size, c));
                     }
                 }
             }
         }
         jobs.sort_by_key(|(size, _)| std::cmp::Reverse(*size));
-        jobs.par_iter()
-            .with_max_len(1)
-            .for_each(|(_, job)| match job {
-                Job::Builtin(def) => {
-                    let _ = self.builtin_target(*def);
-                }
-                Job::Custom(c) => {
-                    if let Ok(t) = self.crd_target(c) {
-                        c.cel.get_or_init(|| cel::CelRules::new(&t.root));
-                    }
+        let custom = || {
+            jobs.par_iter().with_max_len(1).for_each(|(_, c)| {
+                if let Ok(t) = self.crd_target(c) {
+                    c.cel.get_or_init(|| cel::CelRules::new(&t.root));
                 }
             });
+        };
+        rayon::join(|| self.share_builtins(&builtins), custom);
+    }
+
+    /// Prepares the schemas of the built-in kinds `defs` in one shared document: the
+    /// workload kinds reach the same PodSpec definitions, and a document per kind copied and
+    /// scanned them once per kind.
+    fn share_builtins(&self, defs: &[usize]) {
+        if defs.is_empty() {
+            return;
+        }
+        let names: Vec<String> = defs
+            .iter()
+            .map(|&d| self.bundle.name(d).to_string())
+            .collect();
+        let mut doc = Map::new();
+        doc.insert("$schema".into(), json!(quick::DRAFT));
+        doc.insert("$defs".into(), Value::Object(self.closure_defs(names)));
+        let doc = Arc::new(Value::Object(doc));
+        let Some(quick) = quick::Quick::new(&doc).map(Arc::new) else {
+            // A schema the quick check does not read: each kind on its own, as before.
+            defs.par_iter().for_each(|&d| {
+                let _ = self.builtin_target(d);
+            });
+            return;
+        };
+        for &def in defs {
+            let name = self.bundle.name(def);
+            let entry = json!({"$ref": format!("#/$defs/{name}"), "$schema": quick::DRAFT});
+            // Debug builds check that the kind reads alike from the shared document.
+            debug_assert_eq!(
+                closure_in(&doc, &entry),
+                self.closure_document(name, None),
+                "the shared document holds {name} otherwise"
+            );
+            let _ = self.builtin_slot(def).get_or_init(|| {
+                Target::in_document(doc.clone(), Some(entry), Some(quick.clone()), kind_of(name))
+                    .map(Arc::new)
+            });
+        }
     }
 
     /// Validates one document (its root node). Documents that are not Kubernetes objects
@@ -631,7 +694,7 @@ impl<'a> SchemaSet<'a> {
             Ok(t) => match messages::check(&t, file, doc, facts.duplicate_keys) {
                 Ok(found) => {
                     out.extend(found);
-                    out.extend(facts.int_range(&t.root, file, doc));
+                    out.extend(facts.int_range(&t, file, doc));
                 }
                 Err(e) => out.push(not_compiled(file, kind_node, kind, &e)),
             },
@@ -710,7 +773,7 @@ impl<'a> SchemaSet<'a> {
         let check = |t: &Target, rules: &cel::CelRules| {
             let mut found = messages::check(t, file, doc, facts.duplicate_keys)?;
             found.extend(listmaps::check(&t.root, file, doc));
-            found.extend(facts.int_range(&t.root, file, doc));
+            found.extend(facts.int_range(t, file, doc));
             found.extend(rules.check(file, doc, kind_node));
             Ok::<_, String>(found)
         };
@@ -794,18 +857,19 @@ impl<'a> SchemaSet<'a> {
             .unwrap_or_default()
     }
 
+    fn builtin_slot(&self, def: usize) -> Slot {
+        let mut map = self.builtin.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(def).or_default().clone()
+    }
+
     fn builtin_target(&self, def: usize) -> Result<Arc<Target>, String> {
-        let slot = {
-            let mut map = self.builtin.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(def).or_default().clone()
-        };
-        slot.get_or_init(|| {
-            let name = self.bundle.name(def);
-            let root = Arc::new(self.closure_document(name, None));
-            let kind = name.rsplit('.').next().unwrap_or(name).to_string();
-            Target::new(root, kind).map(Arc::new)
-        })
-        .clone()
+        self.builtin_slot(def)
+            .get_or_init(|| {
+                let name = self.bundle.name(def);
+                let root = Arc::new(self.closure_document(name, None));
+                Target::new(root, kind_of(name)).map(Arc::new)
+            })
+            .clone()
     }
 
     fn crd_target(&self, c: &CrdVersion<'a>) -> Result<Arc<Target>, String> {
@@ -820,13 +884,29 @@ impl<'a> SchemaSet<'a> {
     /// A self-contained schema document: `root` (or a `$ref` to definition `name`) with
     /// every definition it reaches, transitively, under `$defs`.
     pub(crate) fn closure_document(&self, name: &str, root: Option<Value>) -> Value {
-        let mut defs = Map::new();
-        let mut seen = HashSet::new();
         let mut todo = vec![name.to_string()];
         if let Some(r) = &root {
             todo.clear();
             collect_refs(r, &mut todo);
         }
+        let defs = self.closure_defs(todo);
+        let mut doc = match root {
+            Some(Value::Object(m)) => m,
+            _ => {
+                let mut m = Map::new();
+                m.insert("$ref".into(), json!(format!("#/$defs/{name}")));
+                m
+            }
+        };
+        doc.insert("$schema".into(), json!(quick::DRAFT));
+        doc.insert("$defs".into(), Value::Object(defs));
+        Value::Object(doc)
+    }
+
+    /// The definitions `todo` names, and every definition they reach, transitively.
+    fn closure_defs(&self, mut todo: Vec<String>) -> Map<String, Value> {
+        let mut defs = Map::new();
+        let mut seen = HashSet::new();
         while let Some(n) = todo.pop() {
             if !seen.insert(n.clone()) {
                 continue;
@@ -839,20 +919,7 @@ impl<'a> SchemaSet<'a> {
                 defs.insert(n, schema);
             }
         }
-        let mut doc = match root {
-            Some(Value::Object(m)) => m,
-            _ => {
-                let mut m = Map::new();
-                m.insert("$ref".into(), json!(format!("#/$defs/{name}")));
-                m
-            }
-        };
-        doc.insert(
-            "$schema".into(),
-            json!("https://json-schema.org/draft/2020-12/schema"),
-        );
-        doc.insert("$defs".into(), Value::Object(defs));
-        Value::Object(doc)
+        defs
     }
 
     fn deprecation(
@@ -1126,6 +1193,32 @@ fn duplicate_crd(name: &str, file: FileId, span: Span, first: &Seen) -> Diagnost
          a custom resource valid under either. Check only the copy the cluster installs, or \
          keep the two in step",
     )
+}
+
+/// `Deployment` for `io.k8s.api.apps.v1.Deployment`.
+fn kind_of(def_name: &str) -> String {
+    def_name.rsplit('.').next().unwrap_or(def_name).to_string()
+}
+
+/// `entry` (an object schema) with the definitions of `root` it reaches, transitively: the
+/// self-contained document of one kind of a shared document.
+fn closure_in(root: &Value, entry: &Value) -> Value {
+    let all = root.get("$defs").and_then(Value::as_object);
+    let mut defs = Map::new();
+    let mut todo = Vec::new();
+    collect_refs(entry, &mut todo);
+    while let Some(n) = todo.pop() {
+        if defs.contains_key(&n) {
+            continue;
+        }
+        if let Some(s) = all.and_then(|a| a.get(&n)) {
+            collect_refs(s, &mut todo);
+            defs.insert(n, s.clone());
+        }
+    }
+    let mut doc = entry.as_object().cloned().unwrap_or_default();
+    doc.insert("$defs".into(), Value::Object(defs));
+    Value::Object(doc)
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {

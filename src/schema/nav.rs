@@ -56,18 +56,26 @@ impl<'a> Step<'a> {
 }
 
 pub(crate) struct Nav<'a> {
+    /// The document, whose `$defs` the `$ref`s name.
     root: &'a Value,
+    /// Where walks start: the document itself, or an entry into it.
+    start: &'a Value,
 }
 
 const MAX_REF_HOPS: usize = 32;
 
 impl<'a> Nav<'a> {
     pub fn new(root: &'a Value) -> Self {
-        Nav { root }
+        Nav { root, start: root }
+    }
+
+    /// Walks from `start` (a `$ref` into `root`, say) instead of from `root` itself.
+    pub fn starting_at(root: &'a Value, start: &'a Value) -> Self {
+        Nav { root, start }
     }
 
     pub fn root(&self) -> Step<'a> {
-        self.resolve(self.root, None)
+        self.resolve(self.start, None)
     }
 
     /// Follows `$ref`s from `schema`.

@@ -21,14 +21,15 @@ use super::quick::{def_name, MAX_HOPS};
 /// schema is compiled once and kept.
 const MAX_DEFS: usize = 4096;
 
-/// `root` (a self-contained schema: `$ref`s only into its own `$defs`) cut down to what
-/// validating `inst` reads, or `None` when a reference chain loops or the cut grows large.
-pub(crate) fn prune(root: &Value, inst: Inst<'_>) -> Option<Value> {
+/// `start` (`root`, a self-contained schema with `$ref`s only into its own `$defs`, or an
+/// entry into it) cut down to what validating `inst` reads, as a self-contained schema; or
+/// `None` when a reference chain loops or the cut grows large.
+pub(crate) fn prune(root: &Value, start: &Value, inst: Inst<'_>) -> Option<Value> {
     let mut p = Pruner {
         defs: root.get("$defs").and_then(Value::as_object),
         out_defs: Map::new(),
     };
-    let mut out = p.schema(root, &[inst], 0)?;
+    let mut out = p.schema(start, &[inst], 0)?;
     let Value::Object(m) = &mut out else {
         return Some(out);
     };
@@ -150,7 +151,7 @@ mod tests {
         let file = SourceFile::new(0, "t.yaml".into(), text.into());
         let parsed = parse_file(&file, &Limits::default());
         let inst = Instance::new(&parsed.documents[0].root, None);
-        let cut = prune(schema, inst.root())?;
+        let cut = prune(schema, schema, inst.root())?;
         let whole = Compiled::compile(schema).unwrap().errors(inst.root());
         let part = Compiled::compile(&cut).unwrap().errors(inst.root());
         assert!(!whole.is_empty(), "{text} should fail");
@@ -198,6 +199,6 @@ mod tests {
         let file = SourceFile::new(0, "t.yaml".into(), "x: 1".into());
         let parsed = parse_file(&file, &Limits::default());
         let inst = Instance::new(&parsed.documents[0].root, None);
-        assert!(prune(&looped, inst.root()).is_none());
+        assert!(prune(&looped, &looped, inst.root()).is_none());
     }
 }

@@ -32,7 +32,7 @@ pub(crate) const MAX_HOPS: u32 = 64;
 /// Keywords that only annotate: `jsonschema` does not validate with them.
 const ANNOTATIONS: &[&str] = &["default", "example"];
 
-const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The quick check for one schema document.
 pub(crate) struct Quick {
@@ -64,15 +64,15 @@ impl Quick {
         })
     }
 
-    /// Whether `inst` is valid under `root` (the document [`Quick::new`] accepted), or `None`
-    /// when this check cannot tell.
-    pub fn is_valid(&self, root: &Value, inst: Inst<'_>) -> Option<bool> {
+    /// Whether `inst` is valid under `start`, a schema of `root` (the document
+    /// [`Quick::new`] accepted) or `root` itself, or `None` when this check cannot tell.
+    pub fn is_valid(&self, root: &Value, start: &Value, inst: Inst<'_>) -> Option<bool> {
         let defs = root.get("$defs").and_then(Value::as_object);
         Check {
             defs,
             patterns: &self.patterns,
         }
-        .valid(root, inst, 0)
+        .valid(start, inst, 0)
     }
 }
 
@@ -446,7 +446,7 @@ mod tests {
         let compiled = Compiled::compile(schema).expect("schema compiles");
         let p = parsed(text);
         let inst = Instance::new(&p.documents[0].root, None);
-        let answer = q.is_valid(schema, inst.root());
+        let answer = q.is_valid(schema, schema, inst.root());
         if let Some(valid) = answer {
             assert_eq!(valid, compiled.is_valid(inst.root()), "{schema} on {text}");
         }
@@ -573,7 +573,7 @@ mod tests {
         let q = Quick::new(&looped).unwrap();
         let p = parsed("x: 1");
         let inst = Instance::new(&p.documents[0].root, None);
-        assert_eq!(q.is_valid(&looped, inst.root()), None);
+        assert_eq!(q.is_valid(&looped, &looped, inst.root()), None);
         // A failure is still decided when another keyword could not be.
         let s = json!({"properties": {"f": {"type": "string", "maximum": 1.5}}});
         assert_eq!(quick(&s, "f: 1"), Some(false));

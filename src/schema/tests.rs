@@ -469,3 +469,60 @@ fn crd_resources_are_judged_by_cuts_as_by_the_whole_schema() {
     assert_eq!(f[4][0].0, RULE_INVALID_TYPE, "{:?}", f[4]);
     assert_eq!(f[5][0].1, "`spec`: limit must stay below 10", "{:?}", f[5]);
 }
+
+/// The built-in kinds of a run read one shared schema document, and judge and explain
+/// alike: the same findings as each kind's own document.
+#[test]
+fn builtin_kinds_share_one_document_and_judge_alike() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n        - name: c\n          image: nginx\n          imagePullPolicy: Sometimes\n          ports: [{containerPort: http}]\n---\n\
+                apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      volumeMounts: [{name: v, mountpath: /x}]\n  restartPolicy: 3\n---\n\
+                apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: busybox, args: [1]}]\n";
+    let file = SourceFile::new(0, "test.yaml".into(), text.to_string());
+    let parsed = parse_file(&file, &Limits::default());
+    let keys: Vec<(&str, &str, usize)> = parsed
+        .documents
+        .iter()
+        .map(|d| {
+            let s = |k| d.root.get(k).and_then(Node::as_str).unwrap_or_default();
+            (s("apiVersion"), s("kind"), d.root.span.len())
+        })
+        .collect();
+    let mut found = Vec::new();
+    for shared in [true, false] {
+        let set = SchemaSet::new(None).unwrap();
+        if shared {
+            set.warm(&keys);
+            let roots: Vec<Arc<Target>> = keys
+                .iter()
+                .map(|(av, k, _)| {
+                    let def = set.defs.gvks[&(av.to_string(), k.to_string())];
+                    set.builtin_target(def).unwrap()
+                })
+                .collect();
+            assert!(roots.iter().all(|t| Arc::ptr_eq(&t.root, &roots[0].root)));
+            assert!(roots.iter().all(|t| t.entry.is_some()));
+        }
+        let mut d: Vec<(usize, &str, String, Option<String>)> = parsed
+            .documents
+            .iter()
+            .flat_map(|doc| set.validate(0, &doc.root))
+            .map(|d| (d.span.start as usize, d.rule, d.message, d.help))
+            .collect();
+        d.sort();
+        found.push(d);
+    }
+    assert_eq!(found[0], found[1]);
+    let rules: Vec<&str> = found[0].iter().map(|f| f.1).collect();
+    assert_eq!(
+        rules,
+        [
+            RULE_INVALID_TYPE,
+            RULE_MISSING_REQUIRED_FIELD,
+            RULE_UNKNOWN_FIELD,
+            RULE_INVALID_TYPE,
+            RULE_INVALID_TYPE
+        ],
+        "{:#?}",
+        found[0]
+    );
+}
