@@ -55,8 +55,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         [] => false,
         [one] => one.is_some(),
         [first, rest @ ..] => first.is_some_and(|f| {
-            let f = f.to_json();
-            rest.iter().all(|s| s.is_some_and(|s| s.to_json() == f))
+            // The same data, as written (cheap), or once decoded (key order aside).
+            let mut json = None;
+            rest.iter().all(|s| {
+                s.is_some_and(|s| {
+                    s.same_data(f) || *json.get_or_insert_with(|| f.to_json()) == s.to_json()
+                })
+            })
         }),
     };
     let status_of = |v: &Node| {
@@ -66,17 +71,31 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let any_status = versions.iter().any(status_of);
     let mut out = Vec::new();
     let mut seen_spans = HashSet::new();
+    // Schemas found faultless, with their status flag: a version with the same data and
+    // flag is too (its findings would differ only in where they point), and is not walked
+    // again. (Most multi-version CRDs repeat one schema per version.)
+    let mut clean: Vec<(&Node, bool)> = Vec::new();
     for (i, (v, schema)) in versions.iter().zip(&schemas).enumerate() {
         let Some(schema) = schema else { continue };
         if !seen_spans.insert(schema.span) {
+            continue;
+        }
+        let status = if identical { any_status } else { status_of(v) };
+        if clean
+            .iter()
+            .any(|(c, st)| *st == status && c.same_data(schema))
+        {
             continue;
         }
         let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
         let anchor = v
             .get("schema")
             .map_or(schema.span, |s| key_span(s, "openAPIV3Schema"));
-        let status = if identical { any_status } else { status_of(v) };
+        let before = out.len();
         version_schema(schema, &path, anchor, status, &mut out);
+        if out.len() == before {
+            clean.push((schema, status));
+        }
     }
     let mut reported = HashSet::new();
     for f in out {
