@@ -1231,6 +1231,42 @@ fn complete_nested(v: &Node, s: &Node, spath: &str, vpath: &str, out: &mut Vec<F
 #[cfg(test)]
 mod tests {
     use super::unsupported_regex;
+    use crate::{check_text, Options};
+
+    /// Versions repeating one schema: a faultless one is walked once, a faulty one is
+    /// reported in every version, as the API server reports it.
+    #[test]
+    fn repeated_version_schemas() {
+        let crd = |schema: &str| {
+            let versions: String = ["v1", "v2"]
+                .iter()
+                .map(|v| {
+                    format!(
+                        "    - name: {v}\n      served: true\n      storage: {}\n      schema:\n        openAPIV3Schema: {schema}\n",
+                        *v == "v1"
+                    )
+                })
+                .collect();
+            format!(
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: ws.example.com}}\nspec:\n  group: example.com\n  scope: Namespaced\n  names: {{kind: W, plural: ws, singular: w, listKind: WList}}\n  versions:\n{versions}"
+            )
+        };
+        let found = |text: String| -> Vec<String> {
+            check_text("crd.yaml", &text, &Options::default())
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.rule == super::RULE.id)
+                .map(|d| d.message)
+                .collect()
+        };
+        assert_eq!(
+            found(crd("{type: object, properties: {spec: {type: object}}}")),
+            Vec::<String>::new()
+        );
+        let faulty = found(crd("{type: object, properties: {spec: {type: array}}}"));
+        assert_eq!(faulty.len(), 2, "{faulty:#?}");
+        assert_eq!(faulty[0], faulty[1]);
+    }
 
     #[test]
     fn go_regexp_refuses_lookaround_and_backreferences() {
