@@ -73,6 +73,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut out = ParsedFile::default();
     let mut counters = Counters::default();
+    let mut scratch = Scratch::default();
     'chunks: for chunk in split_documents(text, start, &file.lines) {
         let ascii = text.as_bytes()[chunk.start..chunk.end].is_ascii();
         // Lines (0-based, in the file) indented by extra spaces for a lenient re-parse.
@@ -81,6 +82,9 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
         for attempt in 0..=MAX_REPAIRS {
             let saved = (out.documents.len(), out.diagnostics.len(), counters);
             let padded = (!pads.is_empty()).then(|| pad_lines(file, chunk, &pads));
+            // (What an abandoned attempt left open is dropped.)
+            scratch.items.clear();
+            scratch.entries.clear();
             let mut loader = Loader {
                 file,
                 chunk,
@@ -90,6 +94,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 out: &mut out,
                 counters: &mut counters,
                 stack: Vec::new(),
+                scratch: &mut scratch,
                 anchors: HashMap::new(),
                 prev_end: chunk.start,
                 cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
@@ -209,12 +214,19 @@ struct Frame {
     body: Body,
 }
 
+/// A collection being read; its children so far are the tail of [`Scratch`] from `base`.
 enum Body {
-    Seq(Vec<Node>),
-    Map {
-        entries: Vec<Entry>,
-        key: Option<Node>,
-    },
+    Seq { base: usize },
+    Map { base: usize, key: Option<Node> },
+}
+
+/// The children of the open collections, innermost last, in two stacks shared by the whole
+/// file: a finished collection takes its tail in one allocation of its exact size, instead
+/// of a vector per collection grown by doubling (and then copied to its size).
+#[derive(Default)]
+struct Scratch {
+    items: Vec<Node>,
+    entries: Vec<Entry>,
 }
 
 /// An anchored node, kept for alias expansion with its size and height.
@@ -234,6 +246,7 @@ struct Loader<'a> {
     out: &'a mut ParsedFile,
     counters: &'a mut Counters,
     stack: Vec<Frame>,
+    scratch: &'a mut Scratch,
     anchors: HashMap<usize, Anchored>,
     /// Byte end of the previous event (where a block scalar's indicator is searched from).
     prev_end: usize,
@@ -394,11 +407,13 @@ impl Loader<'_> {
             height: 0,
             body: if map {
                 Body::Map {
-                    entries: Vec::new(),
+                    base: self.scratch.entries.len(),
                     key: None,
                 }
             } else {
-                Body::Seq(Vec::new())
+                Body::Seq {
+                    base: self.scratch.items.len(),
+                }
             },
         });
         Ok(())
@@ -415,19 +430,21 @@ impl Loader<'_> {
         } = frame;
         let height = height + 1;
         match body {
-            Body::Seq(items) => {
+            Body::Seq { base } => {
+                let items = tail(&mut self.scratch.items, base);
                 let end = if flow {
                     self.flow_end(end_start, end, b']')
                 } else {
                     items.last().map_or(start, |n| n.span.end as usize)
                 };
                 let node = Node {
-                    kind: NodeKind::Seq(exact(items)),
+                    kind: NodeKind::Seq(items),
                     span: Span::new(start, end),
                 };
                 (node, anchor, height)
             }
-            Body::Map { mut entries, key } => {
+            Body::Map { base, key } => {
+                let mut entries = tail(&mut self.scratch.entries, base);
                 if let Some(key) = key {
                     // A key with no value event cannot happen with a well-formed stream, but
                     // keep the key rather than lose it.
@@ -444,7 +461,7 @@ impl Loader<'_> {
                         .last()
                         .map_or(start, |e| e.value.span.end.max(e.key.span.end) as usize)
                 };
-                let entries = exact(self.merge_keys(entries));
+                let entries = self.merge_keys(entries);
                 self.check_duplicates(&entries);
                 self.yaml11_boolean_keys |= entries.iter().any(|e| {
                     matches!(&e.key.kind, NodeKind::Scalar(k) if matches!(k.value, Value::Bool(_)) && k.is_yaml11_surprise())
@@ -554,10 +571,10 @@ impl Loader<'_> {
             Some(frame) => {
                 frame.height = frame.height.max(height);
                 match &mut frame.body {
-                    Body::Seq(items) => items.push(node),
-                    Body::Map { entries, key } => match key.take() {
+                    Body::Seq { .. } => self.scratch.items.push(node),
+                    Body::Map { key, .. } => match key.take() {
                         None => *key = Some(node),
-                        Some(k) => entries.push(Entry {
+                        Some(k) => self.scratch.entries.push(Entry {
                             key: k,
                             value: node,
                         }),
@@ -604,7 +621,7 @@ impl Loader<'_> {
                 }
             }
         }
-        explicit
+        exact(explicit)
     }
 
     fn check_duplicates(&mut self, entries: &[Entry]) {
@@ -940,10 +957,23 @@ fn next_char_end(text: &str, at: usize) -> usize {
         .map_or(at, |c| at + c.len_utf8())
 }
 
-/// `v` in an allocation of its length: a collection's vector grows by doubling (and starts at
-/// four), so a two-entry mapping would otherwise hold room for four, and a list of a million
-/// items room for up to twice that. (Shrinking in place does not return the memory to the
-/// allocator: it keeps a block that is still at least half used.)
+/// The children of a finished collection: `stack` from `base`, in an allocation of their
+/// exact size. A large collection that is most of the stack (a list of a million items)
+/// takes the stack's allocation itself instead, so that its items are never held twice;
+/// the few children of the collections still open move to a new stack.
+fn tail<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    let len = stack.len().saturating_sub(base);
+    if len >= 4096 && base <= len / 8 {
+        let mut all = std::mem::take(stack);
+        *stack = all.drain(..base).collect();
+        return exact(all);
+    }
+    stack.drain(base..).collect()
+}
+
+/// `v` in an allocation of its length: a vector grows by doubling, so a list of a million
+/// items would otherwise hold room for up to twice that. (Shrinking in place does not return
+/// the memory to the allocator: it keeps a block that is still at least half used.)
 fn exact<T>(v: Vec<T>) -> Vec<T> {
     // Within an eighth of its length: not worth a second allocation (for a large list, the
     // copy would briefly hold both).

@@ -283,3 +283,44 @@ fn documents_record_integers_wider_than_32_bits() {
     // quoted number is a string.
     assert_eq!(flags, [false, true, true, true, false]);
 }
+
+/// A finished collection takes its children from the shared stack in an allocation of their
+/// size, whichever way: drained (small), or taking the stack's own allocation (large).
+#[test]
+fn collection_children_leave_the_stack_exactly() {
+    let mut stack: Vec<u32> = (0..10).collect();
+    let t = tail(&mut stack, 7);
+    assert_eq!((t.capacity(), t), (3, vec![7, 8, 9]));
+    assert_eq!(stack, (0..7).collect::<Vec<_>>());
+    let mut stack: Vec<u32> = (0..10_000).collect();
+    let t = tail(&mut stack, 5);
+    assert_eq!(t.len(), 9_995);
+    assert!(
+        t.capacity() - t.len() <= t.len() / 8,
+        "within an eighth of its size"
+    );
+    assert_eq!((t[0], t[9_994]), (5, 9_999));
+    assert_eq!(stack, vec![0, 1, 2, 3, 4]);
+    // Nested large collections read back whole.
+    let text = format!(
+        "a: 1\nb:\n  c:\n{}  d: [{}]\n",
+        (0..5000)
+            .map(|i| format!("  - k{i}: {i}\n"))
+            .collect::<String>(),
+        (0..5000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (_, p) = parse(&text);
+    let b = root(&p, 0).get("b").unwrap();
+    assert_eq!(b.get("c").unwrap().items().len(), 5000);
+    assert_eq!(
+        b.get("c").unwrap().items()[4999].entries()[0]
+            .key
+            .key_text(),
+        Some("k4999")
+    );
+    assert_eq!(b.get("d").unwrap().items().len(), 5000);
+    assert_eq!(root(&p, 0).entries().len(), 2);
+}
