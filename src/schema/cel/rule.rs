@@ -44,10 +44,7 @@ impl Rule {
         if text.is_empty() {
             return None;
         }
-        let program = compile_text(&text);
-        let transition = program
-            .as_ref()
-            .is_ok_and(|p| p.references().has_variable("oldSelf"));
+        let compiled = compile_text(&text);
         let message = entry
             .get("message")
             .and_then(J::as_str)
@@ -58,27 +55,24 @@ impl Rule {
             .get("messageExpression")
             .and_then(J::as_str)
             .and_then(|m| {
-                let m = m.trim();
-                let p = compile_text(m).ok()?;
-                Some((p, comprehension_depth(m), literal_elements(m)))
+                let c = compile_text(m.trim());
+                Some((c.program.clone().ok()?, c.comprehensions, c.literals))
             });
         let field_path = entry
             .get("fieldPath")
             .and_then(J::as_str)
             .and_then(parse_field_path);
         let optional_old_self = entry.get("optionalOldSelf").and_then(J::as_bool) == Some(true);
-        let comprehensions = comprehension_depth(&text);
-        let literals = literal_elements(&text);
         Some(Rule {
             text,
-            program,
+            program: compiled.program.clone(),
             message,
             message_expression,
             field_path,
-            transition,
+            transition: compiled.old_self,
             optional_old_self,
-            comprehensions,
-            literals,
+            comprehensions: compiled.comprehensions,
+            literals: compiled.literals,
         })
     }
 
@@ -92,13 +86,33 @@ impl Rule {
 /// bounded for a long-lived one (the fuzzer).
 const MAX_CACHED: usize = 4096;
 
+/// A rule text compiled, with what is known of it before it runs.
+struct Compiled {
+    program: Result<Arc<Program>, String>,
+    /// It references `oldSelf` (a transition rule).
+    old_self: bool,
+    comprehensions: u32,
+    literals: u64,
+}
+
 /// Compiles a rule, once per distinct text: the CEL parser takes about 150 µs a rule, and
 /// CRDs repeat their rules (a definition's versions, its copies in several manifests, the
-/// same validation on many fields).
-fn compile_text(text: &str) -> Result<Arc<Program>, String> {
-    static COMPILED: LazyLock<TextMemo<Result<Arc<Program>, String>>> =
+/// same validation on many fields, every resource checked against a cut of its CRD's
+/// schema).
+fn compile_text(text: &str) -> Arc<Compiled> {
+    static COMPILED: LazyLock<TextMemo<Arc<Compiled>>> =
         LazyLock::new(|| TextMemo::new(MAX_CACHED));
-    COMPILED.get(text, || compile_uncached(text).map(Arc::new))
+    COMPILED.get(text, || {
+        let program = compile_uncached(text).map(Arc::new);
+        Arc::new(Compiled {
+            old_self: program
+                .as_ref()
+                .is_ok_and(|p| p.references().has_variable("oldSelf")),
+            program,
+            comprehensions: comprehension_depth(text),
+            literals: literal_elements(text),
+        })
+    })
 }
 
 fn compile_uncached(text: &str) -> Result<Program, String> {
@@ -272,12 +286,18 @@ mod tests {
 
     #[test]
     fn a_rule_text_is_compiled_once_per_run() {
-        let a = compile_text("self.size() > 1 && self.shared_test").expect("compiles");
-        let b = compile_text("self.size() > 1 && self.shared_test").expect("compiles");
+        let a = compile_text("self.size() > 1 && self.shared_test")
+            .program
+            .clone()
+            .expect("compiles");
+        let b = compile_text("self.size() > 1 && self.shared_test")
+            .program
+            .clone()
+            .expect("compiles");
         assert!(Arc::ptr_eq(&a, &b));
         let broken = "self.(";
-        let first = compile_text(broken).err();
+        let first = compile_text(broken).program.clone().err();
         assert!(first.is_some());
-        assert_eq!(compile_text(broken).err(), first);
+        assert_eq!(compile_text(broken).program.clone().err(), first);
     }
 }
