@@ -24,6 +24,50 @@ fn is_doc_start(line: &[u8]) -> bool {
 /// not scanned for again).
 pub fn split_documents(text: &str, start: usize, lines: &LineIndex) -> Vec<Chunk> {
     let bytes = text.as_bytes();
+    // Directives are rare: without one, the markers are found by searching for them rather
+    // than by looking at every line.
+    let directive = bytes.get(start) == Some(&b'%')
+        || memchr::memmem::find(&bytes[start.min(bytes.len())..], b"\n%").is_some();
+    if directive {
+        split_lines(bytes, start, lines)
+    } else {
+        split_at_markers(bytes, start, lines)
+    }
+}
+
+/// [`split_documents`] for a text without directive lines.
+fn split_at_markers(bytes: &[u8], start: usize, lines: &LineIndex) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let (mut chunk_start, mut chunk_line) = (start, 0);
+    let from = start.min(bytes.len());
+    let first = is_doc_start(&bytes[from..]).then_some(from);
+    let rest = memchr::memmem::find_iter(&bytes[from..], b"\n---").map(|i| from + i + 1);
+    for pos in first.into_iter().chain(rest) {
+        if !is_doc_start(&bytes[pos..]) {
+            continue;
+        }
+        if pos > chunk_start {
+            chunks.push(Chunk {
+                start: chunk_start,
+                end: pos,
+                first_line: chunk_line,
+            });
+        }
+        chunk_start = pos;
+        chunk_line = lines.line_of(pos);
+    }
+    if chunk_start < bytes.len() || chunks.is_empty() {
+        chunks.push(Chunk {
+            start: chunk_start,
+            end: bytes.len(),
+            first_line: chunk_line,
+        });
+    }
+    chunks
+}
+
+/// [`split_documents`] line by line, keeping directive lines with the marker below them.
+fn split_lines(bytes: &[u8], start: usize, lines: &LineIndex) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut chunk_start = start;
     let mut chunk_line = 0;
@@ -94,6 +138,48 @@ mod tests {
         let c = split_documents(t, 0, &LineIndex::new(t));
         assert_eq!(&t[c[1].start..c[1].end], "%YAML 1.1\n---\nb: 2\n");
         assert_eq!(c[1].first_line, 1);
+    }
+
+    /// The search for markers splits as the walk over lines does.
+    #[test]
+    fn marker_search_agrees_with_the_line_walk() {
+        let texts = [
+            "",
+            "a: 1",
+            "---",
+            "---\n",
+            "--- \na: 1\n---\nb: 2\n",
+            "a: 1\n---\r\nb: 2\r\n--- # c\n----\n  ---\n---x\n---\tz\n",
+            "\u{feff}---\na: 1\n---",
+            "\u{feff}a: 1\n---\n---\n---\n",
+            "x: |\n  ---\n---\ny: 'é'\n---\n",
+            "\n\n---\n\n",
+        ];
+        for t in texts {
+            let start = if t.starts_with('\u{feff}') { 3 } else { 0 };
+            let lines = LineIndex::new(t);
+            assert_eq!(
+                split_at_markers(t.as_bytes(), start, &lines),
+                split_lines(t.as_bytes(), start, &lines),
+                "{t:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Texts made of markers, near-markers, line breaks and content split alike.
+        #[test]
+        fn marker_search_agrees_on_any_text(parts in proptest::collection::vec(
+            proptest::sample::select(vec!["---", "--", "-", "\n", "\r\n", " ", "\t", "a: 1", "#", "é", "|"]),
+            0..40,
+        )) {
+            let t: String = parts.concat();
+            let lines = LineIndex::new(&t);
+            proptest::prop_assert_eq!(
+                split_at_markers(t.as_bytes(), 0, &lines),
+                split_lines(t.as_bytes(), 0, &lines)
+            );
+        }
     }
 
     #[test]
