@@ -347,7 +347,9 @@ fn deep_schemas_and_resources_are_checked_within_the_stack() {
     // A CRD nesting `properties` to the YAML depth limit, which the built-in
     // CustomResourceDefinition schema checks through its recursive JSONSchemaProps, and
     // resources of it nested as deep: valid (the quick check) and invalid at the bottom
-    // (the cut-down schema and the compiled validator), in a debug build.
+    // (the cut-down schema and the compiled validator), in a debug build. A long
+    // description makes the schema outweigh its resources, so that they are checked
+    // against cuts of it too (`crd_cut.rs`).
     let levels = 90;
     let mut schema = String::from("{type: string}");
     for _ in 0..levels {
@@ -358,7 +360,8 @@ fn deep_schemas_and_resources_are_checked_within_the_stack() {
          name: deeps.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    \
          plural: deeps\n    kind: Deep\n  versions:\n  - name: v1\n    served: true\n    \
          storage: true\n    schema:\n      openAPIV3Schema: {{type: object, properties: \
-         {{spec: {schema}}}}}\n"
+         {{spec: {schema}, pad: {{type: string, description: {pad}}}}}}}\n",
+        pad = "x".repeat(8 * 1024)
     );
     let resource = |leaf: &str| {
         format!(
