@@ -572,14 +572,21 @@ pub(crate) fn suggest_normalized<'a, N: AsRef<str>>(
         if cn == n {
             return Some(c.to_string());
         }
-        let jw = strsim::jaro_winkler(&n, cn);
         // The edit distance is at least the difference in length, and at least the bag
         // distance (characters one has that the other lacks): when either alone puts the
-        // similarity under 0.7, the (costly) distance need not be computed.
+        // similarity under 0.7, the (costly) distance need not be computed. Jaro-Winkler is
+        // at most what the characters the two share allow: when that too stays under 0.85,
+        // it need not be computed either.
         let (a, b) = (n.chars().count(), cn.chars().count());
         let longest = a.max(b).max(1) as f64;
         let at_most = 1.0 - a.abs_diff(b) as f64 / longest;
-        if jw < 0.85 && (at_most < 0.7 || 1.0 - bag_distance(&n, cn) as f64 / longest < 0.7) {
+        let (bag, common) = bags(&n, cn).unwrap_or((0, a.min(b)));
+        let far = at_most < 0.7 || 1.0 - bag as f64 / longest < 0.7;
+        if far && jaro_winkler_at_most(a, b, common) < 0.85 {
+            continue;
+        }
+        let jw = strsim::jaro_winkler(&n, cn);
+        if jw < 0.85 && far {
             continue;
         }
         let dl = strsim::normalized_damerau_levenshtein(&n, cn);
@@ -600,9 +607,16 @@ pub(crate) fn suggest_normalized<'a, N: AsRef<str>>(
 
 /// A lower bound of the edit distance: the larger count of characters one string has more
 /// of than the other (0, no bound, when either is not ASCII).
+#[cfg(test)]
 fn bag_distance(a: &str, b: &str) -> usize {
+    bags(a, b).map_or(0, |(bag, _)| bag)
+}
+
+/// For two ASCII strings: their bag distance (see [`bag_distance`]) and how many characters
+/// they share (counted with repetition); `None` when either is not ASCII.
+fn bags(a: &str, b: &str) -> Option<(usize, usize)> {
     if !a.is_ascii() || !b.is_ascii() {
-        return 0;
+        return None;
     }
     let mut count = [0i32; 128];
     for c in a.bytes() {
@@ -618,7 +632,20 @@ fn bag_distance(a: &str, b: &str) -> usize {
             (m, l + c.unsigned_abs() as usize)
         }
     });
-    more.max(less)
+    Some((more.max(less), a.len() - more))
+}
+
+/// An upper bound of `strsim::jaro_winkler` for strings of `a` and `b` characters sharing
+/// `common` of them: Jaro's matches are shared characters (and its third term at most 1),
+/// and the prefix bonus adds at most 4 x 0.1 of what is left.
+fn jaro_winkler_at_most(a: usize, b: usize, common: usize) -> f64 {
+    if common == 0 || a == 0 || b == 0 {
+        return 0.0;
+    }
+    let m = common as f64;
+    let jaro = (m / a as f64 + m / b as f64 + 1.0) / 3.0;
+    // (A hair over, so that rounding can only keep a candidate.)
+    jaro + 0.4 * (1.0 - jaro) + 1e-9
 }
 
 fn expected_phrase(types: &[&str], def: Option<&str>) -> String {
@@ -698,7 +725,7 @@ fn unquote(node: &Node, text: &str) -> Vec<Edit> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{bag_distance, normalize, suggest};
+    use super::{bag_distance, bags, jaro_winkler_at_most, normalize, suggest};
 
     /// `suggest` as it was before the bag-distance bound: the bound may only skip work.
     fn suggest_unbounded(name: &str, candidates: &[&str]) -> Option<String> {
@@ -729,6 +756,12 @@ mod tests {
         #[test]
         fn bag_distance_never_exceeds_the_edit_distance(a in "[a-eA-E_-]{0,12}", b in "[a-eA-E_-]{0,12}") {
             prop_assert!(bag_distance(&a, &b) <= strsim::damerau_levenshtein(&a, &b));
+        }
+
+        #[test]
+        fn jaro_winkler_stays_under_its_bound(a in "[a-eA-E_-]{0,12}", b in "[a-eA-E_-]{0,12}") {
+            let common = bags(&a, &b).map_or(0, |(_, c)| c);
+            prop_assert!(strsim::jaro_winkler(&a, &b) <= jaro_winkler_at_most(a.len(), b.len(), common) || a.is_empty() && b.is_empty());
         }
 
         #[test]
