@@ -616,7 +616,7 @@ impl<'a> SchemaSet<'a> {
             .collect();
         let mut doc = Map::new();
         doc.insert("$schema".into(), json!(quick::DRAFT));
-        doc.insert("$defs".into(), Value::Object(self.closure_defs(names)));
+        doc.insert("$defs".into(), Value::Object(self.closure_defs_par(names)));
         let doc = Arc::new(Value::Object(doc));
         let Some(quick) = quick::Quick::new(&doc).map(Arc::new) else {
             // A schema the quick check does not read: each kind on its own, as before.
@@ -904,22 +904,70 @@ impl<'a> SchemaSet<'a> {
     }
 
     /// The definitions `todo` names, and every definition they reach, transitively.
-    fn closure_defs(&self, mut todo: Vec<String>) -> Map<String, Value> {
+    fn closure_defs(&self, todo: Vec<String>) -> Map<String, Value> {
+        self.closure_names(todo)
+            .into_iter()
+            .map(|(n, i)| self.def_copy(n, i))
+            .collect()
+    }
+
+    /// [`SchemaSet::closure_defs`] on all cores, for the definitions of every built-in kind
+    /// of a run: each level of references is parsed (from the bundle) and copied in
+    /// parallel.
+    fn closure_defs_par(&self, todo: Vec<String>) -> Map<String, Value> {
+        let mut seen: HashSet<String> = todo.iter().cloned().collect();
+        let mut level: Vec<(String, usize)> = todo
+            .into_iter()
+            .filter_map(|n| self.defs.defs.get(&n).map(|&i| (n, i)))
+            .collect();
         let mut defs = Map::new();
+        while !level.is_empty() {
+            let done: Vec<((String, Value), Vec<String>)> = level
+                .into_par_iter()
+                .map(|(n, i)| {
+                    let mut refs = Vec::new();
+                    collect_refs(self.bundle.schema(i), &mut refs);
+                    (self.def_copy(n, i), refs)
+                })
+                .collect();
+            level = Vec::new();
+            for ((n, schema), refs) in done {
+                defs.insert(n, schema);
+                for r in refs {
+                    if !seen.contains(&r) {
+                        if let Some(&i) = self.defs.defs.get(&r) {
+                            level.push((r.clone(), i));
+                        }
+                        seen.insert(r);
+                    }
+                }
+            }
+        }
+        defs
+    }
+
+    /// The names (and bundle indexes) of the definitions `todo` names and of every
+    /// definition they reach.
+    fn closure_names(&self, mut todo: Vec<String>) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
         let mut seen = HashSet::new();
         while let Some(n) = todo.pop() {
             if !seen.insert(n.clone()) {
                 continue;
             }
             if let Some(&i) = self.defs.defs.get(&n) {
-                let schema = self.bundle.schema(i);
-                collect_refs(schema, &mut todo);
-                let mut schema = schema.clone();
-                defaults::relax_required(&n, &mut schema);
-                defs.insert(n, schema);
+                collect_refs(self.bundle.schema(i), &mut todo);
+                out.push((n, i));
             }
         }
-        defs
+        out
+    }
+
+    /// Definition `i`, named `n`, as validation reads it.
+    fn def_copy(&self, n: String, i: usize) -> (String, Value) {
+        let mut schema = self.bundle.schema(i).clone();
+        defaults::relax_required(&n, &mut schema);
+        (n, schema)
     }
 
     fn deprecation(
