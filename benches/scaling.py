@@ -25,13 +25,13 @@ Shapes:
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
-Last measured (2026-12-02, release build, 2 shared cores; CPU growth per doubling, 1,000 up,
-one round each): files 1.74-2.05 (32,000 files 3.2 s CPU, 347 MB); objects 1.49-2.31, the one
-step over 2.2 from 1,000 to 2,000 (64,000: 2.1 s, 313 MB); documents 1.66-2.21 (64,000:
-2.3 s, 310 MB); keys 1.14-2.08 (1,024,000: 0.83 s, 334 MB); items 1.13-2.19 (1,024,000:
-1.86 s, 440 MB); namespace 1.71-2.18 with three rounds (64,000: 1.8 s CPU, 240 MB); small
-8.2 ms wall; corpus 2.78x the floor (best of 10: 169 ms against 61 ms). The previous round:
-corpus 3.3-3.8x, small 7.7-12.1 ms.
+Last measured (2026-12-02, evening, release build, 2 shared cores; CPU growth per doubling,
+1,000 up, one round each): files 1.81-2.12 (32,000 files 2.6 s CPU, 342 MB); objects
+1.40-2.32, the top step after a low one (interleaved, 32,000 -> 64,000 is 1.98; 64,000:
+1.8 s, 315 MB); documents 1.69-2.21 (64,000: 2.1 s, 309 MB); keys 1.05-2.27 (1,024,000:
+0.82 s, 316 MB); items 1.15-2.18 (1,024,000: 1.74 s, 440 MB); namespace 1.39-2.26 with three
+rounds (64,000: 1.2 s CPU, 240 MB); small 5.7 ms median wall; corpus 2.34x the floor (best
+of 10: 144 ms against 61 ms). The previous stop: corpus 2.78x, small 8.2 ms.
 
 A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
 temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
