@@ -14,7 +14,33 @@ const MAX_DEPTH: usize = 100;
 
 /// Checks the defaults of one version's `openAPIV3Schema` (the resource root).
 pub fn check_default(root: &Node, path: &str, out: &mut Vec<Finding>) {
-    walk(root, path, "", true, false, out, 0);
+    walk(root, &At::Root(path), true, false, out, 0);
+}
+
+/// Where a schema sits below the version's root, as a chain up to it: the paths are written
+/// out only for a default (most schema nodes have none).
+enum At<'a> {
+    /// The root's server field path (`spec.versions[0].schema.openAPIV3Schema`).
+    Root(&'a str),
+    Items(&'a At<'a>),
+    Property(&'a At<'a>, &'a str),
+}
+
+impl At<'_> {
+    /// The server field path and the data path (`.spec.ports[*].name`).
+    fn paths(&self) -> (String, String) {
+        match self {
+            At::Root(p) => (p.to_string(), String::new()),
+            At::Items(up) => {
+                let (p, d) = up.paths();
+                (p + ".items", d + "[*]")
+            }
+            At::Property(up, k) => {
+                let (p, d) = up.paths();
+                (format!("{p}.properties[{k}]"), format!("{d}.{k}"))
+            }
+        }
+    }
 }
 
 fn flag(s: &Node, key: &str) -> bool {
@@ -23,7 +49,7 @@ fn flag(s: &Node, key: &str) -> bool {
 
 /// Follows `properties` and `items` as the server does (defaults are forbidden under
 /// `additionalProperties` of metadata and not followed elsewhere there).
-fn walk(s: &Node, path: &str, data: &str, root: bool, inside_meta: bool, out: &mut Vec<Finding>, depth: usize) {
+fn walk(s: &Node, at: &At<'_>, root: bool, inside_meta: bool, out: &mut Vec<Finding>, depth: usize) {
     if depth > MAX_DEPTH || !s.is_map() {
         return;
     }
@@ -31,16 +57,17 @@ fn walk(s: &Node, path: &str, data: &str, root: bool, inside_meta: bool, out: &m
     let inside_meta = if flag(s, "x-kubernetes-embedded-resource") { false } else { inside_meta };
     if let Some(d) = s.get("default").filter(|d| !d.is_null()) {
         if !inside_meta {
-            one_default(s, d, embedded, path, data, out);
+            let (path, data) = at.paths();
+            one_default(s, d, embedded, &path, &data, out);
         }
     }
     if let Some(items) = s.get("items").filter(|i| i.is_map()) {
-        walk(items, &format!("{path}.items"), &format!("{data}[*]"), false, inside_meta, out, depth + 1);
+        walk(items, &At::Items(at), false, inside_meta, out, depth + 1);
     }
     for e in s.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
         let meta = inside_meta || (embedded && matches!(k, "apiVersion" | "kind" | "metadata"));
-        walk(&e.value, &format!("{path}.properties[{k}]"), &format!("{data}.{k}"), false, meta, out, depth + 1);
+        walk(&e.value, &At::Property(at, k), false, meta, out, depth + 1);
     }
 }
 
