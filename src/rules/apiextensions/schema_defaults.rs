@@ -323,3 +323,25 @@ mod tests {
         assert!(run(json!({"size": "1"})).is_some_and(|e| e.contains("must be of type integer")));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::At;
+
+    #[test]
+    fn paths_are_written_from_the_chain() {
+        let root = At::Root("spec.versions[0].schema.openAPIV3Schema");
+        let spec = At::Property(&root, "spec");
+        let ports = At::Property(&spec, "ports");
+        let item = At::Items(&ports);
+        let name = At::Property(&item, "name");
+        assert_eq!(
+            name.paths(),
+            (
+                "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[ports].items.properties[name]".to_string(),
+                ".spec.ports[*].name".to_string()
+            )
+        );
+        assert_eq!(root.paths().1, "");
+    }
+}
