@@ -286,6 +286,23 @@ fn validate(v: &J, s: &Node, at: &str, errs: &mut Vec<Problem>, depth: usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn paths_are_written_from_the_chain() {
+        let root = At::Root("spec.versions[0].schema.openAPIV3Schema");
+        let spec = At::Property(&root, "spec");
+        let ports = At::Property(&spec, "ports");
+        let item = At::Items(&ports);
+        let name = At::Property(&item, "name");
+        assert_eq!(
+            name.paths(),
+            (
+                "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[ports].items.properties[name]".to_string(),
+                ".spec.ports[*].name".to_string()
+            )
+        );
+        assert_eq!(root.paths().1, "");
+    }
+
     use super::*;
     use crate::source::SourceFile;
     use serde_json::json;
@@ -324,24 +341,3 @@ mod tests {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::At;
-
-    #[test]
-    fn paths_are_written_from_the_chain() {
-        let root = At::Root("spec.versions[0].schema.openAPIV3Schema");
-        let spec = At::Property(&root, "spec");
-        let ports = At::Property(&spec, "ports");
-        let item = At::Items(&ports);
-        let name = At::Property(&item, "name");
-        assert_eq!(
-            name.paths(),
-            (
-                "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[ports].items.properties[name]".to_string(),
-                ".spec.ports[*].name".to_string()
-            )
-        );
-        assert_eq!(root.paths().1, "");
-    }
-}
