@@ -35,42 +35,64 @@ pub fn split_documents(text: &str, start: usize, lines: &LineIndex) -> Vec<Chunk
     }
 }
 
+/// The chunks found so far and the one being read.
+struct Chunker {
+    chunks: Vec<Chunk>,
+    start: usize,
+    line: usize,
+}
+
+impl Chunker {
+    fn new(start: usize) -> Chunker {
+        Chunker {
+            chunks: Vec::new(),
+            start,
+            line: 0,
+        }
+    }
+
+    /// A new document starts at byte `at`, on line `line`.
+    fn cut(&mut self, at: usize, line: usize) {
+        if at > self.start {
+            self.chunks.push(Chunk {
+                start: self.start,
+                end: at,
+                first_line: self.line,
+            });
+        }
+        self.start = at;
+        self.line = line;
+    }
+
+    fn finish(mut self, len: usize) -> Vec<Chunk> {
+        if self.start < len || self.chunks.is_empty() {
+            self.chunks.push(Chunk {
+                start: self.start,
+                end: len,
+                first_line: self.line,
+            });
+        }
+        self.chunks
+    }
+}
+
 /// [`split_documents`] for a text without directive lines.
 fn split_at_markers(bytes: &[u8], start: usize, lines: &LineIndex) -> Vec<Chunk> {
-    let mut chunks = Vec::new();
-    let (mut chunk_start, mut chunk_line) = (start, 0);
+    let mut chunker = Chunker::new(start);
     let from = start.min(bytes.len());
     let first = is_doc_start(&bytes[from..]).then_some(from);
     let rest = memchr::memmem::find_iter(&bytes[from..], b"\n---").map(|i| from + i + 1);
     for pos in first.into_iter().chain(rest) {
-        if !is_doc_start(&bytes[pos..]) {
-            continue;
+        if is_doc_start(&bytes[pos..]) {
+            chunker.cut(pos, lines.line_of(pos));
         }
-        if pos > chunk_start {
-            chunks.push(Chunk {
-                start: chunk_start,
-                end: pos,
-                first_line: chunk_line,
-            });
-        }
-        chunk_start = pos;
-        chunk_line = lines.line_of(pos);
     }
-    if chunk_start < bytes.len() || chunks.is_empty() {
-        chunks.push(Chunk {
-            start: chunk_start,
-            end: bytes.len(),
-            first_line: chunk_line,
-        });
-    }
-    chunks
+    chunker.finish(bytes.len())
 }
 
 /// [`split_documents`] line by line, keeping directive lines with the marker below them.
 fn split_lines(bytes: &[u8], start: usize, lines: &LineIndex) -> Vec<Chunk> {
-    let mut chunks = Vec::new();
-    let mut chunk_start = start;
-    let mut chunk_line = 0;
+    let mut chunker = Chunker::new(start);
     // Start of a run of directive lines right before the current position.
     let mut directive_run: Option<(usize, usize)> = None;
     for line_no in 0..lines.line_count() {
@@ -85,15 +107,7 @@ fn split_lines(bytes: &[u8], start: usize, lines: &LineIndex) -> Vec<Chunk> {
         let line = &bytes[pos..];
         if is_doc_start(line) {
             let (cut, cut_line) = directive_run.unwrap_or((pos, line_no));
-            if cut > chunk_start {
-                chunks.push(Chunk {
-                    start: chunk_start,
-                    end: cut,
-                    first_line: chunk_line,
-                });
-            }
-            chunk_start = cut;
-            chunk_line = cut_line;
+            chunker.cut(cut, cut_line);
             directive_run = None;
         } else if line.first() == Some(&b'%') {
             directive_run.get_or_insert((pos, line_no));
@@ -107,14 +121,7 @@ fn split_lines(bytes: &[u8], start: usize, lines: &LineIndex) -> Vec<Chunk> {
             directive_run = None;
         }
     }
-    if chunk_start < bytes.len() || chunks.is_empty() {
-        chunks.push(Chunk {
-            start: chunk_start,
-            end: bytes.len(),
-            first_line: chunk_line,
-        });
-    }
-    chunks
+    chunker.finish(bytes.len())
 }
 
 #[cfg(test)]
