@@ -18,7 +18,7 @@
 //! ([`super::crd`]) see only what is kept. Debug builds check every resource against the
 //! whole schema as well and compare the findings.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde_json::{Map, Value as J};
 
 use super::crd::lean_json;
@@ -50,14 +50,17 @@ pub(super) fn cut(schema: &Node, insts: &[&Node], keep: Keep) -> J {
                 sub(&e.value, &items, keep)
             }
             "additionalProperties" if e.value.is_map() => {
-                let props = schema.get("properties");
+                let declared: HashSet<&str> = schema
+                    .get("properties")
+                    .map(Node::entries)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|p| p.key.key_text())
+                    .collect();
                 let members: Vec<&Node> = insts
                     .iter()
                     .flat_map(|n| n.entries())
-                    .filter(|m| {
-                        let name = m.key.key_text().unwrap_or_default();
-                        props.is_none_or(|p| p.get(name).is_none())
-                    })
+                    .filter(|m| !declared.contains(m.key.key_text().unwrap_or_default()))
                     .map(|m| &m.value)
                     .collect();
                 sub(&e.value, &members, keep)
