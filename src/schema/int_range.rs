@@ -118,7 +118,11 @@ mod tests {
         let text = "a: 2147483648\nb: 3000000000\nc: [2147483647, -2147483649]\n";
         let file = SourceFile::new(0, "t.yaml".into(), text.into());
         let parsed = parse_file(&file, &Limits::default());
-        let f = check(&Nav::new(&schema), 0, &parsed.documents[0].root);
+        let f = check(
+            &Nav::starting_at(&schema, &schema),
+            0,
+            &parsed.documents[0].root,
+        );
         assert_eq!(f.len(), 2, "{f:#?}");
         assert!(
             f[0].message.starts_with("`a: 2147483648`"),

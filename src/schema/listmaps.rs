@@ -15,10 +15,9 @@ pub const RULE_DUPLICATE_LIST_ENTRY: &str = "duplicate-list-entry";
 
 const MAX_DEPTH: usize = 64;
 
-pub(crate) fn check(root: &Value, file: FileId, doc: &Node) -> Vec<Diagnostic> {
-    let nav = Nav::new(root);
+pub(crate) fn check(nav: &Nav<'_>, file: FileId, doc: &Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk(&nav, nav.root(), doc, file, &mut out, 0);
+    walk(nav, nav.root(), doc, file, &mut out, 0);
     out
 }
 
@@ -181,7 +180,7 @@ mod tests {
         let file = SourceFile::new(0, "t.yaml".into(), text.into());
         let parsed = parse_file(&file, &Limits::default());
         let doc = &parsed.documents[0];
-        check(schema, 0, &doc.root)
+        check(&Nav::starting_at(schema, schema), 0, &doc.root)
     }
 
     #[test]

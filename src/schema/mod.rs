@@ -304,7 +304,7 @@ struct CrdVersion<'a> {
     cel: Arc<OnceLock<cel::CelRules>>,
     /// Its resources are few and small beside its schema: each is checked against the
     /// schema cut down to it (`crd_cut.rs`) instead of the whole schema converted once.
-    per_resource: Arc<AtomicBool>,
+    per_resource: AtomicBool,
     /// The CRD's `metadata.name`, for pointing at the definition a finding comes from.
     origin: Option<(FileId, Span)>,
 }
@@ -520,7 +520,7 @@ impl<'a> SchemaSet<'a> {
                 schema,
                 slot: Arc::new(OnceLock::new()),
                 cel: Arc::new(OnceLock::new()),
-                per_resource: Arc::new(AtomicBool::new(false)),
+                per_resource: AtomicBool::new(false),
                 origin,
             });
         }
@@ -616,7 +616,7 @@ impl<'a> SchemaSet<'a> {
             .collect();
         let mut doc = Map::new();
         doc.insert("$schema".into(), json!(quick::DRAFT));
-        doc.insert("$defs".into(), Value::Object(self.closure_defs_par(names)));
+        doc.insert("$defs".into(), Value::Object(self.closure_defs(names)));
         let doc = Arc::new(Value::Object(doc));
         let Some(quick) = quick::Quick::new(&doc).map(Arc::new) else {
             // A schema the quick check does not read: each kind on its own, as before.
@@ -772,7 +772,7 @@ impl<'a> SchemaSet<'a> {
     ) -> Result<Vec<Diagnostic>, String> {
         let check = |t: &Target, rules: &cel::CelRules| {
             let mut found = messages::check(t, file, doc, facts.duplicate_keys)?;
-            found.extend(listmaps::check(&t.root, file, doc));
+            found.extend(listmaps::check(&t.nav(), file, doc));
             found.extend(facts.int_range(t, file, doc));
             found.extend(rules.check(file, doc, kind_node));
             Ok::<_, String>(found)
@@ -903,21 +903,14 @@ impl<'a> SchemaSet<'a> {
         Value::Object(doc)
     }
 
-    /// The definitions `todo` names, and every definition they reach, transitively.
+    /// The definitions `todo` names, and every definition they reach, transitively: parsed
+    /// (from the bundle) and copied on all cores, a level of references at a time (the
+    /// shared document of a run's built-in kinds holds hundreds).
     fn closure_defs(&self, todo: Vec<String>) -> Map<String, Value> {
-        self.closure_names(todo)
-            .into_iter()
-            .map(|(n, i)| self.def_copy(n, i))
-            .collect()
-    }
-
-    /// [`SchemaSet::closure_defs`] on all cores, for the definitions of every built-in kind
-    /// of a run: each level of references is parsed (from the bundle) and copied in
-    /// parallel.
-    fn closure_defs_par(&self, todo: Vec<String>) -> Map<String, Value> {
-        let mut seen: HashSet<String> = todo.iter().cloned().collect();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut level: Vec<(String, usize)> = todo
             .into_iter()
+            .filter(|n| seen.insert(n.clone()))
             .filter_map(|n| self.defs.defs.get(&n).map(|&i| (n, i)))
             .collect();
         let mut defs = Map::new();
@@ -934,33 +927,15 @@ impl<'a> SchemaSet<'a> {
             for ((n, schema), refs) in done {
                 defs.insert(n, schema);
                 for r in refs {
-                    if !seen.contains(&r) {
+                    if seen.insert(r.clone()) {
                         if let Some(&i) = self.defs.defs.get(&r) {
-                            level.push((r.clone(), i));
+                            level.push((r, i));
                         }
-                        seen.insert(r);
                     }
                 }
             }
         }
         defs
-    }
-
-    /// The names (and bundle indexes) of the definitions `todo` names and of every
-    /// definition they reach.
-    fn closure_names(&self, mut todo: Vec<String>) -> Vec<(String, usize)> {
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        while let Some(n) = todo.pop() {
-            if !seen.insert(n.clone()) {
-                continue;
-            }
-            if let Some(&i) = self.defs.defs.get(&n) {
-                collect_refs(self.bundle.schema(i), &mut todo);
-                out.push((n, i));
-            }
-        }
-        out
     }
 
     /// Definition `i`, named `n`, as validation reads it.

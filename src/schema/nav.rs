@@ -65,11 +65,7 @@ pub(crate) struct Nav<'a> {
 const MAX_REF_HOPS: usize = 32;
 
 impl<'a> Nav<'a> {
-    pub fn new(root: &'a Value) -> Self {
-        Nav { root, start: root }
-    }
-
-    /// Walks from `start` (a `$ref` into `root`, say) instead of from `root` itself.
+    /// Walks from `start`: `root` itself, or an entry into it (a `$ref`).
     pub fn starting_at(root: &'a Value, start: &'a Value) -> Self {
         Nav { root, start }
     }
@@ -182,7 +178,7 @@ mod tests {
                 "a.Container": {"properties": {"image": {"type": ["string", "null"]}}}
             }
         });
-        let nav = Nav::new(&root);
+        let nav = Nav::starting_at(&root, &root);
         let path = [
             Seg::Key("spec".into()),
             Seg::Key("containers".into()),
