@@ -44,6 +44,21 @@ fn build() -> Result<Env, ::cel::DeclarationError> {
         vec![DYN_TYPE],
         last_index_of,
     )?;
+    // The standard `matches`, with compiled patterns kept: the cel crate's compiles its
+    // pattern at every call, a rule on the items of a list compiling it once per item.
+    env.add_overload(
+        "matches",
+        "matches",
+        vec![STRING_TYPE, STRING_TYPE],
+        matches,
+    )?;
+    env.add_member_overload(
+        "matches",
+        "string_matches",
+        STRING_TYPE,
+        vec![STRING_TYPE],
+        matches,
+    )?;
     env.add_member_overload("find", "string_find", STRING_TYPE, vec![STRING_TYPE], find)?;
     env.add_member_overload(
         "findAll",
@@ -119,6 +134,7 @@ over_values!(min, min_v);
 over_values!(max, max_v);
 over_values!(index_of, index_of_v);
 over_values!(last_index_of, last_index_of_v);
+over_values!(matches, matches_v);
 over_values!(find, find_v);
 over_values!(find_all, find_all_v);
 over_values!(find_all_n, find_all_n_v);
@@ -264,12 +280,45 @@ fn last_index_of_v(args: &[Value]) -> Res {
     ))
 }
 
-/// Regexes are compiled per call with a size limit: a pattern comes from the CRD.
+/// Patterns compiled per thread, at most this many (then the cache starts over): a run's
+/// rules hold a few dozen.
+const REGEX_CACHE: usize = 256;
+
+/// A rule's pattern, compiled with a size limit (it comes from the CRD) once per thread:
+/// rules run on every item of a list, and compiling was most of their cost.
 fn regex(pattern: &str, function: &str) -> Result<regex::Regex, ExecutionError> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| err(function, &e.to_string()))
+    compiled(pattern).map_err(|e| err(function, &e))
+}
+
+fn compiled(pattern: &str) -> Result<regex::Regex, String> {
+    type Cache = foldhash::HashMap<String, Result<regex::Regex, String>>;
+    thread_local! {
+        static COMPILED: std::cell::RefCell<Cache> = std::cell::RefCell::default();
+    }
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(hit) = c.get(pattern) {
+            return hit.clone();
+        }
+        if c.len() >= REGEX_CACHE {
+            c.clear();
+        }
+        let built = regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| e.to_string());
+        c.insert(pattern.to_string(), built.clone());
+        built
+    })
+}
+
+/// `matches`, in the cel crate's words when the pattern does not compile.
+fn matches_v(args: &[Value]) -> Res {
+    let s = string(args, 0, "matches")?;
+    let pattern = string(args, 1, "matches")?;
+    let re = compiled(pattern)
+        .map_err(|e| err("matches", &format!("'{pattern}' not a valid regex:\n{e}")))?;
+    Ok(Value::Bool(re.is_match(s)))
 }
 
 fn find_v(args: &[Value]) -> Res {

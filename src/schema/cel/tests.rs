@@ -193,6 +193,34 @@ fn escaped_property_names_and_root_metadata() {
     assert_eq!(failed(&found), vec!["W: wrong name"], "{found:?}");
 }
 
+/// `matches` in both forms, once per item of a list (its compiled pattern is reused), and
+/// with a pattern that does not compile (not evaluated, never failed).
+#[test]
+fn matches_per_item_and_bad_patterns() {
+    let spec = r#"{"type":"object","properties":{
+        "l":{"type":"array","items":{"type":"string","x-kubernetes-validations":[
+            {"rule":"self.matches('^[a-z]+$') && matches(self, '^[a-z]')"}]}},
+        "s":{"type":"string","x-kubernetes-validations":[{"rule":"self.matches('([')"}]}}}"#;
+    let found = run(spec, "{l: [abc, aBc, xyz, Q], s: text}");
+    assert_eq!(
+        failed(&found),
+        vec![
+            "`spec.l[1]`: failed rule: self.matches('^[a-z]+$') && matches(self, '^[a-z]')",
+            "`spec.l[3]`: failed rule: self.matches('^[a-z]+$') && matches(self, '^[a-z]')",
+        ]
+    );
+    let not_evaluated: Vec<&str> = found
+        .iter()
+        .filter(|f| f.1 == NOT_EVALUATED)
+        .map(|f| f.2.as_str())
+        .collect();
+    assert_eq!(not_evaluated.len(), 1, "{found:?}");
+    assert!(
+        not_evaluated[0].contains("'([' not a valid regex"),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn kubernetes_library_functions() {
     let spec = r#"{"type":"object","properties":{
