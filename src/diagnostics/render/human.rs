@@ -7,11 +7,15 @@ use std::io::{self, Write};
 
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 use crate::Report;
+
+/// Diagnostics rendered at once.
+const RENDER_BATCH: usize = 1024;
 
 /// Labels farther than this from the primary span get a snippet of their own.
 const SAME_SNIPPET_LINES: usize = 12;
@@ -23,9 +27,18 @@ pub fn render(report: &Report, color: bool, summary: bool, out: &mut dyn Write) 
         Renderer::plain()
     }
     .decor_style(DecorStyle::Ascii);
-    for d in &report.diagnostics {
-        let text = render_one(report, d, &renderer);
-        writeln!(out, "{text}\n")?;
+    // Rendered on all cores a batch at a time, written in order: a repository's thousand
+    // findings took a core's 7 ms after the check was done, and a batch bounds the text
+    // held at once.
+    for batch in report.diagnostics.chunks(RENDER_BATCH) {
+        let texts: Vec<String> = batch
+            .par_iter()
+            .with_max_len(16)
+            .map(|d| render_one(report, d, &renderer))
+            .collect();
+        for text in texts {
+            writeln!(out, "{text}\n")?;
+        }
     }
     if summary {
         writeln!(out, "{}", super::summary_line(report))?;
