@@ -2,7 +2,7 @@
 //! repository root, or the one `--config` names), and applying its per-file settings to the
 //! findings: rule selection, severities, per-path ignores and excludes.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 

@@ -3,7 +3,7 @@
 //! everything else (`Chart.yaml`, values files, `ci/`, unit tests, `files/`) is input to the
 //! chart, not a cluster object.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use super::{paths, Role, Skip};

@@ -9,7 +9,7 @@ mod selection;
 
 use rayon::prelude::*;
 
-pub use rule::{Category, Check, Ctx, Rule};
+pub use rule::{Category, Check, Ctx, ObjectMemo, Rule};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -227,12 +227,14 @@ pub fn run(ws: &Workspace<'_>, config: &Config) -> Vec<Diagnostic> {
         .par_iter()
         .flat_map_iter(|obj| {
             let mut diags = Vec::new();
+            let memo = ObjectMemo::default();
             for (rule, f) in &object_rules {
                 let mut ctx = Ctx {
                     ws,
                     config,
                     rule,
                     out: Vec::new(),
+                    memo: &memo,
                 };
                 f(&mut ctx, obj);
                 diags.append(&mut ctx.out);
@@ -250,11 +252,13 @@ pub fn run(ws: &Workspace<'_>, config: &Config) -> Vec<Diagnostic> {
     let mut more: Vec<Diagnostic> = ws_rules
         .par_iter()
         .flat_map_iter(|(rule, f)| {
+            let memo = ObjectMemo::default();
             let mut ctx = Ctx {
                 ws,
                 config,
                 rule,
                 out: Vec::new(),
+                memo: &memo,
             };
             f(&mut ctx);
             ctx.out

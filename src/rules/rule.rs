@@ -108,6 +108,20 @@ pub struct Ctx<'w, 'a> {
     pub config: &'w Config,
     pub rule: &'static Rule,
     pub out: Vec<Diagnostic>,
+    /// Shared by the rules that check one object in turn.
+    pub memo: &'w ObjectMemo,
+}
+
+/// What several rules work out alike about an object, worked out once: an object's rules
+/// run in turn on one thread, each with a `Ctx` of its own. Each entry names the object it
+/// is about (by address, within the run), so a rule that reads it for another object
+/// (a workspace rule) computes afresh.
+#[derive(Default)]
+pub struct ObjectMemo {
+    /// `policy::modes`: the Pod Security modes for the object's namespace, asked by each of
+    /// the twenty-odd Pod Security rules.
+    pub(crate) pod_security:
+        std::cell::RefCell<Option<(usize, Vec<super::security::policy::Mode>)>>,
 }
 
 impl<'w, 'a> Ctx<'w, 'a> {

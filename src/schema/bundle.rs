@@ -4,7 +4,7 @@
 //! definition, so start-up costs nothing: a definition is parsed the first time a kind
 //! reaches it, and a version's lookup tables are built the first time it is used.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;

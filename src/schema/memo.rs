@@ -2,7 +2,7 @@
 //! (CEL rules, `pattern`s): bounded, so that a long-lived process (the fuzzer) cannot grow it
 //! without end.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Mutex;
 
 pub(crate) struct TextMemo<V> {

@@ -25,7 +25,8 @@ pub(crate) mod stage;
 mod tree;
 mod validator;
 
-use std::collections::{HashMap, HashSet};
+// foldhash: these maps are looked up per document and per schema node; SipHash showed.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 

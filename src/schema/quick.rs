@@ -14,7 +14,8 @@
 //! compiled validator itself for regular expressions. Anything else (a float against a
 //! bound, `multipleOf`) is `None`: undecided, and the caller compiles.
 
-use std::collections::{HashMap, HashSet};
+// foldhash: these maps are looked up per document and per schema node; SipHash showed.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::{Arc, LazyLock};
 
 use jsonschema::json::{Array, Node as _, Object};

@@ -35,35 +35,36 @@ pub struct Position {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        let mut non_ascii = Vec::new();
         // A lone '\r' is not a line break for YAML 1.2 but is for CRLF; '\n' always ends a
         // line, so "\r\n" keeps the '\r' on the previous line and columns stay right.
-        if text.is_ascii() {
-            starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
-        } else {
-            let mut high = 0u8;
-            for (i, b) in text.bytes().enumerate() {
-                high |= b;
-                if b == b'\n' {
-                    if high >= 0x80 {
-                        non_ascii.push(starts.len() as u32 - 1);
-                    }
-                    high = 0;
-                    starts.push((i + 1) as u32);
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
+        let mut non_ascii = Vec::new();
+        let mut chars_before_block = Vec::new();
+        // One non-ASCII character (a typographic quote in a CRD's description) used to send
+        // the whole file through a byte loop; lines and blocks are tested whole instead, and
+        // only a non-ASCII block is counted.
+        if !text.is_ascii() {
+            let ends = starts
+                .iter()
+                .skip(1)
+                .map(|&s| s as usize)
+                .chain([bytes.len()]);
+            for (line, (from, to)) in starts.iter().map(|&s| s as usize).zip(ends).enumerate() {
+                if !bytes[from..to].is_ascii() {
+                    non_ascii.push(line as u32);
                 }
             }
-            if high >= 0x80 {
-                non_ascii.push(starts.len() as u32 - 1);
-            }
-        }
-        let mut chars_before_block = Vec::new();
-        if !non_ascii.is_empty() {
             let mut count = 0u32;
-            for block in text.as_bytes().chunks(BLOCK) {
+            for block in bytes.chunks(BLOCK) {
                 chars_before_block.push(count);
-                count += block.iter().filter(|&&b| starts_char(b)).count() as u32;
+                count += if block.is_ascii() {
+                    block.len() as u32
+                } else {
+                    block.iter().filter(|&&b| starts_char(b)).count() as u32
+                };
             }
             chars_before_block.push(count);
         }
@@ -214,6 +215,31 @@ mod tests {
             let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
             let column = text[line_start..offset].chars().count() as u32 + 1;
             assert_eq!(idx.position(&text, offset).column, column, "at {offset}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Every position agrees with counting from the text itself, whatever the mix of
+        /// line breaks and multi-byte characters (and wherever the blocks fall).
+        #[test]
+        fn positions_match_a_naive_count(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "key: v", "\n", "\r\n", "\r", "é", "ключ", "’", " "]),
+                0..200,
+            ),
+            pad in 0usize..300,
+        ) {
+            let text = format!("{}{}", "x".repeat(pad), parts.concat());
+            let idx = LineIndex::new(&text);
+            for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+                let want = Position {
+                    line: text[..offset].matches('\n').count() as u32 + 1,
+                    column: text[line_start..offset].chars().count() as u32 + 1,
+                    offset: offset as u32,
+                };
+                proptest::prop_assert_eq!(idx.position(&text, offset), want);
+            }
         }
     }
 }

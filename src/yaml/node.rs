@@ -195,15 +195,9 @@ impl Node {
 
     /// The entry for `key` in a mapping. Keys compare by their decoded text.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        // Lookups by keyword are the schema walks' hot path, and keys of one length abound
-        // there (`type`, `enum`, `pattern`/`default`...): the first byte rules most of them
-        // out before a call to `memcmp`.
-        let first = key.as_bytes().first();
-        self.entries().iter().find(|e| {
-            e.key
-                .key_text()
-                .is_some_and(|k| k.len() == key.len() && k.as_bytes().first() == first && k == key)
-        })
+        self.entries()
+            .iter()
+            .find(|e| e.key.key_text() == Some(key))
     }
 
     /// The value for `key` in a mapping.

@@ -141,6 +141,18 @@ pub enum Source {
 /// AdmissionConfiguration's `defaults` are to the API server). `enforce` has no default:
 /// kubevet cannot know the cluster's.
 pub fn modes(ctx: &Ctx<'_, '_>, obj: &Object<'_>) -> Vec<Mode> {
+    let at = std::ptr::from_ref(obj) as usize;
+    if let Some((of, modes)) = &*ctx.memo.pod_security.borrow() {
+        if *of == at {
+            return modes.clone();
+        }
+    }
+    let modes = modes_uncached(ctx, obj);
+    *ctx.memo.pod_security.borrow_mut() = Some((at, modes.clone()));
+    modes
+}
+
+fn modes_uncached(ctx: &Ctx<'_, '_>, obj: &Object<'_>) -> Vec<Mode> {
     let default = ctx.config.pod_security;
     let default_version = default.map_or(Version::Latest, |d| d.version);
     let ns_name = ctx.namespace_of(obj);
