@@ -203,6 +203,53 @@ fn ty(s: &Node) -> &str {
     s.get("type").and_then(Node::as_str).unwrap_or("")
 }
 
+/// The keys of a schema node as a set of signatures: the checks ask each node of megabytes
+/// of CRD schemas for some thirty keywords, most of them absent, and a scan of the node's
+/// entries per question was most of this rule's time. An absent key is told from the set;
+/// a present one is still found by a scan, so a repeated key resolves as `Node::get` does.
+struct Keys<'a> {
+    node: &'a Node,
+    sigs: u64,
+}
+
+impl<'a> Keys<'a> {
+    fn of(node: &'a Node) -> Self {
+        let sigs = node
+            .entries()
+            .iter()
+            .filter_map(|e| e.key.key_text())
+            .fold(0, |acc, k| acc | signature(k));
+        Keys { node, sigs }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Node> {
+        if self.sigs & signature(key) == 0 {
+            return None;
+        }
+        self.node.get(key)
+    }
+
+    fn present(&self, key: &str) -> Option<&'a Node> {
+        self.get(key).filter(|n| !n.is_null())
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.get(key).and_then(Node::as_bool) == Some(true)
+    }
+}
+
+/// One of 64 bits from a key's length and outer bytes (enough to tell the keywords apart
+/// mostly; a shared bit only means a scan).
+fn signature(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let (first, last) = (b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0));
+    let h = (b.len() as u32)
+        .wrapping_mul(31)
+        .wrapping_add(u32::from(first).wrapping_mul(7))
+        .wrapping_add(u32::from(last).wrapping_mul(13));
+    1 << (h % 64)
+}
+
 fn flag(s: &Node, key: &str) -> bool {
     s.get(key).and_then(Node::as_bool) == Some(true)
 }
@@ -213,7 +260,8 @@ fn present<'a>(s: &'a Node, key: &str) -> Option<&'a Node> {
 
 /// The restrictions on the root schema itself.
 fn root_rules(schema: &Node, path: &str, status: bool, out: &mut Vec<Finding>) {
-    if let Some(n) = schema.get("nullable").filter(|n| n.as_bool() == Some(true)) {
+    let kw = Keys::of(schema);
+    if let Some(n) = kw.get("nullable").filter(|n| n.as_bool() == Some(true)) {
         out.push(Finding::new(
             key_span(schema, "nullable"),
             format!("{path}.nullable"),
@@ -298,8 +346,9 @@ impl OpenApi<'_> {
         if depth > MAX_DEPTH || !s.is_map() {
             return;
         }
+        let kw = Keys::of(s);
         self.standard(s, cx);
-        if flag(s, "uniqueItems") {
+        if kw.flag("uniqueItems") {
             self.push(Finding::new(
                 key_span(s, "uniqueItems"),
                 format!("{}.uniqueItems", cx.path),
@@ -308,9 +357,9 @@ impl OpenApi<'_> {
                 "remove it; `x-kubernetes-list-type: set` makes the items unique",
             ));
         }
-        let props = s.get("properties").filter(|p| p.is_map());
+        let props = kw.get("properties").filter(|p| p.is_map());
         let has_props = props.is_some_and(|p| !p.entries().is_empty());
-        if let Some(ap) = present(s, "additionalProperties") {
+        if let Some(ap) = kw.present("additionalProperties") {
             if has_props && (ap.as_bool() == Some(false) || ap.is_map()) {
                 self.push(Finding::new(
                     key_span(s, "additionalProperties"),
@@ -332,7 +381,7 @@ impl OpenApi<'_> {
         for e in props.map(Node::entries).unwrap_or_default() {
             let Some(k) = e.key.key_text() else { continue };
             let mut sub = cx.field(k, e.key.span);
-            if (cx.is_root || flag(s, "x-kubernetes-embedded-resource")) && META_FIELDS.contains(&k) {
+            if (cx.is_root || kw.flag("x-kubernetes-embedded-resource")) && META_FIELDS.contains(&k) {
                 sub.inside_meta = true;
                 if cx.is_root {
                     sub.no_defaults = Some(format!("in top-level {k}"));
@@ -340,21 +389,21 @@ impl OpenApi<'_> {
             }
             self.schema(&e.value, &sub, depth + 1);
         }
-        if let Some(n) = present(s, "not") {
+        if let Some(n) = kw.present("not") {
             self.schema(n, &cx.child(".not".into(), "", key_span(s, "not")), depth + 1);
         }
         for key in ["allOf", "oneOf", "anyOf"] {
-            for (i, b) in s.get(key).map(Node::items).unwrap_or_default().iter().enumerate() {
+            for (i, b) in kw.get(key).map(Node::items).unwrap_or_default().iter().enumerate() {
                 self.schema(b, &cx.child(format!(".{key}[{i}]"), "", b.span), depth + 1);
             }
         }
         for key in ["definitions", "dependencies"] {
-            for e in s.get(key).map(Node::entries).unwrap_or_default() {
+            for e in kw.get(key).map(Node::entries).unwrap_or_default() {
                 let k = e.key.key_text().unwrap_or_default();
                 self.schema(&e.value, &cx.child(format!(".{key}[{k}]"), "", e.key.span), depth + 1);
             }
         }
-        if let Some(items) = present(s, "items") {
+        if let Some(items) = kw.present("items") {
             if items.is_map() {
                 self.schema(items, &cx.child(".items".into(), "[*]", key_span(s, "items")), depth + 1);
             } else {
@@ -379,8 +428,9 @@ impl OpenApi<'_> {
 
     /// `specStandardValidatorV3.validate`, plus `$schema`, which `NewStructural` refuses.
     fn standard(&mut self, s: &Node, cx: &Cx) {
+        let kw = Keys::of(s);
         if let Some(reason) = &cx.no_defaults {
-            if present(s, "default").is_some() {
+            if kw.present("default").is_some() {
                 self.push(Finding::new(
                     key_span(s, "default"),
                     format!("{}.default", cx.path),
@@ -390,11 +440,11 @@ impl OpenApi<'_> {
                 ));
             }
         }
-        if s.get("id").and_then(Node::as_str).is_some_and(|i| !i.is_empty()) {
+        if kw.get("id").and_then(Node::as_str).is_some_and(|i| !i.is_empty()) {
             self.forbid(s, cx, "id", "id is not supported", "remove it");
             self.unsupported = true;
         }
-        if present(s, "additionalItems").is_some() {
+        if kw.present("additionalItems").is_some() {
             self.forbid(s, cx, "additionalItems", "additionalItems is not supported", "describe the items with one `items` schema");
             self.unsupported = true;
         }
@@ -402,22 +452,22 @@ impl OpenApi<'_> {
             ("patternProperties", "use `additionalProperties` with a schema for the values (and a CEL rule for the key pattern if needed)"),
             ("definitions", "inline the definitions where they are used"),
         ] {
-            if s.get(key).is_some_and(|d| !d.entries().is_empty()) {
+            if kw.get(key).is_some_and(|d| !d.entries().is_empty()) {
                 self.forbid(s, cx, key, &format!("{key} is not supported"), help);
                 self.unsupported = true;
             }
         }
-        if present(s, "dependencies").is_some() {
+        if kw.present("dependencies").is_some() {
             self.forbid(s, cx, "dependencies", "dependencies is not supported", "express the dependency with an `x-kubernetes-validations` rule");
             self.unsupported = true;
         }
-        if let Some(r) = present(s, "$ref") {
+        if let Some(r) = kw.present("$ref") {
             self.forbid(s, cx, "$ref", "$ref is not supported", "inline the referenced schema (CRD schemas are self-contained)");
             if r.as_str().is_some_and(|r| !r.is_empty()) {
                 self.unsupported = true;
             }
         }
-        if let Some(sc) = s.get("$schema").and_then(Node::as_str).filter(|v| !v.is_empty()) {
+        if let Some(sc) = kw.get("$schema").and_then(Node::as_str).filter(|v| !v.is_empty()) {
             self.push(Finding::new(
                 key_span(s, "$schema"),
                 cx.path.clone(),
@@ -427,7 +477,7 @@ impl OpenApi<'_> {
             ));
             self.unsupported = true;
         }
-        if s.get("items").is_some_and(|i| !i.items().is_empty()) {
+        if kw.get("items").is_some_and(|i| !i.items().is_empty()) {
             self.push(Finding::new(
                 key_span(s, "items"),
                 format!("{}.items", cx.path),
@@ -437,7 +487,7 @@ impl OpenApi<'_> {
             ));
             self.unsupported = true;
         }
-        if cx.inside_meta && flag(s, "x-kubernetes-embedded-resource") {
+        if cx.inside_meta && kw.flag("x-kubernetes-embedded-resource") {
             self.push(Finding::new(
                 key_span(s, "x-kubernetes-embedded-resource"),
                 format!("{}.x-kubernetes-embedded-resource", cx.path),
@@ -450,10 +500,11 @@ impl OpenApi<'_> {
 
     /// The `x-kubernetes-*` list, map and pruning extensions.
     fn extensions(&mut self, s: &Node, cx: &Cx) {
+        let kw = Keys::of(s);
         let p = &cx.path;
         let t = ty(s);
-        let type_span = s.get("type").map_or(cx.anchor, |n| n.span);
-        if s.get("x-kubernetes-preserve-unknown-fields").and_then(Node::as_bool) == Some(false) {
+        let type_span = kw.get("type").map_or(cx.anchor, |n| n.span);
+        if kw.get("x-kubernetes-preserve-unknown-fields").and_then(Node::as_bool) == Some(false) {
             self.push(Finding::new(
                 key_span(s, "x-kubernetes-preserve-unknown-fields"),
                 format!("{p}.x-kubernetes-preserve-unknown-fields"),
@@ -463,7 +514,7 @@ impl OpenApi<'_> {
             ));
             self.unsupported = true;
         }
-        let map_type = present(s, "x-kubernetes-map-type");
+        let map_type = kw.present("x-kubernetes-map-type");
         if map_type.is_some() && t != "object" {
             self.push(type_needed(s, cx, type_span, "object", "x-kubernetes-map-type is specified"));
         }
@@ -478,9 +529,9 @@ impl OpenApi<'_> {
                 ));
             }
         }
-        let list_type_node = present(s, "x-kubernetes-list-type");
+        let list_type_node = kw.present("x-kubernetes-list-type");
         let list_type = list_type_node.and_then(Node::as_str);
-        let items = s.get("items").filter(|i| i.is_map());
+        let items = kw.get("items").filter(|i| i.is_map());
         if list_type_node.is_some() && t != "array" {
             self.push(type_needed(s, cx, type_span, "array", "x-kubernetes-list-type is specified"));
         } else if list_type == Some("set") {
@@ -526,7 +577,7 @@ impl OpenApi<'_> {
                 ));
             }
         }
-        let keys_node = s.get("x-kubernetes-list-map-keys");
+        let keys_node = kw.get("x-kubernetes-list-map-keys");
         let keys: Vec<&Node> = keys_node.map(Node::items).unwrap_or_default().iter().collect();
         if !keys.is_empty() {
             match list_type {
@@ -556,6 +607,7 @@ impl OpenApi<'_> {
     }
 
     fn list_map(&mut self, s: &Node, cx: &Cx, keys: &[&Node]) {
+        let kw = Keys::of(s);
         let p = &cx.path;
         let lt_span = key_span(s, "x-kubernetes-list-type");
         if keys.is_empty() {
@@ -567,7 +619,7 @@ impl OpenApi<'_> {
                 "name the item fields that identify an item, e.g. `x-kubernetes-list-map-keys: [name]`",
             ));
         }
-        let Some(items) = present(s, "items") else {
+        let Some(items) = kw.present("items") else {
             self.push(Finding::new(
                 lt_span,
                 format!("{p}.items"),
@@ -630,8 +682,9 @@ impl OpenApi<'_> {
 
     /// `validateMapListKeysMapSet`.
     fn list_map_set_items(&mut self, s: &Node, cx: &Cx, lt: &str, keys: &[&Node]) {
+        let kw = Keys::of(s);
         let p = &cx.path;
-        let Some(items) = s.get("items").filter(|i| i.is_map()) else {
+        let Some(items) = kw.get("items").filter(|i| i.is_map()) else {
             return;
         };
         if flag(items, "nullable") {
@@ -833,13 +886,14 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
     if depth > MAX_DEPTH || !s.is_map() {
         return;
     }
+    let kw = Keys::of(s);
     let at = where_(data);
     let t = ty(s);
     // `type` values outside the OpenAPI types are `invalid-crd`'s; the checks below that
     // depend on the type are skipped then.
-    let odd_type = s.get("type").is_some_and(|n| n.as_str().is_none_or(|v| !v.is_empty() && !OPENAPI_TYPES.contains(&v)));
-    let type_span = s.get("type").map_or(anchor, |n| n.span);
-    let items = present(s, "items");
+    let odd_type = kw.get("type").is_some_and(|n| n.as_str().is_none_or(|v| !v.is_empty() && !OPENAPI_TYPES.contains(&v)));
+    let type_span = kw.get("type").map_or(anchor, |n| n.span);
+    let items = kw.present("items");
     if t == "array" && items.is_none() {
         out.push(Finding::new(
             type_span,
@@ -852,11 +906,11 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
     if let Some(i) = items.filter(|i| i.is_map()) {
         structural(i, Level::Item, &concat(&[path, ".items"]), &concat(&[data, "[*]"]), key_span(s, "items"), out, depth + 1);
     }
-    for e in s.get("properties").map(Node::entries).unwrap_or_default() {
+    for e in kw.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
         structural(&e.value, Level::Field, &concat(&[path, ".properties[", k, "]"]), &concat(&[data, ".", k]), e.key.span, out, depth + 1);
     }
-    let ap = present(s, "additionalProperties");
+    let ap = kw.present("additionalProperties");
     if let Some(ap) = ap {
         if lvl == Level::Root {
             out.push(Finding::new(
@@ -871,9 +925,9 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
             structural(ap, Level::Field, &format!("{path}.additionalProperties"), &format!("{data}.*"), key_span(s, "additionalProperties"), out, depth + 1);
         }
     }
-    let ios = flag(s, "x-kubernetes-int-or-string");
-    let preserve = flag(s, "x-kubernetes-preserve-unknown-fields");
-    let embedded = flag(s, "x-kubernetes-embedded-resource");
+    let ios = kw.flag("x-kubernetes-int-or-string");
+    let preserve = kw.flag("x-kubernetes-preserve-unknown-fields");
+    let embedded = kw.flag("x-kubernetes-embedded-resource");
     if ios && preserve {
         out.push(Finding::new(
             key_span(s, "x-kubernetes-preserve-unknown-fields"),
@@ -892,7 +946,7 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
             "remove one of them",
         ));
     }
-    let skip_any_of = int_or_string_any_of(s.get("anyOf"));
+    let skip_any_of = int_or_string_any_of(kw.get("anyOf"));
     let skip_first_all_of = s
         .get("allOf")
         .and_then(|a| a.items().first())
@@ -904,7 +958,7 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
         } else {
             Finding::new(type_span, format!("{path}.type"), format!("{at} is an embedded resource of `type: {t}`"), format!("Invalid value: \"{t}\": must be object if x-kubernetes-embedded-resource is true"), "use `type: object`")
         });
-    } else if s.get("type").is_none_or(|n| n.as_str() == Some("")) && !ios && !preserve {
+    } else if kw.get("type").is_none_or(|n| n.as_str() == Some("")) && !ios && !preserve {
         let detail = match lvl {
             Level::Root => "must not be empty at the root",
             Level::Item => "must not be empty for specified array items",
@@ -937,7 +991,7 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
         ));
     }
     let check_meta = lvl == Level::Root || embedded;
-    let props = s.get("properties");
+    let props = kw.get("properties");
     if check_meta {
         for k in ["kind", "apiVersion"] {
             if let Some(ks) = props.and_then(|p| p.get(k)) {
@@ -1026,10 +1080,11 @@ fn int_or_string_any_of(any_of: Option<&Node>) -> bool {
 
 /// `validateValueValidation`: the junctors of a schema.
 fn value_validation(s: &Node, skip_any_of: bool, skip_first_all_of: bool, lvl: Level, path: &str, out: &mut Vec<Finding>, depth: usize) {
+    let kw = Keys::of(s);
     if depth > MAX_DEPTH {
         return;
     }
-    if let Some(n) = s.get("pattern") {
+    if let Some(n) = kw.get("pattern") {
         if let Some(problem) = n.as_str().and_then(unsupported_regex) {
             let p = n.as_str().unwrap_or_default();
             out.push(Finding::new(
@@ -1042,17 +1097,17 @@ fn value_validation(s: &Node, skip_any_of: bool, skip_first_all_of: bool, lvl: L
         }
     }
     if !skip_any_of {
-        for (i, b) in s.get("anyOf").map(Node::items).unwrap_or_default().iter().enumerate() {
+        for (i, b) in kw.get("anyOf").map(Node::items).unwrap_or_default().iter().enumerate() {
             nested(b, false, lvl, &format!("{path}.anyOf[{i}]"), out, depth + 1);
         }
     }
-    for (i, b) in s.get("allOf").map(Node::items).unwrap_or_default().iter().enumerate() {
+    for (i, b) in kw.get("allOf").map(Node::items).unwrap_or_default().iter().enumerate() {
         nested(b, skip_first_all_of && i == 0, lvl, &format!("{path}.allOf[{i}]"), out, depth + 1);
     }
-    for (i, b) in s.get("oneOf").map(Node::items).unwrap_or_default().iter().enumerate() {
+    for (i, b) in kw.get("oneOf").map(Node::items).unwrap_or_default().iter().enumerate() {
         nested(b, false, lvl, &format!("{path}.oneOf[{i}]"), out, depth + 1);
     }
-    if let Some(n) = present(s, "not") {
+    if let Some(n) = kw.present("not") {
         nested(n, false, lvl, &format!("{path}.not"), out, depth + 1);
     }
 }
@@ -1107,14 +1162,15 @@ fn unsupported_regex(p: &str) -> Option<&'static str> {
 
 /// `validateNestedValueValidation`: a schema under a junctor may only constrain values.
 fn nested(v: &Node, skip_any_of: bool, lvl: Level, path: &str, out: &mut Vec<Finding>, depth: usize) {
+    let kw = Keys::of(v);
     if depth > MAX_DEPTH || !v.is_map() {
         return;
     }
     value_validation(v, skip_any_of, false, lvl, path, out, depth);
-    if let Some(i) = present(v, "items") {
+    if let Some(i) = kw.present("items") {
         nested(i, false, lvl, &format!("{path}.items"), out, depth + 1);
     }
-    for e in v.get("properties").map(Node::entries).unwrap_or_default() {
+    for e in kw.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
         nested(&e.value, false, Level::Field, &concat(&[path, ".properties[", k, "]"]), out, depth + 1);
     }
@@ -1127,37 +1183,37 @@ fn nested(v: &Node, skip_any_of: bool, lvl: Level, path: &str, out: &mut Vec<Fin
             format!("declare `{key}` on the schema itself (outside the junctor) and keep only constraints such as required, enum, pattern or bounds inside"),
         ));
     };
-    if v.get("type").and_then(Node::as_str).is_some_and(|t| !t.is_empty()) {
+    if kw.get("type").and_then(Node::as_str).is_some_and(|t| !t.is_empty()) {
         forbid("type", "must be empty");
     }
-    if present(v, "additionalProperties").is_some() {
+    if kw.present("additionalProperties").is_some() {
         forbid("additionalProperties", "must be undefined");
     }
-    if present(v, "default").is_some() {
+    if kw.present("default").is_some() {
         forbid("default", "must be undefined");
     }
     for key in ["title", "description"] {
-        if v.get(key).and_then(Node::as_str).is_some_and(|t| !t.is_empty()) {
+        if kw.get(key).and_then(Node::as_str).is_some_and(|t| !t.is_empty()) {
             forbid(key, "must be empty");
         }
     }
     for key in ["nullable", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string"] {
-        if flag(v, key) {
+        if kw.flag(key) {
             forbid(key, "must be false");
         }
     }
-    if v.get("x-kubernetes-list-map-keys").is_some_and(|k| !k.items().is_empty()) {
+    if kw.get("x-kubernetes-list-map-keys").is_some_and(|k| !k.items().is_empty()) {
         forbid("x-kubernetes-list-map-keys", "must be empty");
     }
     for key in ["x-kubernetes-list-type", "x-kubernetes-map-type"] {
-        if present(v, key).is_some() {
+        if kw.present(key).is_some() {
             forbid(key, "must be undefined");
         }
     }
-    if v.get("x-kubernetes-validations").is_some_and(|k| !k.items().is_empty()) {
+    if kw.get("x-kubernetes-validations").is_some_and(|k| !k.items().is_empty()) {
         forbid("x-kubernetes-validations", "must be empty");
     }
-    if let Some(p) = v.get("properties").filter(|p| p.get("metadata").is_some()) {
+    if let Some(p) = kw.get("properties").filter(|p| p.get("metadata").is_some()) {
         out.push(Finding::new(
             key_span(p, "metadata"),
             format!("{path}.properties[metadata]"),
@@ -1230,8 +1286,29 @@ fn complete_nested(v: &Node, s: &Node, spath: &str, vpath: &str, out: &mut Vec<F
 
 #[cfg(test)]
 mod tests {
-    use super::unsupported_regex;
+    use super::{unsupported_regex, Keys};
     use crate::{check_text, Options};
+
+    /// The signature set only rules keys out: every lookup answers as `Node::get` does,
+    /// repeated keys (the first wins), keys sharing a signature and non-maps included.
+    #[test]
+    fn keys_answer_as_node_get() {
+        let text = "type: object\ntype: string\nitems: {}\ndefault: null\nx-kubernetes-list-type: set\nenum: [a]\nnot: {}\n";
+        let file = crate::source::SourceFile::new(0, "k.yaml".into(), text.into());
+        let parsed = crate::yaml::parse_file(&file, &crate::yaml::Limits::default());
+        let root = &parsed.documents[0].root;
+        let probes = [
+            "type", "items", "default", "x-kubernetes-list-type", "enum", "not", "nullable",
+            "format", "tpye", "item", "x-kubernetes-map-type", "", "properties", "anyOf",
+        ];
+        for node in [root, root.get("items").expect("items"), root.get("enum").expect("enum")] {
+            let kw = Keys::of(node);
+            for k in probes {
+                assert_eq!(kw.get(k).map(|n| n.span), node.get(k).map(|n| n.span), "{k}");
+                assert_eq!(kw.present(k).is_some(), node.get(k).is_some_and(|n| !n.is_null()), "{k}");
+            }
+        }
+    }
 
     /// Versions repeating one schema: a faultless one is walked once, a faulty one is
     /// reported in every version, as the API server reports it.
