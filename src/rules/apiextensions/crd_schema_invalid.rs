@@ -112,15 +112,7 @@ fn version_schema(schema: &Node, path: &str, anchor: Span, status: bool, out: &m
         out: &mut *out,
         unsupported: false,
     };
-    let cx = Cx {
-        path: path.to_string(),
-        data: String::new(),
-        anchor,
-        is_root: true,
-        inside_meta: false,
-        no_defaults: None,
-    };
-    st.schema(schema, &cx, 0);
+    st.schema(schema, &Cx::root(path, anchor), 0);
     let unsupported = st.unsupported;
     if !unsupported {
         structural(schema, Level::Root, path, "", anchor, out, 0);
@@ -133,21 +125,51 @@ fn version_schema(schema: &Node, path: &str, anchor: Span, status: bool, out: &m
 
 /// Where a schema stands: its server field path, its place in the data (for messages), the
 /// span to point at when something is missing, and what the server's walk carries down.
-#[derive(Clone)]
-struct Cx {
-    path: String,
-    data: String,
+/// The paths are kept as the steps from the root and written out only for a finding: the
+/// walk visits every node of megabytes of CRD schemas, and findings are rare.
+struct Cx<'p> {
+    parent: Option<&'p Cx<'p>>,
+    step: Step<'p>,
     anchor: Span,
     is_root: bool,
     inside_meta: bool,
     no_defaults: Option<String>,
 }
 
-impl Cx {
-    fn child(&self, path_suffix: String, data_suffix: &str, anchor: Span) -> Cx {
+enum Step<'p> {
+    /// The version's schema, at this server path.
+    Root(&'p str),
+    /// `.properties[k]`, data `.k`.
+    Field(&'p str),
+    /// Any other step: its server path and data suffixes.
+    Other(String, &'static str),
+}
+
+impl<'p> Cx<'p> {
+    fn root(path: &'p str, anchor: Span) -> Self {
         Cx {
-            path: format!("{}{path_suffix}", self.path),
-            data: format!("{}{data_suffix}", self.data),
+            parent: None,
+            step: Step::Root(path),
+            anchor,
+            is_root: true,
+            inside_meta: false,
+            no_defaults: None,
+        }
+    }
+
+    fn child<'s>(&'s self, path_suffix: String, data_suffix: &'static str, anchor: Span) -> Cx<'s> {
+        self.below(Step::Other(path_suffix, data_suffix), anchor)
+    }
+
+    /// The schema of a property: the hot path of the walk.
+    fn field<'s>(&'s self, k: &'s str, anchor: Span) -> Cx<'s> {
+        self.below(Step::Field(k), anchor)
+    }
+
+    fn below<'s>(&'s self, step: Step<'s>, anchor: Span) -> Cx<'s> {
+        Cx {
+            parent: Some(self),
+            step,
             anchor,
             is_root: false,
             inside_meta: self.inside_meta,
@@ -155,20 +177,51 @@ impl Cx {
         }
     }
 
-    /// The schema of a property: the hot path of the walk, joined without formatting.
-    fn field(&self, k: &str, anchor: Span) -> Cx {
-        Cx {
-            path: concat(&[&self.path, ".properties[", k, "]"]),
-            data: concat(&[&self.data, ".", k]),
-            anchor,
-            is_root: false,
-            inside_meta: self.inside_meta,
-            no_defaults: self.no_defaults.clone(),
+    /// The server's field path (`spec.versions[0].schema.openAPIV3Schema.properties[a]`).
+    fn path(&self) -> ServerPath<'_, 'p> {
+        ServerPath(self)
+    }
+
+    /// The place in the data (`.a.b[*]`).
+    fn data(&self) -> String {
+        let mut out = String::new();
+        self.write_data(&mut out);
+        out
+    }
+
+    fn write_data(&self, out: &mut String) {
+        if let Some(p) = self.parent {
+            p.write_data(out);
+        }
+        match &self.step {
+            Step::Root(_) => {}
+            Step::Field(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Other(_, data) => out.push_str(data),
         }
     }
 
-    fn at(&self) -> Where<'_> {
-        where_(&self.data)
+    fn at(&self) -> Where<'static> {
+        Where(self.data().into())
+    }
+}
+
+/// [`Cx::path`], written as it is displayed.
+struct ServerPath<'c, 'p>(&'c Cx<'p>);
+
+impl std::fmt::Display for ServerPath<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cx = self.0;
+        if let Some(p) = cx.parent {
+            write!(f, "{}", ServerPath(p))?;
+        }
+        match &cx.step {
+            Step::Root(path) => f.write_str(path),
+            Step::Field(k) => write!(f, ".properties[{k}]"),
+            Step::Other(path, _) => f.write_str(path),
+        }
     }
 }
 
@@ -183,7 +236,7 @@ fn concat(parts: &[&str]) -> String {
 }
 
 /// "the schema root" or "the schema of `a.b`": written only when a message is.
-struct Where<'a>(&'a str);
+struct Where<'a>(std::borrow::Cow<'a, str>);
 
 impl std::fmt::Display for Where<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -196,7 +249,7 @@ impl std::fmt::Display for Where<'_> {
 }
 
 fn where_(data: &str) -> Where<'_> {
-    Where(data)
+    Where(data.into())
 }
 
 fn ty(s: &Node) -> &str {
@@ -351,7 +404,7 @@ impl OpenApi<'_> {
         if kw.flag("uniqueItems") {
             self.push(Finding::new(
                 key_span(s, "uniqueItems"),
-                format!("{}.uniqueItems", cx.path),
+                format!("{}.uniqueItems", cx.path()),
                 format!("`uniqueItems: true` in {}: CRD schemas do not support it", cx.at()),
                 "Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic",
                 "remove it; `x-kubernetes-list-type: set` makes the items unique",
@@ -363,7 +416,7 @@ impl OpenApi<'_> {
             if has_props && (ap.as_bool() == Some(false) || ap.is_map()) {
                 self.push(Finding::new(
                     key_span(s, "additionalProperties"),
-                    format!("{}.additionalProperties", cx.path),
+                    format!("{}.additionalProperties", cx.path()),
                     format!("{} has both `properties` and `additionalProperties`", cx.at()),
                     "Forbidden: additionalProperties and properties are mutual exclusive",
                     "an object has either fixed fields (`properties`) or is a map (`additionalProperties`); unknown fields are pruned anyway, so `additionalProperties: false` is not needed",
@@ -419,7 +472,7 @@ impl OpenApi<'_> {
     fn forbid(&mut self, s: &Node, cx: &Cx, key: &str, server: &str, help: &str) {
         self.push(Finding::new(
             key_span(s, key),
-            format!("{}.{key}", cx.path),
+            format!("{}.{key}", cx.path()),
             format!("`{key}` in {}: CustomResourceDefinition schemas do not support it", cx.at()),
             format!("Forbidden: {server}"),
             help,
@@ -433,7 +486,7 @@ impl OpenApi<'_> {
             if kw.present("default").is_some() {
                 self.push(Finding::new(
                     key_span(s, "default"),
-                    format!("{}.default", cx.path),
+                    format!("{}.default", cx.path()),
                     format!("a `default` {reason}: the API server does not default object metadata or type fields"),
                     format!("Forbidden: must not be set {reason}"),
                     "remove the default",
@@ -470,7 +523,7 @@ impl OpenApi<'_> {
         if let Some(sc) = kw.get("$schema").and_then(Node::as_str).filter(|v| !v.is_empty()) {
             self.push(Finding::new(
                 key_span(s, "$schema"),
-                cx.path.clone(),
+                cx.path().to_string(),
                 format!("`$schema: {sc}` in {}: CustomResourceDefinition schemas do not support it", cx.at()),
                 "Invalid value: \"\": OpenAPIV3Schema 'schema' is not supported",
                 "remove it",
@@ -480,7 +533,7 @@ impl OpenApi<'_> {
         if kw.get("items").is_some_and(|i| !i.items().is_empty()) {
             self.push(Finding::new(
                 key_span(s, "items"),
-                format!("{}.items", cx.path),
+                format!("{}.items", cx.path()),
                 format!("`items` in {} is a list of schemas (a tuple): CustomResourceDefinition schemas take one item schema", cx.at()),
                 "Forbidden: items must be a schema object and not an array",
                 "give `items` one schema (a map), not a list of schemas",
@@ -490,7 +543,7 @@ impl OpenApi<'_> {
         if cx.inside_meta && kw.flag("x-kubernetes-embedded-resource") {
             self.push(Finding::new(
                 key_span(s, "x-kubernetes-embedded-resource"),
-                format!("{}.x-kubernetes-embedded-resource", cx.path),
+                format!("{}.x-kubernetes-embedded-resource", cx.path()),
                 format!("`x-kubernetes-embedded-resource` in {}, inside an object's metadata", cx.at()),
                 "Forbidden: must not be used inside of resource meta",
                 "remove it",
@@ -501,7 +554,7 @@ impl OpenApi<'_> {
     /// The `x-kubernetes-*` list, map and pruning extensions.
     fn extensions(&mut self, s: &Node, cx: &Cx) {
         let kw = Keys::of(s);
-        let p = &cx.path;
+        let p = cx.path();
         let t = ty(s);
         let type_span = kw.get("type").map_or(cx.anchor, |n| n.span);
         if kw.get("x-kubernetes-preserve-unknown-fields").and_then(Node::as_bool) == Some(false) {
@@ -542,7 +595,7 @@ impl OpenApi<'_> {
                             self.push(Finding::new(
                                 is.get("x-kubernetes-list-type").map_or(cx.anchor, |n| n.span),
                                 format!("{p}.items.x-kubernetes-list-type"),
-                                format!("the items of the set `{}` are lists with `x-kubernetes-list-type: {lt}`", cx.data.trim_start_matches('.')),
+                                format!("the items of the set `{}` are lists with `x-kubernetes-list-type: {lt}`", cx.data().trim_start_matches('.')),
                                 format!("Invalid value: \"{lt}\": must be atomic as item of a list with x-kubernetes-list-type=set"),
                                 "items of a set must be atomic: use `x-kubernetes-list-type: atomic` on the items, or make the outer list atomic",
                             ));
@@ -556,7 +609,7 @@ impl OpenApi<'_> {
                             self.push(Finding::new(
                                 key_span(s, "items"),
                                 format!("{p}.items.x-kubernetes-map-type"),
-                                format!("the items of the set `{}` are objects that are not `x-kubernetes-map-type: atomic`", cx.data.trim_start_matches('.')),
+                                format!("the items of the set `{}` are objects that are not `x-kubernetes-map-type: atomic`", cx.data().trim_start_matches('.')),
                                 "Invalid value: must be atomic as item of a list with x-kubernetes-list-type=set",
                                 "add `x-kubernetes-map-type: atomic` to the items, or use `x-kubernetes-list-type: map` with keys",
                             ));
@@ -608,7 +661,7 @@ impl OpenApi<'_> {
 
     fn list_map(&mut self, s: &Node, cx: &Cx, keys: &[&Node]) {
         let kw = Keys::of(s);
-        let p = &cx.path;
+        let p = cx.path();
         let lt_span = key_span(s, "x-kubernetes-list-type");
         if keys.is_empty() {
             self.push(Finding::new(
@@ -637,7 +690,7 @@ impl OpenApi<'_> {
             self.push(Finding::new(
                 items.get("type").map_or(key_span(s, "items"), |n| n.span),
                 format!("{p}.items.type"),
-                format!("the items of the list-map `{}` are of type `{it}`, not objects", cx.data.trim_start_matches('.')),
+                format!("the items of the list-map `{}` are of type `{it}`, not objects", cx.data().trim_start_matches('.')),
                 format!("Invalid value: \"{it}\": must be object if parent array's x-kubernetes-list-type is map"),
                 "a list-map holds objects; use `x-kubernetes-list-type: set` for scalars",
             ));
@@ -683,7 +736,7 @@ impl OpenApi<'_> {
     /// `validateMapListKeysMapSet`.
     fn list_map_set_items(&mut self, s: &Node, cx: &Cx, lt: &str, keys: &[&Node]) {
         let kw = Keys::of(s);
-        let p = &cx.path;
+        let p = cx.path();
         let Some(items) = kw.get("items").filter(|i| i.is_map()) else {
             return;
         };
@@ -691,7 +744,7 @@ impl OpenApi<'_> {
             self.push(Finding::new(
                 key_span(items, "nullable"),
                 format!("{p}.items.nullable"),
-                format!("the items of the list `{}` are nullable", cx.data.trim_start_matches('.')),
+                format!("the items of the list `{}` are nullable", cx.data().trim_start_matches('.')),
                 format!("Forbidden: cannot be nullable when x-kubernetes-list-type is {lt}"),
                 "remove `nullable: true` from the items",
             ));
@@ -751,7 +804,7 @@ impl OpenApi<'_> {
             if !r.is_map() {
                 continue;
             }
-            let base = format!("{}.x-kubernetes-validations[{i}]", cx.path);
+            let base = format!("{}.x-kubernetes-validations[{i}]", cx.path());
             let text = |k: &str| r.get(k).and_then(Node::as_str);
             let rule = text("rule").unwrap_or("");
             let message = text("message").unwrap_or("");
@@ -871,7 +924,7 @@ fn type_needed(s: &Node, cx: &Cx, span: Span, want: &str, because: &str) -> Find
         )
     };
     let _ = s;
-    Finding::new(span, format!("{}.type", cx.path), msg, server, format!("use `type: {want}`"))
+    Finding::new(span, format!("{}.type", cx.path()), msg, server, format!("use `type: {want}`"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
