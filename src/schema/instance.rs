@@ -221,7 +221,6 @@ impl Json for YamlJson {
                 text: string.into(),
                 style: ScalarStyle::DoubleQuoted,
                 value: Value::Str,
-                tag: None,
             }),
             span: Span::default(),
         });

@@ -991,7 +991,6 @@ fn null_node(at: usize) -> Node {
             text: "".into(),
             style: ScalarStyle::Plain,
             value: Value::Null,
-            tag: None,
         }),
         span: Span::empty(at),
     }
@@ -1016,7 +1015,6 @@ fn scalar_node(text: &str, style: PStyle, tag: Option<String>, span: Span) -> No
             text: text.into(),
             style,
             value,
-            tag: tag.map(Box::new),
         }),
         span,
     }
