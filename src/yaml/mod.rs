@@ -12,3 +12,11 @@ pub use loader::{
 };
 pub use node::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, TypeName, Value};
 pub use resolve::resolve_plain;
+
+/// `text` parsed as a file of its own, with the default limits: for unit tests that need a
+/// tree.
+#[cfg(test)]
+pub(crate) fn parse_text(text: &str) -> ParsedFile {
+    let file = crate::source::SourceFile::new(0, "test.yaml".into(), text.into());
+    parse_file(&file, &Limits::default())
+}

@@ -1347,8 +1347,7 @@ mod tests {
     #[test]
     fn keys_answer_as_node_get() {
         let text = "type: object\ntype: string\nitems: {}\ndefault: null\nx-kubernetes-list-type: set\nenum: [a]\nnot: {}\n";
-        let file = crate::source::SourceFile::new(0, "k.yaml".into(), text.into());
-        let parsed = crate::yaml::parse_file(&file, &crate::yaml::Limits::default());
+        let parsed = crate::yaml::parse_text(text);
         let root = &parsed.documents[0].root;
         let probes = [
             "type", "items", "default", "x-kubernetes-list-type", "enum", "not", "nullable",

@@ -603,8 +603,7 @@ mod tests {
     #[test]
     fn insertion_follows_the_mapping_indent() {
         let text = "a:\n  - name: x\n    image: y\nb: 1\n";
-        let file = crate::source::SourceFile::new(0, "t.yaml".into(), text.into());
-        let parsed = crate::yaml::parse_file(&file, &crate::yaml::Limits::default());
+        let parsed = crate::yaml::parse_text(text);
         let root = &parsed.documents[0].root;
         let item = &root.get("a").expect("a").items()[0];
         let edit = insert_into_map(text, item, &["k: v"]).expect("block map");
