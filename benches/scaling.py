@@ -25,13 +25,18 @@ Shapes:
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
-Last measured (2026-12-02, evening, release build, 2 shared cores; CPU growth per doubling,
-1,000 up, one round each): files 1.81-2.12 (32,000 files 2.6 s CPU, 342 MB); objects
-1.40-2.32, the top step after a low one (interleaved, 32,000 -> 64,000 is 1.98; 64,000:
-1.8 s, 315 MB); documents 1.69-2.21 (64,000: 2.1 s, 309 MB); keys 1.05-2.27 (1,024,000:
-0.82 s, 316 MB); items 1.15-2.18 (1,024,000: 1.74 s, 440 MB); namespace 1.39-2.26 with three
-rounds (64,000: 1.2 s CPU, 240 MB); small 5.7 ms median wall; corpus 2.34x the floor (best
-of 10: 144 ms against 61 ms). The previous stop: corpus 2.78x, small 8.2 ms.
+Last measured (2026-12-03, just after midnight, release build with LTO, 2 shared cores, one
+round; this machine's single steps alternate high and low, so the growth over the whole
+range is given first, then the range of single steps, CPU): files 500 -> 32,000 1.90 per
+doubling (steps 1.51-2.25; 32,000 files 2.0 s CPU, 334 MB); objects 1,000 -> 64,000 1.88
+(1.64-2.34; 64,000: 1.6 s, 296 MB); documents 1.90 (1.67-2.16; 64,000: 1.6 s, 297 MB); keys
+1,000 -> 1,024,000 1.60 (1.12-2.27; 1,024,000: 0.66 s, 265-289 MB); items 1.70 (1.11-2.23;
+1,024,000: 1.6 s, 431 MB); namespace 1.96 (1.55-2.40; 64,000: 1.4 s CPU, 240 MB); small
+5.2 ms best wall; corpus 2.39x the floor (best of 10: 129 ms against 54 ms, both built
+with LTO). Memory grows at most 1.88x per doubling, except keys from 512,000 to 1,024,000
+(2.3-2.5x): the 512,000 point is below the trend (117 MB; 256,000 -> 1,024,000 is 1.79 per
+doubling, and every size uses less than before this round). The previous stop: corpus
+2.34x against a floor built without LTO (144 against 61 ms), small 5.7 ms.
 
 A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
 temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
