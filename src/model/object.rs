@@ -1,5 +1,6 @@
 //! The header every Kubernetes object has, read with spans kept.
 
+use super::PodTemplate;
 use crate::diagnostics::ObjectRef;
 use crate::source::FileId;
 use crate::yaml::Node;
@@ -22,6 +23,8 @@ pub struct Object<'a> {
     /// Whether a mapping key in it may be a YAML 1.1 boolean word (`on:`): known per
     /// document from the loader, else assumed.
     pub yaml11_boolean_keys: bool,
+    /// Its pod template, found once: some fifty rules ask for it ([`PodTemplate::of`]).
+    pub(crate) template: Option<PodTemplate<'a>>,
 }
 
 impl<'a> Object<'a> {
@@ -42,6 +45,7 @@ impl<'a> Object<'a> {
                 .and_then(Node::as_str),
             list_item: None,
             yaml11_boolean_keys: true,
+            template: PodTemplate::find(kind, root),
         })
     }
 

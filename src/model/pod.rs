@@ -31,9 +31,15 @@ pub struct PodTemplate<'a> {
 }
 
 impl<'a> PodTemplate<'a> {
+    /// The pod template of `obj`, if its kind has one.
     pub fn of(obj: &Object<'a>) -> Option<Self> {
-        let path = template_path(obj.kind)?;
-        let node = obj.root.get_path(path)?;
+        obj.template
+    }
+
+    /// The pod template in the object `root` of kind `kind`.
+    pub(crate) fn find(kind: &str, root: &'a Node) -> Option<Self> {
+        let path = template_path(kind)?;
+        let node = root.get_path(path)?;
         Some(PodTemplate {
             node,
             metadata: node.get("metadata"),

@@ -17,6 +17,7 @@
 //!
 //! A schema `type` outside the OpenAPI types is `invalid-crd`'s (the schema stage reports it).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::crd::{is_zero, key_span, v1_spec, Finding};
@@ -115,7 +116,7 @@ fn version_schema(schema: &Node, path: &str, anchor: Span, status: bool, out: &m
     st.schema(schema, &Cx::root(path, anchor), 0);
     let unsupported = st.unsupported;
     if !unsupported {
-        structural(schema, Level::Root, path, "", anchor, out, 0);
+        structural(schema, Level::Root, &Cx::root(path, anchor), out, 0);
         completeness(schema, path, out);
     }
     if out.len() == before {
@@ -142,7 +143,7 @@ enum Step<'p> {
     /// `.properties[k]`, data `.k`.
     Field(&'p str),
     /// Any other step: its server path and data suffixes.
-    Other(String, &'static str),
+    Other(Cow<'p, str>, &'static str),
 }
 
 impl<'p> Cx<'p> {
@@ -157,8 +158,8 @@ impl<'p> Cx<'p> {
         }
     }
 
-    fn child<'s>(&'s self, path_suffix: String, data_suffix: &'static str, anchor: Span) -> Cx<'s> {
-        self.below(Step::Other(path_suffix, data_suffix), anchor)
+    fn child<'s>(&'s self, path_suffix: impl Into<Cow<'s, str>>, data_suffix: &'static str, anchor: Span) -> Cx<'s> {
+        self.below(Step::Other(path_suffix.into(), data_suffix), anchor)
     }
 
     /// The schema of a property: the hot path of the walk.
@@ -208,6 +209,15 @@ impl<'p> Cx<'p> {
     }
 }
 
+/// [`Cx::at`], written out only when a message is.
+struct Place<'c, 'p>(&'c Cx<'p>);
+
+impl std::fmt::Display for Place<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.at().fmt(f)
+    }
+}
+
 /// [`Cx::path`], written as it is displayed.
 struct ServerPath<'c, 'p>(&'c Cx<'p>);
 
@@ -225,16 +235,6 @@ impl std::fmt::Display for ServerPath<'_, '_> {
     }
 }
 
-/// Paths are built at every node of every CRD schema, and findings are rare: plain
-/// concatenation, not `format!`.
-fn concat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
-
 /// "the schema root" or "the schema of `a.b`": written only when a message is.
 struct Where<'a>(std::borrow::Cow<'a, str>);
 
@@ -246,10 +246,6 @@ impl std::fmt::Display for Where<'_> {
             write!(f, "the schema of `{}`", self.0.trim_start_matches('.'))
         }
     }
-}
-
-fn where_(data: &str) -> Where<'_> {
-    Where(data.into())
 }
 
 fn ty(s: &Node) -> &str {
@@ -423,7 +419,7 @@ impl OpenApi<'_> {
                 ));
             }
             if ap.is_map() {
-                let mut sub = cx.child(".additionalProperties".into(), ".*", key_span(s, "additionalProperties"));
+                let mut sub = cx.child(".additionalProperties", ".*", key_span(s, "additionalProperties"));
                 if cx.inside_meta {
                     sub.no_defaults =
                         Some("inside additionalProperties applying to object metadata".into());
@@ -443,7 +439,7 @@ impl OpenApi<'_> {
             self.schema(&e.value, &sub, depth + 1);
         }
         if let Some(n) = kw.present("not") {
-            self.schema(n, &cx.child(".not".into(), "", key_span(s, "not")), depth + 1);
+            self.schema(n, &cx.child(".not", "", key_span(s, "not")), depth + 1);
         }
         for key in ["allOf", "oneOf", "anyOf"] {
             for (i, b) in kw.get(key).map(Node::items).unwrap_or_default().iter().enumerate() {
@@ -458,7 +454,7 @@ impl OpenApi<'_> {
         }
         if let Some(items) = kw.present("items") {
             if items.is_map() {
-                self.schema(items, &cx.child(".items".into(), "[*]", key_span(s, "items")), depth + 1);
+                self.schema(items, &cx.child(".items", "[*]", key_span(s, "items")), depth + 1);
             } else {
                 for (i, it) in items.items().iter().enumerate() {
                     self.schema(it, &cx.child(format!(".items[{i}]"), "[*]", it.span), depth + 1);
@@ -935,12 +931,12 @@ enum Level {
 }
 
 /// `validateStructuralInvariants` (only reached when `NewStructural` accepts the schema).
-fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &mut Vec<Finding>, depth: usize) {
+fn structural(s: &Node, lvl: Level, cx: &Cx, out: &mut Vec<Finding>, depth: usize) {
     if depth > MAX_DEPTH || !s.is_map() {
         return;
     }
+    let (path, at, anchor) = (cx.path(), Place(cx), cx.anchor);
     let kw = Keys::of(s);
-    let at = where_(data);
     let t = ty(s);
     // `type` values outside the OpenAPI types are `invalid-crd`'s; the checks below that
     // depend on the type are skipped then.
@@ -957,11 +953,11 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
         ));
     }
     if let Some(i) = items.filter(|i| i.is_map()) {
-        structural(i, Level::Item, &concat(&[path, ".items"]), &concat(&[data, "[*]"]), key_span(s, "items"), out, depth + 1);
+        structural(i, Level::Item, &cx.child(".items", "[*]", key_span(s, "items")), out, depth + 1);
     }
     for e in kw.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
-        structural(&e.value, Level::Field, &concat(&[path, ".properties[", k, "]"]), &concat(&[data, ".", k]), e.key.span, out, depth + 1);
+        structural(&e.value, Level::Field, &cx.field(k, e.key.span), out, depth + 1);
     }
     let ap = kw.present("additionalProperties");
     if let Some(ap) = ap {
@@ -975,7 +971,7 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
             ));
         }
         if ap.is_map() {
-            structural(ap, Level::Field, &format!("{path}.additionalProperties"), &format!("{data}.*"), key_span(s, "additionalProperties"), out, depth + 1);
+            structural(ap, Level::Field, &cx.child(".additionalProperties", ".*", key_span(s, "additionalProperties")), out, depth + 1);
         }
     }
     let ios = kw.flag("x-kubernetes-int-or-string");
@@ -1004,7 +1000,7 @@ fn structural(s: &Node, lvl: Level, path: &str, data: &str, anchor: Span, out: &
         .get("allOf")
         .and_then(|a| a.items().first())
         .is_some_and(|f| int_or_string_any_of(f.get("anyOf")));
-    value_validation(s, skip_any_of, skip_first_all_of, lvl, path, out, depth);
+    value_validation(s, skip_any_of, skip_first_all_of, lvl, &path, out, depth);
     if embedded && t != "object" && !odd_type {
         out.push(if t.is_empty() {
             Finding::new(type_span, format!("{path}.type"), format!("{at} is an embedded resource without `type: object`"), "Required value: must be object if x-kubernetes-embedded-resource is true", "add `type: object`")
@@ -1132,7 +1128,7 @@ fn int_or_string_any_of(any_of: Option<&Node>) -> bool {
 }
 
 /// `validateValueValidation`: the junctors of a schema.
-fn value_validation(s: &Node, skip_any_of: bool, skip_first_all_of: bool, lvl: Level, path: &str, out: &mut Vec<Finding>, depth: usize) {
+fn value_validation(s: &Node, skip_any_of: bool, skip_first_all_of: bool, lvl: Level, path: &dyn std::fmt::Display, out: &mut Vec<Finding>, depth: usize) {
     let kw = Keys::of(s);
     if depth > MAX_DEPTH {
         return;
@@ -1219,13 +1215,13 @@ fn nested(v: &Node, skip_any_of: bool, lvl: Level, path: &str, out: &mut Vec<Fin
     if depth > MAX_DEPTH || !v.is_map() {
         return;
     }
-    value_validation(v, skip_any_of, false, lvl, path, out, depth);
+    value_validation(v, skip_any_of, false, lvl, &path, out, depth);
     if let Some(i) = kw.present("items") {
         nested(i, false, lvl, &format!("{path}.items"), out, depth + 1);
     }
     for e in kw.get("properties").map(Node::entries).unwrap_or_default() {
         let k = e.key.key_text().unwrap_or_default();
-        nested(&e.value, false, Level::Field, &concat(&[path, ".properties[", k, "]"]), out, depth + 1);
+        nested(&e.value, false, Level::Field, &format!("{path}.properties[{k}]"), out, depth + 1);
     }
     let mut forbid = |key: &str, what: &str| {
         out.push(Finding::new(
