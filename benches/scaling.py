@@ -22,6 +22,8 @@ Shapes:
   namespace  N objects in one namespace, 100 per file: Deployments with their Services,
              PDBs, ConfigMaps, Ingresses, HPAs and NetworkPolicies, which the cross-object
              rules match against each other (N = 1,000 .. 64,000)
+  line       one line of JSON: a minified Pod with N relative mount paths (N findings
+             with fixes), in the human format (N = 1,000 .. 64,000)
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
@@ -165,6 +167,21 @@ def gen_items(d, n):
     return [p], 1
 
 
+def gen_line(d, n):
+    """One line of JSON (a minified Pod) with N findings and N fixes, rendered in the human
+    format: every snippet and suggestion is cut from the same long line."""
+    p = os.path.join(d, "pod.json")
+    mounts = ",".join(f'{{"name":"v{i}","mountPath":"data/{i}"}}' for i in range(n))
+    volumes = ",".join(f'{{"name":"v{i}","emptyDir":{{}}}}' for i in range(n))
+    write(
+        p,
+        '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big"},"spec":{"containers":'
+        f'[{{"name":"main","image":"nginx:1.27","volumeMounts":[{mounts}]}}],'
+        f'"volumes":[{volumes}]}}}}',
+    )
+    return [p], 1
+
+
 def gen_namespace(d, n):
     """Everything in one namespace: what cross-object rules (selectors, ports, references,
     overlapping selectors) index. Groups of seven: a Deployment, its Service, PDB, ConfigMap,
@@ -264,7 +281,12 @@ SHAPES = {
     "keys": (gen_keys, 1_000, 1_024_000, "keys"),
     "items": (gen_items, 1_000, 1_024_000, "items"),
     "namespace": (gen_namespace, 1_000, 64_000, "objects"),
+    "line": (gen_line, 1_000, 64_000, "findings"),
 }
+
+# Shapes measured in the human format (the others print concise lines, so that rendering
+# does not hide the check's own cost).
+HUMAN = {"line"}
 
 
 # A child forked from this (large) Python process inherits its peak RSS as a starting point
@@ -348,8 +370,9 @@ def shape(name, args, tmp):
         paths, _ = gen(d, n)
         mb = size_of(paths) / 1e6
         rounds = args.rounds if mb < 50 else 1
+        fmt = "human" if name in HUMAN else "concise"
         got = best(
-            [args.bin, "check", "--color", "never", "--format", "concise", *args.extra, *paths],
+            [args.bin, "check", "--color", "never", "--format", fmt, *args.extra, *paths],
             rounds,
             args.timeout,
         )

@@ -83,8 +83,7 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
             let saved = (out.documents.len(), out.diagnostics.len(), counters);
             let padded = (!pads.is_empty()).then(|| pad_lines(file, chunk, &pads));
             // (What an abandoned attempt left open is dropped.)
-            scratch.items.clear();
-            scratch.entries.clear();
+            scratch.reserve(file.lines.line_of(chunk.end) - chunk.first_line);
             let mut loader = Loader {
                 file,
                 chunk,
@@ -227,6 +226,30 @@ enum Body {
 struct Scratch {
     items: Vec<Node>,
     entries: Vec<Entry>,
+    /// What the stacks were reserved for at the start of a long document (see
+    /// [`Scratch::reserve`]).
+    reserved: usize,
+}
+
+/// A document of more lines than this has its stacks reserved up front.
+const RESERVE_LINES: usize = 4096;
+
+impl Scratch {
+    /// Makes room for a document of `lines` lines, if it is long. A block collection's
+    /// children take a line each at least, so neither stack outgrows this (flow style
+    /// aside). Grown by doubling instead, a stack briefly holds its old and new allocations
+    /// at once: a ConfigMap of a million keys peaked at 265 MB. Room that is never written
+    /// is never touched, so a reservation costs address space, not memory.
+    fn reserve(&mut self, lines: usize) {
+        self.items.clear();
+        self.entries.clear();
+        self.reserved = 0;
+        if lines > RESERVE_LINES {
+            self.items.reserve(lines);
+            self.entries.reserve(lines);
+            self.reserved = lines;
+        }
+    }
 }
 
 /// An anchored node, kept for alias expansion with its size and height.
@@ -431,7 +454,7 @@ impl Loader<'_> {
         let height = height + 1;
         match body {
             Body::Seq { base } => {
-                let items = tail(&mut self.scratch.items, base);
+                let items = tail(&mut self.scratch.items, base, self.scratch.reserved);
                 let end = if flow {
                     self.flow_end(end_start, end, b']')
                 } else {
@@ -444,7 +467,7 @@ impl Loader<'_> {
                 (node, anchor, height)
             }
             Body::Map { base, key } => {
-                let mut entries = tail(&mut self.scratch.entries, base);
+                let mut entries = tail(&mut self.scratch.entries, base, self.scratch.reserved);
                 if let Some(key) = key {
                     // A key with no value event cannot happen with a well-formed stream, but
                     // keep the key rather than lose it.
@@ -667,12 +690,25 @@ impl Loader<'_> {
                 }
             }
         } else {
-            let mut seen: foldhash::HashMap<&str, &Entry> =
-                foldhash::HashMapExt::with_capacity(entries.len());
-            for e in entries {
+            // The entries' indices, hashed by key: a map of `&str` to `&Entry` took 24 bytes a
+            // slot, 50 MB for a ConfigMap of a million keys on top of the tree.
+            let hasher = foldhash::fast::FixedState::default();
+            let hash = |k: &str| std::hash::BuildHasher::hash_one(&hasher, k);
+            let key = |i: &u32| entries[*i as usize].key.key_text().unwrap_or_default();
+            let mut seen = hashbrown::HashTable::<u32>::with_capacity(entries.len());
+            for (i, e) in entries.iter().enumerate() {
                 let Some(k) = e.key.key_text() else { continue };
-                if let Some(first) = seen.insert(k, e) {
-                    report(k, first, e);
+                let h = hash(k);
+                // (More than 4 billion keys in one mapping cannot be read within the limits.)
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                match seen.find_mut(h, |j| key(j) == k) {
+                    Some(j) => {
+                        report(k, &entries[*j as usize], e);
+                        *j = i;
+                    }
+                    None => {
+                        seen.insert_unique(h, i, |j| hash(key(j)));
+                    }
                 }
             }
         }
@@ -960,13 +996,16 @@ fn next_char_end(text: &str, at: usize) -> usize {
 /// The children of a finished collection: `stack` from `base`, in an allocation of their
 /// exact size. A large collection that is most of the stack (a list of a million items)
 /// takes the stack's allocation itself instead, so that its items are never held twice;
-/// the few children of the collections still open move to a new stack.
-fn tail<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+/// the few children of the collections still open move to a new stack. The stack's
+/// allocation is kept as it is when it was `reserved` for the document and is at most half
+/// empty: what was never written was never touched.
+fn tail<T>(stack: &mut Vec<T>, base: usize, reserved: usize) -> Vec<T> {
     let len = stack.len().saturating_sub(base);
     if len >= 4096 && base <= len / 8 {
         let mut all = std::mem::take(stack);
         *stack = all.drain(..base).collect();
-        return exact(all);
+        let untouched = all.capacity() == reserved && reserved <= 2 * all.len();
+        return if untouched { all } else { exact(all) };
     }
     stack.drain(base..).collect()
 }

@@ -169,6 +169,35 @@ fn duplicate_keys_are_reported_and_both_kept() {
     assert_eq!(root(&p, 0).entries().len(), 3);
 }
 
+/// Small mappings are scanned, large ones hashed: both report each repeat against the
+/// occurrence before it, `on`/`yes` (the key "true") included.
+#[test]
+fn duplicate_keys_are_found_alike_in_small_and_large_mappings() {
+    for filler in [0, 40] {
+        let mut text = String::from("a: 1\non: 2\n");
+        for i in 0..filler {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("a: 3\nyes: 4\na: 5\n");
+        let (f, p) = parse(&text);
+        let line = |s: crate::yaml::Span| f.position(s.start as usize).line;
+        let found: Vec<(u32, u32)> = p
+            .diagnostics
+            .iter()
+            .map(|d| (line(d.span), line(d.labels[0].span)))
+            .collect();
+        let n = filler as u32;
+        assert_eq!(
+            found,
+            [(n + 3, 1), (n + 4, 2), (n + 5, n + 3)],
+            "{filler} more keys"
+        );
+        assert!(p.diagnostics[1]
+            .message
+            .contains("`yes` and `on` are both the key `true`"));
+    }
+}
+
 #[test]
 fn lenient_flow_and_quoted_indentation_as_go_yaml() {
     // `]` at the key's column and a quoted scalar's last line left of its key: go-yaml
@@ -289,11 +318,11 @@ fn documents_record_integers_wider_than_32_bits() {
 #[test]
 fn collection_children_leave_the_stack_exactly() {
     let mut stack: Vec<u32> = (0..10).collect();
-    let t = tail(&mut stack, 7);
+    let t = tail(&mut stack, 7, 0);
     assert_eq!((t.capacity(), t), (3, vec![7, 8, 9]));
     assert_eq!(stack, (0..7).collect::<Vec<_>>());
     let mut stack: Vec<u32> = (0..10_000).collect();
-    let t = tail(&mut stack, 5);
+    let t = tail(&mut stack, 5, 0);
     assert_eq!(t.len(), 9_995);
     assert!(
         t.capacity() - t.len() <= t.len() / 8,
@@ -301,6 +330,15 @@ fn collection_children_leave_the_stack_exactly() {
     );
     assert_eq!((t[0], t[9_994]), (5, 9_999));
     assert_eq!(stack, vec![0, 1, 2, 3, 4]);
+    // A stack reserved for a long document gives its allocation away as it is when at most
+    // half of it is empty (its room was never touched), not when it is emptier.
+    for (used, kept) in [(6_000, true), (4_500, false)] {
+        let mut stack: Vec<u32> = Vec::with_capacity(10_000);
+        stack.extend(0..used);
+        let t = tail(&mut stack, 2, 10_000);
+        assert_eq!(t.len(), used as usize - 2);
+        assert_eq!(t.capacity() == 10_000, kept, "{used} used");
+    }
     // Nested large collections read back whole.
     let text = format!(
         "a: 1\nb:\n  c:\n{}  d: [{}]\n",

@@ -119,22 +119,46 @@ const MAX_DATA_SIZE: usize = 1024 * 1024;
 /// The decoded size of the values (`ValidateSecret`/`ValidateConfigMap` sum the value
 /// lengths; a Secret's `stringData` replaces the `data` entry of the same key).
 fn total_size(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>, binary: Option<&Node>) {
-    let len = |n: Option<&Node>| n.map_or(0, |n| n.entries().len());
-    let mut sizes: foldhash::HashMap<&str, usize> =
-        foldhash::HashMapExt::with_capacity(len(binary) + len(text));
-    for e in binary.map(Node::entries).unwrap_or_default() {
-        if let (Some(k), Some(v)) = (e.key.key_text(), e.value.as_str()) {
+    let binary = binary.map(Node::entries).unwrap_or_default();
+    let text = text.map(Node::entries).unwrap_or_default();
+    // Entry `i` of both in turn, binary first: a later entry replaces an earlier one of its key.
+    let entry = |i: usize| binary.get(i).or_else(|| text.get(i - binary.len()));
+    let size = |i: usize| -> Option<(&str, usize)> {
+        let e = entry(i)?;
+        let k = e.key.key_text()?;
+        if i < binary.len() {
+            let v = e.value.as_str()?;
             let chars = v.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).count();
             let pad = v.trim_end().bytes().rev().take_while(|b| *b == b'=').count();
-            sizes.insert(k, (chars / 4 * 3).saturating_sub(pad));
+            Some((k, (chars / 4 * 3).saturating_sub(pad)))
+        } else {
+            Some((k, e.value.text()?.len()))
+        }
+    };
+    let n = binary.len() + text.len();
+    // Replacing only ever lowers the sum: under the limit with every entry counted, done.
+    if (0..n).filter_map(size).map(|(_, s)| s).sum::<usize>() <= MAX_DATA_SIZE {
+        return;
+    }
+    // Each key's entry so far and its size, as indices (a map of `&str` took 24 bytes a slot:
+    // 50 MB for a ConfigMap of a million keys).
+    let hasher = foldhash::fast::FixedState::default();
+    let hash = |k: &str| std::hash::BuildHasher::hash_one(&hasher, k);
+    let key = |i: u32| entry(i as usize).and_then(|e| e.key.key_text()).unwrap_or_default();
+    let mut sizes = hashbrown::HashTable::<(u32, u32)>::with_capacity(n);
+    for i in 0..n {
+        let Some((k, s)) = size(i) else { continue };
+        let h = hash(k);
+        // (Neither a count nor a size beyond u32 can be read within the limits.)
+        let (i, s) = (u32::try_from(i).unwrap_or(u32::MAX), u32::try_from(s).unwrap_or(u32::MAX));
+        match sizes.find_mut(h, |&(j, _)| key(j) == k) {
+            Some(slot) => *slot = (i, s),
+            None => {
+                sizes.insert_unique(h, (i, s), |&(j, _)| hash(key(j)));
+            }
         }
     }
-    for e in text.map(Node::entries).unwrap_or_default() {
-        if let (Some(k), Some(v)) = (e.key.key_text(), e.value.text()) {
-            sizes.insert(k, v.len());
-        }
-    }
-    let total: usize = sizes.values().sum();
+    let total: usize = sizes.iter().map(|&(_, s)| s as usize).sum();
     if total <= MAX_DATA_SIZE {
         return;
     }
@@ -257,6 +281,37 @@ mod tests {
         };
         assert_eq!(run(1024 * 1024 - 1), 0);
         assert_eq!(run(1024 * 1024), 1);
+    }
+
+    /// A later entry of a key replaces an earlier one in the sum: `stringData` over `data`,
+    /// and the last of a repeated key.
+    #[test]
+    fn replaced_entries_count_once() {
+        let kib = |n: usize| "x".repeat(n * 1024);
+        // 600 KiB decoded from base64 (800 KiB of text).
+        let b64 = "eHh4".repeat(200 * 1024);
+        let run = |data: &str, string_data: &str| {
+            let text = format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n{data}stringData:\n{string_data}"
+            );
+            let mut opts = crate::Options::default();
+            opts.config.only.insert(super::RULE.id.to_string());
+            let report = crate::check_text("s.yaml", &text, &opts);
+            let found: Vec<String> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == super::RULE.id)
+                .map(|d| d.message.clone())
+                .collect();
+            found
+        };
+        let same_key = run(&format!("  a: {b64}\n"), &format!("  a: {}\n", kib(600)));
+        assert!(same_key.is_empty(), "{same_key:?}");
+        let two_keys = run(&format!("  a: {b64}\n"), &format!("  b: {}\n", kib(600)));
+        assert_eq!(two_keys.len(), 1);
+        assert!(two_keys[0].contains(&format!("holds {} bytes", 1200 * 1024)), "{two_keys:?}");
+        let repeated = run("", &format!("  a: {}\n  a: {}\n", kib(600), kib(600)));
+        assert!(repeated.is_empty(), "{repeated:?}");
     }
 
     #[test]
