@@ -690,27 +690,11 @@ impl Loader<'_> {
                 }
             }
         } else {
-            // The entries' indices, hashed by key: a map of `&str` to `&Entry` took 24 bytes a
-            // slot, 50 MB for a ConfigMap of a million keys on top of the tree.
-            let hasher = foldhash::fast::FixedState::default();
-            let hash = |k: &str| std::hash::BuildHasher::hash_one(&hasher, k);
-            let key = |i: &u32| entries[*i as usize].key.key_text().unwrap_or_default();
-            let mut seen = hashbrown::HashTable::<u32>::with_capacity(entries.len());
-            for (i, e) in entries.iter().enumerate() {
-                let Some(k) = e.key.key_text() else { continue };
-                let h = hash(k);
-                // (More than 4 billion keys in one mapping cannot be read within the limits.)
-                let i = u32::try_from(i).unwrap_or(u32::MAX);
-                match seen.find_mut(h, |j| key(j) == k) {
-                    Some(j) => {
-                        report(k, &entries[*j as usize], e);
-                        *j = i;
-                    }
-                    None => {
-                        seen.insert_unique(h, i, |j| hash(key(j)));
-                    }
-                }
-            }
+            let key = |i: usize| entries[i].key.key_text();
+            // The repeats are reported as found; which entries come last is not needed.
+            let _ = super::last_of_each(entries.len(), key, |j, i| {
+                report(key(i).unwrap_or_default(), &entries[j], &entries[i]);
+            });
         }
         self.duplicate_keys |= any;
         for (k, first_raw, second_raw, first, second) in found {

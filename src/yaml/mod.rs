@@ -1,12 +1,14 @@
 //! YAML front end: the spanned node tree, scalar resolution as Kubernetes does it, and the
 //! event-driven loader with its limits.
 
+mod keys;
 mod loader;
 mod node;
 mod resolve;
 mod split;
 mod syntax_message;
 
+pub(crate) use keys::last_of_each;
 pub use loader::{
     parse_file, Document, Limits, ParsedFile, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX,
 };

@@ -357,26 +357,21 @@ mod tests {
             " ".repeat(10),
             "ü".repeat(2000)
         );
-        let x = text.find('X').expect("X");
-        let (from, to) = cut(
-            &text,
-            (0, text.len()),
-            &[Span::new(x, x + 1)],
-            LONG_LINE,
-            CUT_CONTEXT,
-        );
+        // The window cut around the one `X` of a one-line text.
+        let around_x = |text: &str| {
+            let x = text.find('X').expect("X");
+            let window = (0, text.len());
+            (
+                x,
+                cut(text, window, &[Span::new(x, x + 1)], LONG_LINE, CUT_CONTEXT),
+            )
+        };
+        let (x, (from, to)) = around_x(&text);
         assert!(text.is_char_boundary(from) && text.is_char_boundary(to));
         assert!(x - from <= CUT_CONTEXT && to - x <= CUT_CONTEXT + 2);
         // The cut may land in the blanks; they are skipped.
         let spaced = format!("{}{}X", "a".repeat(5000), " ".repeat(CUT_CONTEXT + 10));
-        let x = spaced.find('X').expect("X");
-        let (from, _) = cut(
-            &spaced,
-            (0, spaced.len()),
-            &[Span::new(x, x + 1)],
-            LONG_LINE,
-            CUT_CONTEXT,
-        );
+        let (x, (from, _)) = around_x(&spaced);
         assert_eq!(from, x);
         // A line under the limit is whole.
         assert_eq!(

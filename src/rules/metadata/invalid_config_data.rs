@@ -140,25 +140,14 @@ fn total_size(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>, bina
     if (0..n).filter_map(size).map(|(_, s)| s).sum::<usize>() <= MAX_DATA_SIZE {
         return;
     }
-    // Each key's entry so far and its size, as indices (a map of `&str` took 24 bytes a slot:
-    // 50 MB for a ConfigMap of a million keys).
-    let hasher = foldhash::fast::FixedState::default();
-    let hash = |k: &str| std::hash::BuildHasher::hash_one(&hasher, k);
-    let key = |i: u32| entry(i as usize).and_then(|e| e.key.key_text()).unwrap_or_default();
-    let mut sizes = hashbrown::HashTable::<(u32, u32)>::with_capacity(n);
-    for i in 0..n {
-        let Some((k, s)) = size(i) else { continue };
-        let h = hash(k);
-        // (Neither a count nor a size beyond u32 can be read within the limits.)
-        let (i, s) = (u32::try_from(i).unwrap_or(u32::MAX), u32::try_from(s).unwrap_or(u32::MAX));
-        match sizes.find_mut(h, |&(j, _)| key(j) == k) {
-            Some(slot) => *slot = (i, s),
-            None => {
-                sizes.insert_unique(h, (i, s), |&(j, _)| hash(key(j)));
-            }
-        }
-    }
-    let total: usize = sizes.iter().map(|&(_, s)| s as usize).sum();
+    // The key of an entry `size` counts, without decoding its value.
+    let key = |i: usize| {
+        let e = entry(i)?;
+        let counted = if i < binary.len() { e.value.as_str().is_some() } else { e.value.text().is_some() };
+        counted.then(|| e.key.key_text()).flatten()
+    };
+    let last = crate::yaml::last_of_each(n, key, |_, _| {});
+    let total: usize = last.filter_map(size).map(|(_, s)| s).sum();
     if total <= MAX_DATA_SIZE {
         return;
     }
