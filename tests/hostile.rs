@@ -340,6 +340,23 @@ fn a_long_non_ascii_line() {
         .expect("render")
     });
     assert!(rules(&r).iter().filter(|r| **r == "invalid-type").count() >= 20_000);
+    // The human format shows each finding's neighbourhood of the line, not the line (which
+    // was quadratic: every finding read all 500 KB of it).
+    let mut human = Vec::new();
+    within(Duration::from_secs(30), "rendering it for humans", || {
+        kubevet::diagnostics::render::render(
+            &r,
+            kubevet::diagnostics::render::Format::Human,
+            false,
+            &mut human,
+        )
+        .expect("render")
+    });
+    let longest = human.split(|b| *b == b'\n').map(<[u8]>::len).max();
+    assert!(
+        longest.is_some_and(|l| l < 600),
+        "a line of {longest:?} bytes"
+    );
 }
 
 #[test]
