@@ -27,18 +27,18 @@ Shapes:
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
 
-Last measured (2026-12-03, just after midnight, release build with LTO, 2 shared cores, one
-round; this machine's single steps alternate high and low, so the growth over the whole
-range is given first, then the range of single steps, CPU): files 500 -> 32,000 1.90 per
-doubling (steps 1.51-2.25; 32,000 files 2.0 s CPU, 334 MB); objects 1,000 -> 64,000 1.88
-(1.64-2.34; 64,000: 1.6 s, 296 MB); documents 1.90 (1.67-2.16; 64,000: 1.6 s, 297 MB); keys
-1,000 -> 1,024,000 1.60 (1.12-2.27; 1,024,000: 0.66 s, 265-289 MB); items 1.70 (1.11-2.23;
-1,024,000: 1.6 s, 431 MB); namespace 1.96 (1.55-2.40; 64,000: 1.4 s CPU, 240 MB); small
-5.2 ms best wall; corpus 2.39x the floor (best of 10: 129 ms against 54 ms, both built
-with LTO). Memory grows at most 1.88x per doubling, except keys from 512,000 to 1,024,000
-(2.3-2.5x): the 512,000 point is below the trend (117 MB; 256,000 -> 1,024,000 is 1.79 per
-doubling, and every size uses less than before this round). The previous stop: corpus
-2.34x against a floor built without LTO (144 against 61 ms), small 5.7 ms.
+Last measured (2026-12-03 around 05:00, release build with LTO, 2 shared cores, one round;
+this machine's single steps alternate high and low, so the growth over the whole range is
+given first, then the range of single steps, CPU): files 500 -> 32,000 1.79 per doubling
+(steps 1.36-2.15; 32,000 files 2.1 s CPU, 337 MB); objects 1,000 -> 64,000 1.93 (1.73-2.17;
+64,000: 1.4 s, 293 MB); documents 1.93 (1.67-2.36; 64,000: 1.5 s, 293 MB); keys 1,000 ->
+1,024,000 1.57 (1.13-2.30; 1,024,000: 0.55 s, 166 MB, was 265 MB); items 1.67 (1.06-2.22;
+1,024,000: 1.5 s, 455 MB); namespace 1.79 (1.39-2.70; 64,000: 1.05 s CPU, 238 MB); line
+1,000 -> 64,000 findings 1.84 (1.50-2.05; 64,000: 1.8 s CPU, 416 MB; quadratic before);
+small 5.2 ms best wall; corpus 2.30x the floor at the quietest (best of 10: 114 ms against
+50 ms; 2.48x in noisier minutes, where the previous stop's binary measured 2.50-2.88x).
+Memory grows at most 1.90x per doubling except items from 256,000 to 512,000 (2.00): at
+these sizes the tree is nearly all of it, so linear growth approaches 2.0.
 
 A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
 temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
