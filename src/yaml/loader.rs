@@ -981,14 +981,15 @@ fn next_char_end(text: &str, at: usize) -> usize {
 /// exact size. A large collection that is most of the stack (a list of a million items)
 /// takes the stack's allocation itself instead, so that its items are never held twice;
 /// the few children of the collections still open move to a new stack. The stack's
-/// allocation is kept as it is when it was `reserved` for the document and is at most half
-/// empty: what was never written was never touched.
+/// allocation is kept as it is when it was `reserved` for the document and is at least a
+/// quarter used (an item of a block list takes a line or a few): what was never written
+/// was never touched.
 fn tail<T>(stack: &mut Vec<T>, base: usize, reserved: usize) -> Vec<T> {
     let len = stack.len().saturating_sub(base);
     if len >= 4096 && base <= len / 8 {
         let mut all = std::mem::take(stack);
         *stack = all.drain(..base).collect();
-        let untouched = all.capacity() == reserved && reserved <= 2 * all.len();
+        let untouched = all.capacity() == reserved && reserved <= 4 * all.len();
         return if untouched { all } else { exact(all) };
     }
     stack.drain(base..).collect()
