@@ -33,7 +33,7 @@ given first, then the range of single steps, CPU): files 500 -> 32,000 1.79 per 
 (steps 1.36-2.15; 32,000 files 2.1 s CPU, 337 MB); objects 1,000 -> 64,000 1.93 (1.73-2.17;
 64,000: 1.4 s, 293 MB); documents 1.93 (1.67-2.36; 64,000: 1.5 s, 293 MB); keys 1,000 ->
 1,024,000 1.57 (1.13-2.30; 1,024,000: 0.55 s, 166 MB, was 265 MB); items 1.67 (1.06-2.22;
-1,024,000: 1.5 s, 455 MB); namespace 1.79 (1.39-2.70; 64,000: 1.05 s CPU, 238 MB); line
+1,024,000: 1.5 s, 455 MB); namespace 1.79 (1.39-2.70; best of 3: 1.89, 1.50-2.24; 64,000: 1.05-1.2 s CPU, 238 MB); line
 1,000 -> 64,000 findings 1.84 (1.50-2.05; 64,000: 1.8 s CPU, 416 MB; quadratic before);
 small 5.2 ms best wall; corpus 2.30x the floor at the quietest (best of 10: 114 ms against
 50 ms; 2.48x in noisier minutes, where the previous stop's binary measured 2.50-2.88x).
