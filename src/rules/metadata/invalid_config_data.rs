@@ -123,29 +123,27 @@ fn total_size(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, text: Option<&Node>, bina
     let text = text.map(Node::entries).unwrap_or_default();
     // Entry `i` of both in turn, binary first: a later entry replaces an earlier one of its key.
     let entry = |i: usize| binary.get(i).or_else(|| text.get(i - binary.len()));
-    let size = |i: usize| -> Option<(&str, usize)> {
+    // The key of an entry whose value counts (a string), without decoding the value.
+    let key = |i: usize| {
         let e = entry(i)?;
-        let k = e.key.key_text()?;
-        if i < binary.len() {
-            let v = e.value.as_str()?;
-            let chars = v.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).count();
-            let pad = v.trim_end().bytes().rev().take_while(|b| *b == b'=').count();
-            Some((k, (chars / 4 * 3).saturating_sub(pad)))
-        } else {
-            Some((k, e.value.text()?.len()))
+        let counted = if i < binary.len() { e.value.as_str().is_some() } else { e.value.text().is_some() };
+        counted.then(|| e.key.key_text()).flatten()
+    };
+    let size = |i: usize| -> Option<(&str, usize)> {
+        let (k, v) = (key(i)?, &entry(i)?.value);
+        if i >= binary.len() {
+            return Some((k, v.text()?.len()));
         }
+        let v = v.as_str()?;
+        let chars = v.bytes().filter(|b| !matches!(b, b'\r' | b'\n')).count();
+        let pad = v.trim_end().bytes().rev().take_while(|b| *b == b'=').count();
+        Some((k, (chars / 4 * 3).saturating_sub(pad)))
     };
     let n = binary.len() + text.len();
     // Replacing only ever lowers the sum: under the limit with every entry counted, done.
     if (0..n).filter_map(size).map(|(_, s)| s).sum::<usize>() <= MAX_DATA_SIZE {
         return;
     }
-    // The key of an entry `size` counts, without decoding its value.
-    let key = |i: usize| {
-        let e = entry(i)?;
-        let counted = if i < binary.len() { e.value.as_str().is_some() } else { e.value.text().is_some() };
-        counted.then(|| e.key.key_text()).flatten()
-    };
     let last = crate::yaml::last_of_each(n, key, |_, _| {});
     let total: usize = last.filter_map(size).map(|(_, s)| s).sum();
     if total <= MAX_DATA_SIZE {
@@ -286,13 +284,12 @@ mod tests {
             let mut opts = crate::Options::default();
             opts.config.only.insert(super::RULE.id.to_string());
             let report = crate::check_text("s.yaml", &text, &opts);
-            let found: Vec<String> = report
+            report
                 .diagnostics
                 .iter()
                 .filter(|d| d.rule == super::RULE.id)
                 .map(|d| d.message.clone())
-                .collect();
-            found
+                .collect::<Vec<_>>()
         };
         let same_key = run(&format!("  a: {b64}\n"), &format!("  a: {}\n", kib(600)));
         assert!(same_key.is_empty(), "{same_key:?}");
