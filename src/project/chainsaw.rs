@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::disk::Disk;
 use super::paths;
 use crate::source::SourceFile;
 use crate::yaml::{self, Limits, Node};
@@ -21,7 +22,7 @@ pub struct Assertions {
 
 impl Assertions {
     /// Reads the chainsaw tests in the inputs' directories.
-    pub fn collect<'p>(inputs: impl Iterator<Item = &'p Path>, limits: &Limits) -> Assertions {
+    pub fn collect<'p>(inputs: impl Iterator<Item = &'p Path>, disk: &Disk) -> Assertions {
         let mut out = Assertions::default();
         let mut dirs: HashSet<&Path> = HashSet::new();
         for path in inputs {
@@ -30,8 +31,8 @@ impl Assertions {
                 continue;
             }
             for name in TEST_FILES {
-                if let Some(test) = paths::file_in(dir, name) {
-                    out.read_test(dir, &test, limits);
+                if let Some(test) = disk.file_in(dir, name) {
+                    out.read_test(dir, &test, disk.limits);
                 }
             }
         }

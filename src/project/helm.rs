@@ -6,6 +6,7 @@
 use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 
+use super::disk::Disk;
 use super::{paths, Role, Skip};
 
 /// The info reported once per chart whose templates were skipped.
@@ -21,10 +22,10 @@ pub struct ChartFinder {
 impl ChartFinder {
     /// The chart root of `path` and the role the chart gives the file, when it is in a chart
     /// and is not one of its `crds/`.
-    pub fn classify(&mut self, path: &Path) -> Option<(PathBuf, Role)> {
+    pub fn classify(&mut self, path: &Path, disk: &Disk) -> Option<(PathBuf, Role)> {
         let root = paths::dir_of(path)
             .ancestors()
-            .find(|d| self.holds_chart(d))?
+            .find(|d| self.holds_chart(d, disk))?
             .to_path_buf();
         let rel = path.strip_prefix(&root).ok()?;
         let first = match rel.components().next() {
@@ -51,11 +52,11 @@ impl ChartFinder {
         roots
     }
 
-    fn holds_chart(&mut self, dir: &Path) -> bool {
+    fn holds_chart(&mut self, dir: &Path, disk: &Disk) -> bool {
         if let Some(&known) = self.is_root.get(dir) {
             return known;
         }
-        let found = paths::file_in(dir, "Chart.yaml").is_some();
+        let found = disk.file_in(dir, "Chart.yaml").is_some();
         self.is_root.insert(dir.to_path_buf(), found);
         found
     }

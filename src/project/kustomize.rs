@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::disk::Disk;
 use super::{paths, Partial, Role, Skip};
 use crate::source::SourceFile;
 use crate::yaml::{self, Limits, Node};
@@ -60,7 +61,7 @@ struct Inherited {
 impl Named {
     /// Reads the kustomizations in the inputs' directories and above them, and the bases
     /// they build on.
-    pub fn collect<'p>(inputs: impl Iterator<Item = &'p Path>, limits: &Limits) -> Named {
+    pub fn collect<'p>(inputs: impl Iterator<Item = &'p Path>, disk: &Disk) -> Named {
         let mut roots: Vec<PathBuf> = Vec::new();
         let mut seen_dirs: HashSet<PathBuf> = HashSet::new();
         for path in inputs {
@@ -68,7 +69,7 @@ impl Named {
                 if !seen_dirs.insert(dir.to_path_buf()) {
                     break;
                 }
-                if find_kustomization(dir).is_some() {
+                if find_kustomization(disk, dir).is_some() {
                     roots.push(dir.to_path_buf());
                 }
             }
@@ -82,7 +83,7 @@ impl Named {
             named.walk(
                 dir,
                 &Inherited::default(),
-                limits,
+                disk,
                 &mut visited,
                 &mut namespaces,
                 0,
@@ -120,7 +121,7 @@ impl Named {
         &mut self,
         dir: &Path,
         outer: &Inherited,
-        limits: &Limits,
+        disk: &Disk,
         visited: &mut HashSet<(PathBuf, String)>,
         namespaces: &mut HashMap<PathBuf, HashSet<Option<String>>>,
         depth: usize,
@@ -129,10 +130,10 @@ impl Named {
         if depth > MAX_DEPTH || !visited.insert(key) {
             return;
         }
-        let Some(file) = find_kustomization(dir) else {
+        let Some(file) = find_kustomization(disk, dir) else {
             return;
         };
-        let Some(k) = read(&file, limits) else {
+        let Some(k) = read(&file, disk.limits) else {
             return;
         };
         self.dirs.insert(dir.to_path_buf());
@@ -226,8 +227,8 @@ impl Named {
                 continue;
             }
             let target = local(&entry);
-            if find_kustomization(&target).is_some() {
-                self.walk(&target, &here, limits, visited, namespaces, depth + 1);
+            if find_kustomization(disk, &target).is_some() {
+                self.walk(&target, &here, disk, visited, namespaces, depth + 1);
             } else {
                 let t = self.transforms.entry(target.clone()).or_default();
                 t.fills_selectors |= here.fills_selectors;
@@ -268,8 +269,8 @@ fn is_remote(s: &str) -> bool {
     s.contains("://") || s.starts_with("github.com/") || s.starts_with("git@")
 }
 
-fn find_kustomization(dir: &Path) -> Option<PathBuf> {
-    FILE_NAMES.iter().find_map(|n| paths::file_in(dir, n))
+fn find_kustomization(disk: &Disk, dir: &Path) -> Option<PathBuf> {
+    FILE_NAMES.iter().find_map(|n| disk.file_in(dir, n))
 }
 
 /// The root node of a kustomization file, parsed with kubevet's own loader.

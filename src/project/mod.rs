@@ -9,6 +9,7 @@
 
 mod applicable;
 mod chainsaw;
+mod disk;
 mod helm;
 mod kustomize;
 mod paths;
@@ -114,26 +115,6 @@ impl Project {
             roles: vec![Role::Manifest; inputs.len()],
             ..Project::default()
         };
-        let files: Vec<(usize, PathBuf, bool)> = inputs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, input)| match input {
-                Input::File { path, walked } => Some((i, paths::normalize(path), *walked)),
-                _ => None,
-            })
-            .collect();
-        let mut charts = helm::ChartFinder::default();
-        let mut chart_templates: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
-        for (i, path, _) in &files {
-            if let Some((root, role)) = charts.classify(path) {
-                if role == Role::Skipped(Skip::HelmTemplate) {
-                    chart_templates.entry(root).or_default().push(*i);
-                }
-                project.roles[*i] = role;
-            }
-        }
-        project.charts = chart_templates.into_iter().collect();
-        project.chart_roots = charts.roots();
         project.paths = inputs
             .iter()
             .map(|i| match i {
@@ -141,9 +122,29 @@ impl Project {
                 _ => PathBuf::new(),
             })
             .collect();
-        let named = kustomize::Named::collect(files.iter().map(|(_, p, _)| p.as_path()), limits);
-        let tests =
-            chainsaw::Assertions::collect(files.iter().map(|(_, p, _)| p.as_path()), limits);
+        let files: Vec<(usize, &Path, bool)> = inputs
+            .iter()
+            .zip(&project.paths)
+            .enumerate()
+            .filter_map(|(i, (input, path))| match input {
+                Input::File { walked, .. } => Some((i, path.as_path(), *walked)),
+                _ => None,
+            })
+            .collect();
+        let disk = disk::Disk::new(limits);
+        let mut charts = helm::ChartFinder::default();
+        let mut chart_templates: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+        for (i, path, _) in &files {
+            if let Some((root, role)) = charts.classify(path, &disk) {
+                if role == Role::Skipped(Skip::HelmTemplate) {
+                    chart_templates.entry(root).or_default().push(*i);
+                }
+                project.roles[*i] = role;
+            }
+        }
+        let chart_roots = charts.roots();
+        let named = kustomize::Named::collect(files.iter().map(|&(_, p, _)| p), &disk);
+        let tests = chainsaw::Assertions::collect(files.iter().map(|&(_, p, _)| p), &disk);
         for (i, path, _) in &files {
             if !matches!(project.roles[*i], Role::Manifest) {
                 continue;
@@ -156,6 +157,8 @@ impl Project {
                 project.roles[*i] = Role::Partial(Partial::TestStep);
             }
         }
+        project.charts = chart_templates.into_iter().collect();
+        project.chart_roots = chart_roots;
         project.kustomize_dirs = named.dirs.clone();
         project.transforms = named.transforms;
         project

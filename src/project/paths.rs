@@ -30,17 +30,6 @@ pub fn dir_of(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new(""))
 }
 
-/// A file on disk at `dir/name`? (`""` means the current directory.)
-pub fn file_in(dir: &Path, name: &str) -> Option<PathBuf> {
-    let p = dir.join(name);
-    let on_disk = if dir.as_os_str().is_empty() {
-        Path::new(name).to_path_buf()
-    } else {
-        p.clone()
-    };
-    on_disk.is_file().then_some(p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,25 @@ impl std::fmt::Display for InputError {
     }
 }
 
+/// A key that sorts paths as [`Path`]'s own order does, component by component, but by
+/// plain byte comparison: the separator becomes the lowest byte, so `a/x` sorts before
+/// `a-b/x` as the components `a` < `a-b` do. Comparing paths component by component was a
+/// tenth of the walk. Only for the paths of one walk, which share their root and hold no
+/// `.` or empty components.
+fn path_order(path: &Path) -> Vec<u8> {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| {
+            if std::path::is_separator(b as char) {
+                0
+            } else {
+                b
+            }
+        })
+        .collect()
+}
+
 fn is_manifest(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
@@ -106,9 +125,9 @@ pub fn discover_each(
         if !any {
             take(Input::EmptyDir(p.clone()), &mut out)?;
         }
-        out[first..].sort_by(|a, b| match (&a.1, &b.1) {
-            (Input::File { path: x, .. }, Input::File { path: y, .. }) => x.cmp(y),
-            _ => std::cmp::Ordering::Equal,
+        out[first..].sort_by_cached_key(|(_, input)| match input {
+            Input::File { path, .. } => path_order(path),
+            _ => Vec::new(),
         });
     }
     Ok(out)
@@ -117,6 +136,28 @@ pub fn discover_each(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Names of the characters that sort around the separator (`-`, `.` and `0` below and
+        // above `/`), including prefixes of one another.
+        #[test]
+        fn path_order_is_the_component_order(
+            paths in proptest::collection::vec(
+                proptest::collection::vec("[a-c.0 _-]{1,3}", 1..4), 2..12)
+        ) {
+            let mut paths: Vec<PathBuf> = paths
+                .into_iter()
+                // A walk never yields `.` or `..` as a name.
+                .filter(|c| c.iter().all(|n| n != "." && n != ".."))
+                .map(|c| Path::new("root/dir").join(c.join("/")))
+                .collect();
+            let mut by_key = paths.clone();
+            paths.sort();
+            by_key.sort_by_cached_key(|p| path_order(p));
+            prop_assert_eq!(by_key, paths);
+        }
+    }
 
     #[test]
     fn each_input_is_handed_over_as_found_and_returned_in_order() {
