@@ -919,9 +919,10 @@ impl<'a> SchemaSet<'a> {
             let done: Vec<((String, Value), Vec<String>)> = level
                 .into_par_iter()
                 .map(|(n, i)| {
+                    let def = self.def_copy(n, i);
                     let mut refs = Vec::new();
-                    collect_refs(self.bundle.schema(i), &mut refs);
-                    (self.def_copy(n, i), refs)
+                    collect_refs(&def.1, &mut refs);
+                    (def, refs)
                 })
                 .collect();
             level = Vec::new();
@@ -941,7 +942,9 @@ impl<'a> SchemaSet<'a> {
 
     /// Definition `i`, named `n`, as validation reads it.
     fn def_copy(&self, n: String, i: usize) -> (String, Value) {
-        let mut schema = self.bundle.schema(i).clone();
+        // Parsed afresh rather than cloned from the bundle's parse, which then holds no
+        // second copy of every definition a run reaches.
+        let mut schema = self.bundle.parse(i);
         defaults::relax_required(&n, &mut schema);
         (n, schema)
     }
