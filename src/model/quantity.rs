@@ -175,7 +175,7 @@ fn suggest(number: &str, suffix: &str) -> Option<String> {
 /// (the decoder accepts JSON numbers). `None` for other types (the schema's finding).
 pub fn from_node(node: &Node) -> Option<Result<Quantity, QuantityError>> {
     let scalar = node.scalar()?;
-    match scalar.value {
+    match scalar.value() {
         Value::Str => Some(parse(&scalar.text)),
         Value::Int(i) => Some(Ok(Quantity {
             value: i as f64,

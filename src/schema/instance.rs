@@ -191,7 +191,7 @@ impl<'a> Inst<'a> {
 
     fn finite_scalar(&self) -> Option<&'a Scalar> {
         match &self.node.kind {
-            NodeKind::Scalar(s) => match s.value {
+            NodeKind::Scalar(s) => match s.value() {
                 Value::Float(f) if !f.is_finite() => None,
                 _ => Some(s),
             },
@@ -217,11 +217,7 @@ impl Json for YamlJson {
         f: impl FnOnce(Inst<'_>) -> T,
     ) -> T {
         let node = buffer.insert(Node {
-            kind: NodeKind::Scalar(Scalar {
-                text: string.into(),
-                style: ScalarStyle::DoubleQuoted,
-                value: Value::Str,
-            }),
+            kind: NodeKind::Scalar(Scalar::new(string, ScalarStyle::DoubleQuoted, Value::Str)),
             span: Span::default(),
         });
         f(Inst { node, cx: None })
@@ -252,13 +248,13 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match &self.node.kind {
-            NodeKind::Scalar(s) if s.value == Value::Str => Some(Cow::Borrowed(s.text.as_str())),
+            NodeKind::Scalar(s) if s.value() == Value::Str => Some(Cow::Borrowed(s.text.as_str())),
             _ => None,
         }
     }
 
     fn as_number(&self) -> Option<Number> {
-        match self.finite_scalar()?.value {
+        match self.finite_scalar()?.value() {
             Value::Int(i) => Some(Number::from(i)),
             Value::UInt(u) => Some(Number::from(u)),
             Value::Float(f) => Number::from_f64(f),
@@ -268,11 +264,11 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
 
     fn is_number(&self) -> bool {
         self.finite_scalar()
-            .is_some_and(|s| matches!(s.value, Value::Int(_) | Value::UInt(_) | Value::Float(_)))
+            .is_some_and(|s| matches!(s.value(), Value::Int(_) | Value::UInt(_) | Value::Float(_)))
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        match self.finite_scalar()?.value {
+        match self.finite_scalar()?.value() {
             Value::Bool(b) => Some(b),
             _ => None,
         }
@@ -286,7 +282,7 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
         match &self.node.kind {
             NodeKind::Map(_) => JsonType::Object,
             NodeKind::Seq(_) => JsonType::Array,
-            NodeKind::Scalar(s) => match s.value {
+            NodeKind::Scalar(s) => match s.value() {
                 Value::Null => JsonType::Null,
                 Value::Bool(_) => JsonType::Boolean,
                 Value::Int(_) | Value::UInt(_) => JsonType::Number,
@@ -300,7 +296,7 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
     fn equals_value(&self, expected: &J) -> bool {
         // `enum` runs on every such field: compare strings in place.
         match (&self.node.kind, expected) {
-            (NodeKind::Scalar(s), J::String(e)) => s.value == Value::Str && s.text == e.as_str(),
+            (NodeKind::Scalar(s), J::String(e)) => s.value() == Value::Str && s.text == e.as_str(),
             (NodeKind::Scalar(_), _) => jsonschema::json::cmp::equal(&self.to_value(), expected),
             _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
         }

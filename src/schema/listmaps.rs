@@ -56,7 +56,7 @@ fn walk(
 /// The canonical text of a scalar or structure, for comparing items.
 fn canonical(node: &Node) -> String {
     match &node.kind {
-        NodeKind::Scalar(s) => match s.value {
+        NodeKind::Scalar(s) => match s.value() {
             crate::yaml::Value::Str => format!("{:?}", s.text.as_str()),
             crate::yaml::Value::Null => "null".into(),
             _ => s.text.to_string(),

@@ -487,7 +487,7 @@ impl Loader<'_> {
                 let entries = self.merge_keys(entries);
                 self.check_duplicates(&entries);
                 self.yaml11_boolean_keys |= entries.iter().any(|e| {
-                    matches!(&e.key.kind, NodeKind::Scalar(k) if matches!(k.value, Value::Bool(_)) && k.is_yaml11_surprise())
+                    matches!(&e.key.kind, NodeKind::Scalar(k) if matches!(k.value(), Value::Bool(_)) && k.is_yaml11_surprise())
                 });
                 let node = Node {
                     kind: NodeKind::Map(entries),
@@ -1011,11 +1011,7 @@ fn exact<T>(v: Vec<T>) -> Vec<T> {
 
 fn null_node(at: usize) -> Node {
     Node {
-        kind: NodeKind::Scalar(Scalar {
-            text: "".into(),
-            style: ScalarStyle::Plain,
-            value: Value::Null,
-        }),
+        kind: NodeKind::Scalar(Scalar::new("", ScalarStyle::Plain, Value::Null)),
         span: Span::empty(at),
     }
 }
@@ -1035,11 +1031,7 @@ fn scalar_node(text: &str, style: PStyle, tag: Option<String>, span: Span) -> No
         Value::Str
     };
     Node {
-        kind: NodeKind::Scalar(Scalar {
-            text: text.into(),
-            style,
-            value,
-        }),
+        kind: NodeKind::Scalar(Scalar::new(text, style, value)),
         span,
     }
 }

@@ -65,7 +65,7 @@ impl ScalarStyle {
 }
 
 /// The value a scalar decodes to in Kubernetes (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -76,15 +76,83 @@ pub enum Value {
     Str,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// [`Value`]'s variant, stored beside its payload in a [`Scalar`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueKind {
+    Null,
+    Bool,
+    Int,
+    UInt,
+    Float,
+    Str,
+}
+
+/// A scalar: its text, how it was written, and what it decodes to. The decoded value is kept
+/// as a one-byte kind and eight bytes of payload rather than as a [`Value`], whose own tag
+/// would round the scalar up to 48 bytes: a run holds every node of every file at once, and
+/// a node is 48 bytes this way instead of 56.
+#[derive(Clone)]
 pub struct Scalar {
     /// The scalar's text after YAML unescaping/folding (what a string field would receive).
     pub text: compact_str::CompactString,
+    /// The payload of [`Scalar::value`]: the bits of the integer or float, or the boolean.
+    bits: u64,
+    kind: ValueKind,
     pub style: ScalarStyle,
-    /// The resolved value; `Value::Str` means "the string in `text`". An explicit tag
-    /// (`!!str`, `!!int`) has its effect here and is not kept: nothing reads it, and without
-    /// it a node is 56 bytes rather than 64.
-    pub value: Value,
+}
+
+impl Scalar {
+    /// An explicit tag (`!!str`, `!!int`) has its effect on `value` and is not kept: nothing
+    /// reads it.
+    pub fn new(
+        text: impl Into<compact_str::CompactString>,
+        style: ScalarStyle,
+        value: Value,
+    ) -> Self {
+        let (kind, bits) = match value {
+            Value::Null => (ValueKind::Null, 0),
+            Value::Bool(b) => (ValueKind::Bool, u64::from(b)),
+            Value::Int(i) => (ValueKind::Int, i as u64),
+            Value::UInt(u) => (ValueKind::UInt, u),
+            Value::Float(f) => (ValueKind::Float, f.to_bits()),
+            Value::Str => (ValueKind::Str, 0),
+        };
+        Scalar {
+            text: text.into(),
+            bits,
+            kind,
+            style,
+        }
+    }
+
+    /// The resolved value; `Value::Str` means "the string in `text`".
+    pub fn value(&self) -> Value {
+        match self.kind {
+            ValueKind::Null => Value::Null,
+            ValueKind::Bool => Value::Bool(self.bits != 0),
+            ValueKind::Int => Value::Int(self.bits as i64),
+            ValueKind::UInt => Value::UInt(self.bits),
+            ValueKind::Float => Value::Float(f64::from_bits(self.bits)),
+            ValueKind::Str => Value::Str,
+        }
+    }
+}
+
+// As before the packing: by the decoded value (a NaN is unequal to itself), not its bits.
+impl PartialEq for Scalar {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.style == other.style && self.value() == other.value()
+    }
+}
+
+impl fmt::Debug for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scalar")
+            .field("text", &self.text)
+            .field("style", &self.style)
+            .field("value", &self.value())
+            .finish()
+    }
 }
 
 impl Scalar {
@@ -95,7 +163,7 @@ impl Scalar {
         if self.style != ScalarStyle::Plain {
             return false;
         }
-        match self.value {
+        match self.value() {
             Value::Bool(_) => !matches!(self.text.to_ascii_lowercase().as_str(), "true" | "false"),
             Value::Int(_) | Value::UInt(_) => {
                 let t = self.text.trim_start_matches(['-', '+']);
@@ -128,7 +196,7 @@ pub struct Node {
 // A run holds every node of every file at once (a third of the corpus run's memory): a
 // larger node is felt, so its size is pinned.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Node>() == 56);
+const _: () = assert!(std::mem::size_of::<Node>() == 48);
 
 /// The JSON-ish type name of a node, in the words Kubernetes' decoder errors use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,13 +255,7 @@ impl Node {
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(
-            &self.kind,
-            NodeKind::Scalar(Scalar {
-                value: Value::Null,
-                ..
-            })
-        )
+        self.scalar().is_some_and(|s| s.kind == ValueKind::Null)
     }
 
     /// The entry for `key` in a mapping. Keys compare by their decoded text.
@@ -216,7 +278,7 @@ impl Node {
     /// A mapping key's text as the Kubernetes decoder sees it (sigs.k8s.io/yaml turns
     /// non-string keys into their string form).
     pub fn key_text(&self) -> Option<&str> {
-        self.scalar().map(|s| match s.value {
+        self.scalar().map(|s| match s.value() {
             Value::Bool(true) => "true",
             Value::Bool(false) => "false",
             _ => &s.text,
@@ -226,7 +288,7 @@ impl Node {
     /// The string value, if this scalar decodes to a string.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
-            NodeKind::Scalar(s) if s.value == Value::Str => Some(&s.text),
+            NodeKind::Scalar(s) if s.kind == ValueKind::Str => Some(&s.text),
             _ => None,
         }
     }
@@ -238,7 +300,7 @@ impl Node {
 
     pub fn as_i64(&self) -> Option<i64> {
         match &self.kind {
-            NodeKind::Scalar(s) => match s.value {
+            NodeKind::Scalar(s) => match s.value() {
                 Value::Int(i) => Some(i),
                 Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
                 _ => None,
@@ -248,11 +310,8 @@ impl Node {
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match &self.kind {
-            NodeKind::Scalar(Scalar {
-                value: Value::Bool(b),
-                ..
-            }) => Some(*b),
+        match self.scalar()?.value() {
+            Value::Bool(b) => Some(b),
             _ => None,
         }
     }
@@ -261,7 +320,7 @@ impl Node {
         match &self.kind {
             NodeKind::Map(_) => TypeName::Object,
             NodeKind::Seq(_) => TypeName::Array,
-            NodeKind::Scalar(s) => match s.value {
+            NodeKind::Scalar(s) => match s.value() {
                 Value::Null => TypeName::Null,
                 Value::Bool(_) => TypeName::Boolean,
                 Value::Int(_) | Value::UInt(_) => TypeName::Integer,
@@ -278,7 +337,7 @@ impl Node {
     pub fn same_data(&self, other: &Node) -> bool {
         match (&self.kind, &other.kind) {
             (NodeKind::Scalar(a), NodeKind::Scalar(b)) => {
-                a.value == b.value && (a.value != Value::Str || a.text == b.text)
+                a.value() == b.value() && (a.kind != ValueKind::Str || a.text == b.text)
             }
             (NodeKind::Seq(a), NodeKind::Seq(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_data(y))
@@ -302,7 +361,7 @@ impl Node {
     pub fn to_json_with_winner(&self, winner: Option<Span>) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.kind {
-            NodeKind::Scalar(s) => match s.value {
+            NodeKind::Scalar(s) => match s.value() {
                 Value::Null => J::Null,
                 Value::Bool(b) => J::Bool(b),
                 Value::Int(i) => J::from(i),
@@ -407,8 +466,41 @@ impl Node {
 
 #[cfg(test)]
 mod tests {
+    use super::{Scalar, ScalarStyle, Value};
     use crate::source::SourceFile;
     use crate::yaml::{parse_file, Limits, ParsedFile};
+
+    #[test]
+    fn a_scalar_gives_back_the_value_it_was_made_with() {
+        for v in [
+            Value::Null,
+            Value::Bool(false),
+            Value::Bool(true),
+            Value::Int(0),
+            Value::Int(-1),
+            Value::Int(i64::MIN),
+            Value::Int(i64::MAX),
+            Value::UInt(u64::MAX),
+            Value::Float(-0.0),
+            Value::Float(f64::INFINITY),
+            Value::Float(1.5e300),
+            Value::Str,
+        ] {
+            let s = Scalar::new("x", ScalarStyle::Plain, v);
+            assert_eq!(s.value(), v);
+            assert_eq!(s, s.clone());
+        }
+        // -0.0 and 0.0 are equal values, as they were before the packing; NaN is not equal
+        // to itself.
+        let zero = Scalar::new("0", ScalarStyle::Plain, Value::Float(0.0));
+        assert_eq!(
+            zero,
+            Scalar::new("0", ScalarStyle::Plain, Value::Float(-0.0))
+        );
+        let nan = Scalar::new(".nan", ScalarStyle::Plain, Value::Float(f64::NAN));
+        assert!(matches!(nan.value(), Value::Float(f) if f.is_nan()));
+        assert_ne!(nan, nan.clone());
+    }
 
     fn parsed(text: &str) -> ParsedFile {
         parse_file(

@@ -35,7 +35,7 @@ fn walk(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node) {
         NodeKind::Map(entries) => {
             for e in entries {
                 if let NodeKind::Scalar(s) = &e.key.kind {
-                    if let Value::Bool(b) = s.value {
+                    if let Value::Bool(b) = s.value() {
                         // `true:`/`false:` say what they mean; `on:`, `yes:`, `y:` do not.
                         if s.style == ScalarStyle::Plain && s.is_yaml11_surprise() {
                             let d = ctx

@@ -241,7 +241,7 @@ fn dynamic(doc: Doc<'_>, budget: &mut u64) -> Result<Value, Skip> {
 fn scalar(doc: Doc<'_>) -> Option<Value> {
     match doc {
         Doc::Node(n) => match &n.kind {
-            NodeKind::Scalar(s) => Some(match s.value {
+            NodeKind::Scalar(s) => Some(match s.value() {
                 Scalar::Null => Value::Null,
                 Scalar::Bool(b) => Value::Bool(b),
                 Scalar::Int(i) => Value::Int(i),
