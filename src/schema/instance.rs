@@ -13,7 +13,7 @@ use jsonschema::json::{Array, Json, Node as JsonNode, NodeIdentity, Object};
 use jsonschema::types::JsonType;
 use serde_json::{Number, Value as J};
 
-use crate::yaml::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, Value};
+use crate::yaml::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, TypeName, Value};
 
 /// Mappings up to this size are checked for duplicate keys by a scan; larger ones by hashing.
 const SCAN_MAX: usize = 16;
@@ -191,10 +191,12 @@ impl<'a> Inst<'a> {
 
     fn finite_scalar(&self) -> Option<&'a Scalar> {
         match &self.node.kind {
-            NodeKind::Scalar(s) => match s.value() {
+            // Only a float is read again from its text to see whether it is finite.
+            NodeKind::Scalar(s) if s.type_name() == TypeName::Number => match s.value() {
                 Value::Float(f) if !f.is_finite() => None,
                 _ => Some(s),
             },
+            NodeKind::Scalar(s) => Some(s),
             _ => None,
         }
     }
@@ -217,7 +219,7 @@ impl Json for YamlJson {
         f: impl FnOnce(Inst<'_>) -> T,
     ) -> T {
         let node = buffer.insert(Node {
-            kind: NodeKind::Scalar(Scalar::new(string, ScalarStyle::DoubleQuoted, Value::Str)),
+            kind: NodeKind::Scalar(Scalar::string(string, ScalarStyle::DoubleQuoted)),
             span: Span::default(),
         });
         f(Inst { node, cx: None })
@@ -248,7 +250,7 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match &self.node.kind {
-            NodeKind::Scalar(s) if s.value() == Value::Str => Some(Cow::Borrowed(s.text.as_str())),
+            NodeKind::Scalar(s) if s.is_str() => Some(Cow::Borrowed(s.text.as_str())),
             _ => None,
         }
     }
@@ -263,15 +265,11 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
     }
 
     fn is_number(&self) -> bool {
-        self.finite_scalar()
-            .is_some_and(|s| matches!(s.value(), Value::Int(_) | Value::UInt(_) | Value::Float(_)))
+        self.finite_scalar().is_some_and(Scalar::is_number)
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        match self.finite_scalar()?.value() {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        }
+        self.node.as_bool()
     }
 
     fn is_null(&self) -> bool {
@@ -282,13 +280,13 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
         match &self.node.kind {
             NodeKind::Map(_) => JsonType::Object,
             NodeKind::Seq(_) => JsonType::Array,
-            NodeKind::Scalar(s) => match s.value() {
-                Value::Null => JsonType::Null,
-                Value::Bool(_) => JsonType::Boolean,
-                Value::Int(_) | Value::UInt(_) => JsonType::Number,
-                Value::Float(f) if f.is_finite() => JsonType::Number,
-                Value::Float(_) => JsonType::Null,
-                Value::Str => JsonType::String,
+            NodeKind::Scalar(s) => match s.type_name() {
+                TypeName::Null => JsonType::Null,
+                TypeName::Boolean => JsonType::Boolean,
+                TypeName::Integer => JsonType::Number,
+                TypeName::Number if self.finite_scalar().is_some() => JsonType::Number,
+                TypeName::Number => JsonType::Null,
+                _ => JsonType::String,
             },
         }
     }
@@ -296,7 +294,7 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
     fn equals_value(&self, expected: &J) -> bool {
         // `enum` runs on every such field: compare strings in place.
         match (&self.node.kind, expected) {
-            (NodeKind::Scalar(s), J::String(e)) => s.value() == Value::Str && s.text == e.as_str(),
+            (NodeKind::Scalar(s), J::String(e)) => s.is_str() && s.text == e.as_str(),
             (NodeKind::Scalar(_), _) => jsonschema::json::cmp::equal(&self.to_value(), expected),
             _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
         }

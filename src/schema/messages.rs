@@ -377,7 +377,7 @@ impl<'a> Cx<'a> {
         let wants = |t: &str| expected.contains(&t);
         let scalar = node.scalar();
         match (&node.kind, scalar) {
-            (NodeKind::Scalar(_), Some(s)) if s.value() == Value::Str && wants("object") => {
+            (NodeKind::Scalar(_), Some(s)) if s.is_str() && wants("object") => {
                 if let Some((k, v)) = s.text.split_once(':') {
                     if !k.is_empty() && !v.starts_with(' ') && !k.contains(' ') {
                         d = d.with_help(format!(
@@ -424,7 +424,7 @@ impl<'a> Cx<'a> {
                     );
             }
             (NodeKind::Scalar(_), Some(s))
-                if s.value() == Value::Str
+                if s.is_str()
                     && (wants("integer") || wants("number"))
                     && s.style.is_quoted()
                     && s.text.trim().parse::<f64>().is_ok() =>
@@ -445,7 +445,7 @@ impl<'a> Cx<'a> {
                 }
             }
             (NodeKind::Scalar(_), Some(s))
-                if s.value() == Value::Str
+                if s.is_str()
                     && wants("boolean")
                     && s.style.is_quoted()
                     && matches!(s.text.as_str(), "true" | "false") =>
@@ -458,7 +458,7 @@ impl<'a> Cx<'a> {
                     .with_fix(format!("unquote `{}`", s.text), unquote(node, &s.text));
             }
             (NodeKind::Scalar(_), Some(s))
-                if s.value() == Value::Str
+                if s.is_str()
                     && wants("array")
                     && !matches!(s.style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && here
@@ -486,7 +486,7 @@ impl<'a> Cx<'a> {
             (NodeKind::Seq(_), _) if wants("object") => {
                 d = d.with_help("write it as a map: remove the `- ` in front of its entries");
             }
-            (NodeKind::Scalar(_), Some(s)) if s.value() == Value::Null => {
+            (NodeKind::Scalar(_), Some(s)) if s.is_null() => {
                 d = d.with_help(if matches!(path.last(), Some(Seg::Index(_))) {
                     "the list item is empty; give it a value or remove the item"
                 } else {

@@ -10,8 +10,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle as PStyle, ScanError};
 
-use super::node::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, Value};
-use super::resolve::resolve_plain;
+use super::node::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span, TypeName};
 use super::split::{split_documents, Chunk};
 use super::syntax_message::explain_scan_error;
 use crate::diagnostics::{Diagnostic, Severity};
@@ -487,7 +486,7 @@ impl Loader<'_> {
                 let entries = self.merge_keys(entries);
                 self.check_duplicates(&entries);
                 self.yaml11_boolean_keys |= entries.iter().any(|e| {
-                    matches!(&e.key.kind, NodeKind::Scalar(k) if matches!(k.value(), Value::Bool(_)) && k.is_yaml11_surprise())
+                    matches!(&e.key.kind, NodeKind::Scalar(k) if k.type_name() == TypeName::Boolean && k.is_yaml11_surprise())
                 });
                 let node = Node {
                     kind: NodeKind::Map(entries),
@@ -1011,7 +1010,7 @@ fn exact<T>(v: Vec<T>) -> Vec<T> {
 
 fn null_node(at: usize) -> Node {
     Node {
-        kind: NodeKind::Scalar(Scalar::new("", ScalarStyle::Plain, Value::Null)),
+        kind: NodeKind::Scalar(Scalar::null()),
         span: Span::empty(at),
     }
 }
@@ -1025,13 +1024,8 @@ fn scalar_node(text: &str, style: PStyle, tag: Option<String>, span: Span) -> No
         PStyle::Folded => ScalarStyle::Folded,
     };
     let core = tag.as_deref().and_then(|t| t.strip_prefix("!!"));
-    let value = if style == ScalarStyle::Plain || core.is_some_and(|t| t != "str") {
-        resolve_plain(text, core)
-    } else {
-        Value::Str
-    };
     Node {
-        kind: NodeKind::Scalar(Scalar::new(text, style, value)),
+        kind: NodeKind::Scalar(Scalar::resolve(text, style, core)),
         span,
     }
 }

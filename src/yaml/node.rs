@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::resolve::resolve_plain;
+
 /// A byte range `[start, end)` into a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -76,52 +78,80 @@ pub enum Value {
     Str,
 }
 
-/// [`Value`]'s variant, stored beside its payload in a [`Scalar`].
+/// What a [`Scalar`] decodes to, without the number itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ValueKind {
     Null,
-    Bool,
+    False,
+    True,
     Int,
     UInt,
     Float,
     Str,
 }
 
-/// A scalar: its text, how it was written, and what it decodes to. The decoded value is kept
-/// as a one-byte kind and eight bytes of payload rather than as a [`Value`], whose own tag
-/// would round the scalar up to 48 bytes: a run holds every node of every file at once, and
-/// a node is 48 bytes this way instead of 56.
+/// A scalar: its text, how it was written, and what it decodes to.
+///
+/// A run holds every node of every file at once, so a scalar keeps only a one-byte kind
+/// of its value: a number is read again from its text when asked for, which gives what the
+/// loader resolved (an explicit `!!int` or `!!float` tag does not change how a number is
+/// read, and `!!str` makes a string). With the number stored, as a [`Value`] or as eight
+/// bytes beside a kind, a node was 56 or 48 bytes; it is 40.
 #[derive(Clone)]
 pub struct Scalar {
     /// The scalar's text after YAML unescaping/folding (what a string field would receive).
     pub text: compact_str::CompactString,
-    /// The payload of [`Scalar::value`]: the bits of the integer or float, or the boolean.
-    bits: u64,
     kind: ValueKind,
     pub style: ScalarStyle,
 }
 
 impl Scalar {
-    /// An explicit tag (`!!str`, `!!int`) has its effect on `value` and is not kept: nothing
-    /// reads it.
-    pub fn new(
-        text: impl Into<compact_str::CompactString>,
-        style: ScalarStyle,
-        value: Value,
-    ) -> Self {
-        let (kind, bits) = match value {
-            Value::Null => (ValueKind::Null, 0),
-            Value::Bool(b) => (ValueKind::Bool, u64::from(b)),
-            Value::Int(i) => (ValueKind::Int, i as u64),
-            Value::UInt(u) => (ValueKind::UInt, u),
-            Value::Float(f) => (ValueKind::Float, f.to_bits()),
-            Value::Str => (ValueKind::Str, 0),
+    /// A scalar as the loader reads it: a plain one, or one with an explicit core tag (`int`
+    /// for `!!int`), resolves as Kubernetes' decoder resolves it; a quoted or block one is a
+    /// string. The tag has its effect here and is not kept: nothing reads it.
+    pub fn resolve(text: &str, style: ScalarStyle, tag: Option<&str>) -> Self {
+        let value = if style == ScalarStyle::Plain || tag.is_some_and(|t| t != "str") {
+            resolve_plain(text, tag)
+        } else {
+            Value::Str
         };
-        Scalar {
+        let kind = match value {
+            Value::Null => ValueKind::Null,
+            Value::Bool(false) => ValueKind::False,
+            Value::Bool(true) => ValueKind::True,
+            Value::Int(_) => ValueKind::Int,
+            Value::UInt(_) => ValueKind::UInt,
+            Value::Float(_) => ValueKind::Float,
+            Value::Str => ValueKind::Str,
+        };
+        let scalar = Scalar {
             text: text.into(),
-            bits,
             kind,
             style,
+        };
+        debug_assert!(
+            matches!((scalar.value(), value), (Value::Float(a), Value::Float(b)) if a.is_nan() && b.is_nan())
+                || scalar.value() == value,
+            "{text:?} ({tag:?}) reads back as another value"
+        );
+        scalar
+    }
+
+    /// A string, whatever its text reads like.
+    pub fn string(text: &str, style: ScalarStyle) -> Self {
+        Scalar {
+            text: text.into(),
+            kind: ValueKind::Str,
+            style,
+        }
+    }
+
+    /// The empty plain scalar: null.
+    pub fn null() -> Self {
+        Scalar {
+            text: compact_str::CompactString::default(),
+            kind: ValueKind::Null,
+            style: ScalarStyle::Plain,
         }
     }
 
@@ -129,16 +159,44 @@ impl Scalar {
     pub fn value(&self) -> Value {
         match self.kind {
             ValueKind::Null => Value::Null,
-            ValueKind::Bool => Value::Bool(self.bits != 0),
-            ValueKind::Int => Value::Int(self.bits as i64),
-            ValueKind::UInt => Value::UInt(self.bits),
-            ValueKind::Float => Value::Float(f64::from_bits(self.bits)),
+            ValueKind::False => Value::Bool(false),
+            ValueKind::True => Value::Bool(true),
             ValueKind::Str => Value::Str,
+            ValueKind::Int | ValueKind::UInt | ValueKind::Float => resolve_plain(&self.text, None),
+        }
+    }
+
+    /// Decodes to a string (cheaper than asking for [`Scalar::value`]).
+    pub fn is_str(&self) -> bool {
+        self.kind == ValueKind::Str
+    }
+
+    /// Decodes to null.
+    pub fn is_null(&self) -> bool {
+        self.kind == ValueKind::Null
+    }
+
+    /// Decodes to a number, integer or not.
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self.kind,
+            ValueKind::Int | ValueKind::UInt | ValueKind::Float
+        )
+    }
+
+    /// The JSON type the scalar decodes to.
+    pub fn type_name(&self) -> TypeName {
+        match self.kind {
+            ValueKind::Null => TypeName::Null,
+            ValueKind::False | ValueKind::True => TypeName::Boolean,
+            ValueKind::Int | ValueKind::UInt => TypeName::Integer,
+            ValueKind::Float => TypeName::Number,
+            ValueKind::Str => TypeName::String,
         }
     }
 }
 
-// As before the packing: by the decoded value (a NaN is unequal to itself), not its bits.
+// By the decoded value, as before the packing (a NaN is unequal to itself).
 impl PartialEq for Scalar {
     fn eq(&self, other: &Self) -> bool {
         self.text == other.text && self.style == other.style && self.value() == other.value()
@@ -163,9 +221,11 @@ impl Scalar {
         if self.style != ScalarStyle::Plain {
             return false;
         }
-        match self.value() {
-            Value::Bool(_) => !matches!(self.text.to_ascii_lowercase().as_str(), "true" | "false"),
-            Value::Int(_) | Value::UInt(_) => {
+        match self.type_name() {
+            TypeName::Boolean => {
+                !matches!(self.text.to_ascii_lowercase().as_str(), "true" | "false")
+            }
+            TypeName::Integer => {
                 let t = self.text.trim_start_matches(['-', '+']);
                 t.len() > 1 && t.starts_with('0') && !t.starts_with("0x") && !t.starts_with("0b")
             }
@@ -196,7 +256,7 @@ pub struct Node {
 // A run holds every node of every file at once (a third of the corpus run's memory): a
 // larger node is felt, so its size is pinned.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Node>() == 48);
+const _: () = assert!(std::mem::size_of::<Node>() == 40);
 
 /// The JSON-ish type name of a node, in the words Kubernetes' decoder errors use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,7 +315,7 @@ impl Node {
     }
 
     pub fn is_null(&self) -> bool {
-        self.scalar().is_some_and(|s| s.kind == ValueKind::Null)
+        self.scalar().is_some_and(Scalar::is_null)
     }
 
     /// The entry for `key` in a mapping. Keys compare by their decoded text.
@@ -278,9 +338,9 @@ impl Node {
     /// A mapping key's text as the Kubernetes decoder sees it (sigs.k8s.io/yaml turns
     /// non-string keys into their string form).
     pub fn key_text(&self) -> Option<&str> {
-        self.scalar().map(|s| match s.value() {
-            Value::Bool(true) => "true",
-            Value::Bool(false) => "false",
+        self.scalar().map(|s| match s.kind {
+            ValueKind::True => "true",
+            ValueKind::False => "false",
             _ => &s.text,
         })
     }
@@ -288,7 +348,7 @@ impl Node {
     /// The string value, if this scalar decodes to a string.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
-            NodeKind::Scalar(s) if s.kind == ValueKind::Str => Some(&s.text),
+            NodeKind::Scalar(s) if s.is_str() => Some(&s.text),
             _ => None,
         }
     }
@@ -310,8 +370,9 @@ impl Node {
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match self.scalar()?.value() {
-            Value::Bool(b) => Some(b),
+        match self.scalar()?.kind {
+            ValueKind::True => Some(true),
+            ValueKind::False => Some(false),
             _ => None,
         }
     }
@@ -320,13 +381,7 @@ impl Node {
         match &self.kind {
             NodeKind::Map(_) => TypeName::Object,
             NodeKind::Seq(_) => TypeName::Array,
-            NodeKind::Scalar(s) => match s.value() {
-                Value::Null => TypeName::Null,
-                Value::Bool(_) => TypeName::Boolean,
-                Value::Int(_) | Value::UInt(_) => TypeName::Integer,
-                Value::Float(_) => TypeName::Number,
-                Value::Str => TypeName::String,
-            },
+            NodeKind::Scalar(s) => s.type_name(),
         }
     }
 
@@ -337,7 +392,14 @@ impl Node {
     pub fn same_data(&self, other: &Node) -> bool {
         match (&self.kind, &other.kind) {
             (NodeKind::Scalar(a), NodeKind::Scalar(b)) => {
-                a.value() == b.value() && (a.kind != ValueKind::Str || a.text == b.text)
+                a.kind == b.kind
+                    && match a.kind {
+                        ValueKind::Str => a.text == b.text,
+                        ValueKind::Int | ValueKind::UInt | ValueKind::Float => {
+                            a.value() == b.value()
+                        }
+                        ValueKind::Null | ValueKind::False | ValueKind::True => true,
+                    }
             }
             (NodeKind::Seq(a), NodeKind::Seq(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_data(y))
@@ -470,36 +532,43 @@ mod tests {
     use crate::source::SourceFile;
     use crate::yaml::{parse_file, Limits, ParsedFile};
 
+    /// A scalar keeps no number: reading it again from the text must give what the loader
+    /// resolved, with and without an explicit tag.
     #[test]
-    fn a_scalar_gives_back_the_value_it_was_made_with() {
-        for v in [
-            Value::Null,
-            Value::Bool(false),
-            Value::Bool(true),
-            Value::Int(0),
-            Value::Int(-1),
-            Value::Int(i64::MIN),
-            Value::Int(i64::MAX),
-            Value::UInt(u64::MAX),
-            Value::Float(-0.0),
-            Value::Float(f64::INFINITY),
-            Value::Float(1.5e300),
-            Value::Str,
+    fn a_scalar_reads_back_the_value_it_resolved_to() {
+        let plain = ScalarStyle::Plain;
+        let quoted = ScalarStyle::DoubleQuoted;
+        for (text, style, tag, value) in [
+            ("", plain, None, Value::Null),
+            ("~", plain, None, Value::Null),
+            ("off", plain, None, Value::Bool(false)),
+            ("Yes", plain, None, Value::Bool(true)),
+            ("0", plain, None, Value::Int(0)),
+            ("-0x1F", plain, None, Value::Int(-31)),
+            ("0644", plain, None, Value::Int(420)),
+            ("1_000", plain, None, Value::Int(1000)),
+            ("-9223372036854775808", plain, None, Value::Int(i64::MIN)),
+            ("18446744073709551615", plain, None, Value::UInt(u64::MAX)),
+            ("-.inf", plain, None, Value::Float(f64::NEG_INFINITY)),
+            ("1.5e300", plain, None, Value::Float(1.5e300)),
+            ("-0.0", plain, None, Value::Float(-0.0)),
+            ("5", plain, Some("float"), Value::Int(5)),
+            ("5", quoted, Some("int"), Value::Int(5)),
+            ("5", quoted, None, Value::Str),
+            ("5", plain, Some("str"), Value::Str),
+            ("true", plain, Some("foo"), Value::Str),
+            ("a: b", plain, None, Value::Str),
         ] {
-            let s = Scalar::new("x", ScalarStyle::Plain, v);
-            assert_eq!(s.value(), v);
+            let s = Scalar::resolve(text, style, tag);
+            assert_eq!(s.value(), value, "{text:?} {tag:?}");
             assert_eq!(s, s.clone());
         }
-        // -0.0 and 0.0 are equal values, as they were before the packing; NaN is not equal
-        // to itself.
-        let zero = Scalar::new("0", ScalarStyle::Plain, Value::Float(0.0));
-        assert_eq!(
-            zero,
-            Scalar::new("0", ScalarStyle::Plain, Value::Float(-0.0))
-        );
-        let nan = Scalar::new(".nan", ScalarStyle::Plain, Value::Float(f64::NAN));
+        let nan = Scalar::resolve(".nan", plain, None);
         assert!(matches!(nan.value(), Value::Float(f) if f.is_nan()));
+        // As before: a NaN is unequal to itself.
         assert_ne!(nan, nan.clone());
+        assert!(Scalar::string("5", plain).is_str());
+        assert!(Scalar::null().is_null());
     }
 
     fn parsed(text: &str) -> ParsedFile {
