@@ -95,7 +95,9 @@ impl<'a> Disk<'a> {
 /// one.
 fn list(dir: &Path) -> Listing {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+    for entry in std::fs::read_dir(dir).ok()? {
+        // A listing cut short is no listing: the names are then asked for one by one.
+        let entry = entry.ok()?;
         let file_name = entry.file_name();
         let Some(n) = file_name.to_str() else {
             continue;
