@@ -25,7 +25,8 @@ Shapes:
   line       one line of JSON: a minified Pod with N relative mount paths (N findings
              with fixes), in the human format (N = 1,000 .. 64,000)
   small      the pre-commit case: 5 files of a few objects each (best of 20 runs)
-  corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor
+  corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor, the
+             check and the floor run in pairs (--rounds of them); the median ratio
 
 Last measured (2026-12-03 around 05:00, release build with LTO, 2 shared cores, one round;
 this machine's single steps alternate high and low, so the growth over the whole range is
