@@ -64,6 +64,23 @@ impl Bundle {
             .unwrap_or(Value::Null)
     }
 
+    /// Whether bundled version `version` (`1.37`) serves `api_version` `kind`. Read from the
+    /// static tables: an unknown kind asks this of every bundled version, and building each
+    /// version's lookup tables to answer was a megabyte and ten thousand allocations.
+    pub fn serves(&self, version: &str, api_version: &str, kind: &str) -> bool {
+        // Definitions that are no kind (`ObjectMeta`) have an empty kind in the tables.
+        let Some(v) = self.versions.iter().position(|x| x == version) else {
+            return false;
+        };
+        if kind.is_empty() {
+            return false;
+        }
+        INDEX.get(v).copied().unwrap_or(&[]).iter().any(|&i| {
+            DEFS.get(i as usize)
+                .is_some_and(|d| d.3 == kind && d.2 == api_version)
+        })
+    }
+
     /// The lookup tables of a bundled version (`1.37`).
     pub fn version_defs(&self, version: &str) -> Option<&VersionDefs> {
         let v = self.versions.iter().position(|x| x == version)?;
@@ -137,5 +154,32 @@ mod tests {
                 "{av} {k}"
             );
         }
+    }
+
+    /// `serves` answers from the static tables what each version's lookup tables say.
+    #[test]
+    fn serves_agrees_with_the_lookup_tables() {
+        let b = bundle().expect("bundle");
+        let mut kinds: Vec<(&str, &str)> = DEFS
+            .iter()
+            .filter(|d| !d.3.is_empty())
+            .map(|d| (d.2, d.3))
+            .collect();
+        kinds.extend([
+            ("extensions/v1beta1", "Ingress"),
+            ("v1", "NoSuchKind"),
+            ("", ""),
+        ]);
+        for v in &b.versions {
+            let vd = b.version_defs(v).expect("tables");
+            for &(av, k) in &kinds {
+                assert_eq!(
+                    b.serves(v, av, k),
+                    vd.gvks.contains_key(&(av.to_string(), k.to_string())),
+                    "{v}: {av} {k}"
+                );
+            }
+        }
+        assert!(!b.serves("0.1", "v1", "Pod"));
     }
 }

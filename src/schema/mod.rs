@@ -1036,12 +1036,7 @@ impl<'a> SchemaSet<'a> {
             .bundle
             .versions
             .iter()
-            .filter(|v| {
-                self.bundle.version_defs(v).is_some_and(|vd| {
-                    vd.gvks
-                        .contains_key(&(api_version.to_string(), kind.to_string()))
-                })
-            })
+            .filter(|v| self.bundle.serves(v, api_version, kind))
             .map(String::as_str)
             .collect();
         let (group, _) = apiversions::split_api_version(api_version);
