@@ -45,8 +45,15 @@ impl Kind {
     }
 }
 
-/// The names of [`NAMES`] a directory holds, or `None` when it cannot be listed.
-type Listing = Option<Vec<(&'static str, Kind)>>;
+/// What a directory's listing says.
+enum Listing {
+    /// The names of [`NAMES`] it holds.
+    Names(Vec<(&'static str, Kind)>),
+    /// No such directory (a kustomization's resource names a file, say): nothing is in it.
+    Absent,
+    /// It cannot be listed, though its files may be reachable: ask by name.
+    Unreadable,
+}
 
 pub struct Disk<'a> {
     pub limits: &'a Limits,
@@ -76,9 +83,9 @@ impl<'a> Disk<'a> {
                 .entry(dir.to_path_buf())
                 .or_insert_with(|| list(on_disk));
             match names {
-                Some(names) => names.iter().find(|(n, _)| *n == name).map(|&(_, k)| k),
-                // An unreadable directory may still let its files be reached: ask by name.
-                None => Some(Kind::Ask),
+                Listing::Names(names) => names.iter().find(|(n, _)| *n == name).map(|&(_, k)| k),
+                Listing::Absent => None,
+                Listing::Unreadable => Some(Kind::Ask),
             }
         };
         let is_file = match kind {
@@ -94,10 +101,20 @@ impl<'a> Disk<'a> {
 /// asked for `Chart.yaml`, and so does this, on the systems whose default file system is
 /// one.
 fn list(dir: &Path) -> Listing {
+    use std::io::ErrorKind;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            return Listing::Absent
+        }
+        Err(_) => return Listing::Unreadable,
+    };
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).ok()? {
+    for entry in entries {
         // A listing cut short is no listing: the names are then asked for one by one.
-        let entry = entry.ok()?;
+        let Ok(entry) = entry else {
+            return Listing::Unreadable;
+        };
         let file_name = entry.file_name();
         let Some(n) = file_name.to_str() else {
             continue;
@@ -108,7 +125,7 @@ fn list(dir: &Path) -> Listing {
         let kind = entry.file_type().map_or(Kind::Ask, Kind::of);
         found.push((name, kind));
     }
-    Some(found)
+    Listing::Names(found)
 }
 
 #[cfg(any(target_os = "macos", target_os = "windows"))]
@@ -145,7 +162,13 @@ mod tests {
         }
         let limits = Limits::default();
         let disk = Disk::new(&limits);
-        for dir in [top.to_path_buf(), top.join("sub"), top.join("missing-dir")] {
+        let file = top.join("Chart.yaml");
+        for dir in [
+            top.to_path_buf(),
+            top.join("sub"),
+            top.join("missing-dir"),
+            file,
+        ] {
             for &name in NAMES {
                 assert_eq!(
                     disk.file_in(&dir, name),
