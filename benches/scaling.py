@@ -40,6 +40,10 @@ small 5.2 ms best wall; corpus 2.30x the floor at the quietest (best of 10: 114 
 50 ms; 2.48x in noisier minutes, where the previous stop's binary measured 2.50-2.88x).
 Memory grows at most 1.90x per doubling except items from 256,000 to 512,000 (2.00): at
 these sizes the tree is nearly all of it, so linear growth approaches 2.0.
+With 40-byte nodes (2026-12-03 around 08:15, a fuzzer on the other core): keys 1.56 (steps
+1.12-2.13), 135 MB at 1,024,000; items 1.69 (1.20-2.15), 353 MB at 1,024,000; memory at
+most 1.88 per step. Corpus, paired rounds: median 2.29-2.55x the floor over several hours'
+noise (the previous binary 2.27-2.75x alongside).
 
 A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
 temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
