@@ -256,7 +256,9 @@ impl<'a> JsonNode<'a, YamlJson> for Inst<'a> {
     }
 
     fn as_number(&self) -> Option<Number> {
-        match self.finite_scalar()?.value() {
+        // One read of the number: `from_f64` refuses what is not finite, as `finite_scalar`
+        // would, which reads it too.
+        match self.node.scalar().filter(|s| s.is_number())?.value() {
             Value::Int(i) => Some(Number::from(i)),
             Value::UInt(u) => Some(Number::from(u)),
             Value::Float(f) => Number::from_f64(f),
