@@ -31,8 +31,13 @@ fn memory_note() -> String {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .map(|kb| kb / 1024)
     };
-    match (mb("VmRSS:"), mb("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!(", RSS {rss} MB (peak {peak} MB)"),
+    // Anonymous memory is what the run allocated (each new page zeroed by the kernel, a
+    // cost that shows); file-backed memory is the binary's pages, read from the page cache.
+    match (mb("VmRSS:"), mb("VmHWM:"), mb("RssAnon:"), mb("RssFile:")) {
+        (Some(rss), Some(peak), Some(anon), Some(file)) => {
+            format!(", RSS {rss} MB (anon {anon}, file {file}; peak {peak} MB)")
+        }
+        (Some(rss), Some(peak), ..) => format!(", RSS {rss} MB (peak {peak} MB)"),
         _ => String::new(),
     }
 }
