@@ -146,6 +146,58 @@ fn directive_text_inside_strings_is_not_a_suppression() {
     assert_eq!(rules_of(&text), ["unsupported-value"]);
 }
 
+/// A suppression in a file the run skips (a Helm template, a CI workflow) is kept for the run
+/// that checks it (`helm template . | kubevet check -`); calling it unused here was noise on
+/// every repository with a chart. One in a checked manifest beside them still counts.
+#[test]
+fn suppressions_in_skipped_files_are_not_reported_unused() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create directories");
+        std::fs::write(path, text).expect("write a file");
+    };
+    let ignore = "# kubevet-ignore: image-latest-tag";
+    write(
+        "ci.yaml",
+        &format!("name: ci\non: push {ignore}\njobs: {{}}\n"),
+    );
+    write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    );
+    write(
+        "chart/templates/pod.yaml",
+        &format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{{{ .Values.name }}}} {ignore}\n"),
+    );
+    write(
+        "pod.yaml",
+        &pod("a", "", &format!("{BAD} # kubevet-ignore: duplicate-key")),
+    );
+    let opts = Options {
+        paths: vec![dir.path().to_path_buf()],
+        ..Options::default()
+    };
+    let report = kubevet::check(&opts).expect("the directory exists");
+    let unused: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "unused-suppression")
+        .map(|d| report.files[d.file].path.as_str())
+        .collect();
+    assert_eq!(unused.len(), 1, "{unused:?}");
+    assert!(
+        unused[0].ends_with("pod.yaml") && !unused[0].contains("templates"),
+        "{unused:?}"
+    );
+    assert_eq!(
+        report.skipped.values().sum::<usize>(),
+        3,
+        "{:?}",
+        report.skipped
+    );
+}
+
 fn kubevet(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kubevet"))
         .args(args)

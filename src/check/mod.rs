@@ -198,19 +198,34 @@ fn run(
     let mut parsed: Vec<ParsedFile> = std::iter::repeat_with(ParsedFile::default)
         .take(files.len())
         .collect();
-    let done: Vec<(usize, ParsedFile)> = order
+    // Each file's role is settled as soon as it is parsed, and the tree of a file found to
+    // hold no Kubernetes object is dropped there: a repository's ordinary YAML and JSON
+    // (100 MB of an SDK's specifications, say) no longer stays in memory to the end.
+    let done: Vec<(usize, ParsedFile, Option<Role>)> = order
         .par_iter()
         .with_max_len(1)
         .filter_map(|&i| match project.role(i) {
             Role::Skipped(_) if i < n_inputs => None,
-            _ => Some((i, yaml::parse_file(&files[i], &opts.limits))),
+            role => {
+                let p = yaml::parse_file(&files[i], &opts.limits);
+                let walked = walked.get(i).copied().unwrap_or(false);
+                let settled = (i < n_inputs)
+                    .then(|| settled_role(role, walked, &files[i], &p))
+                    .flatten();
+                match settled {
+                    Some(r @ Role::Skipped(_)) => Some((i, ParsedFile::default(), Some(r))),
+                    r => Some((i, p, r)),
+                }
+            }
         })
         .collect();
-    for (i, p) in done {
+    for (i, p, role) in done {
         parsed[i] = p;
+        if let Some(role) = role {
+            project.set_role(i, role);
+        }
     }
     timer.stage("parse");
-    settle_roles(&mut project, &files, &parsed, &walked, n_inputs);
     let documents = (0..n_inputs)
         .filter(|&i| !matches!(project.role(i), Role::Skipped(_)))
         .map(|i| parsed[i].documents.len())
@@ -271,9 +286,13 @@ fn run(
                     .as_ref()
                     .is_none_or(|r| r.rule_enabled(&f.path, rule))
         };
+        let checked: Vec<bool> = (0..n_inputs)
+            .map(|i| !matches!(project.role(i), Role::Skipped(_)))
+            .collect();
         crate::suppress::apply(
             &files[..n_inputs],
             &parsed[..n_inputs],
+            &checked,
             &mut diags,
             &enabled,
         );
@@ -340,34 +359,27 @@ fn workspace<'a>(
     (ws, diags)
 }
 
-/// Roles that only the parsed text can decide: a walked file with no Kubernetes object (or
-/// only other tools' configuration) is skipped, and a kustomize "patch" that is a JSON 6902
-/// operation list is data.
-fn settle_roles(
-    project: &mut Project,
-    files: &[SourceFile],
-    parsed: &[ParsedFile],
-    walked: &[bool],
-    n_inputs: usize,
-) {
-    for i in 0..n_inputs {
-        let p = &parsed[i];
-        match project.role(i) {
-            Role::Manifest if walked.get(i).copied().unwrap_or(false) => {
-                let failed = p.diagnostics.iter().any(|d| d.rule == yaml::RULE_SYNTAX);
-                if !project::holds_objects(&p.documents, &files[i].text, failed) {
-                    project.set_role(i, Role::Skipped(Skip::NotKubernetes));
-                } else if project::is_tool_config(&p.documents) {
-                    project.set_role(i, Role::Skipped(Skip::ToolConfig));
-                }
+/// A role that only the parsed text can decide, if `file` (now `role`) takes one: a walked
+/// file with no Kubernetes object (or only other tools' configuration) is skipped, and a
+/// kustomize "patch" that is a JSON 6902 operation list is data.
+fn settled_role(role: Role, walked: bool, file: &SourceFile, p: &ParsedFile) -> Option<Role> {
+    match role {
+        Role::Manifest if walked => {
+            let failed = p.diagnostics.iter().any(|d| d.rule == yaml::RULE_SYNTAX);
+            if !project::holds_objects(&p.documents, &file.text, failed) {
+                Some(Role::Skipped(Skip::NotKubernetes))
+            } else if project::is_tool_config(&p.documents) {
+                Some(Role::Skipped(Skip::ToolConfig))
+            } else {
+                None
             }
-            Role::Partial(Partial::KustomizePatch)
-                if !p.documents.is_empty() && p.documents.iter().all(|d| d.root.is_seq()) =>
-            {
-                project.set_role(i, Role::Skipped(Skip::KustomizeInput));
-            }
-            _ => {}
         }
+        Role::Partial(Partial::KustomizePatch)
+            if !p.documents.is_empty() && p.documents.iter().all(|d| d.root.is_seq()) =>
+        {
+            Some(Role::Skipped(Skip::KustomizeInput))
+        }
+        _ => None,
     }
 }
 

@@ -37,21 +37,29 @@ struct Suppression {
 }
 
 /// Removes suppressed diagnostics from `diags` and adds `unused-suppression` findings.
-/// `files[i]` and `parsed[i]` are the same input file. `enabled(file, rule)` says whether a
-/// rule reports in a file (configuration files can switch rules off per file).
+/// `files[i]`, `parsed[i]` and `checked[i]` are the same input file; `checked[i]` is false
+/// for a file the run skipped. `enabled(file, rule)` says whether a rule reports in a file
+/// (configuration files can switch rules off per file).
 pub fn apply(
     files: &[SourceFile],
     parsed: &[ParsedFile],
+    checked: &[bool],
     diags: &mut Vec<Diagnostic>,
     enabled: &dyn Fn(&SourceFile, &str) -> bool,
 ) {
-    // Every file's text is searched for directives: in parallel, the run's cores are free.
+    // Every checked file's text is searched for directives: in parallel, the run's cores are
+    // free. A file kubevet skipped (a Helm template, a CI workflow) keeps its directives for
+    // the run that checks it (`helm template . | kubevet check -`): here they suppress
+    // nothing, and calling them unused would be noise.
     let sups: Vec<Vec<Suppression>> = files
         .par_iter()
         .zip(parsed)
-        .map(|(file, p)| {
+        .zip(checked)
+        .map(|((file, p), &checked)| {
             let mut sups = Vec::new();
-            collect(file, p, &mut sups);
+            if checked {
+                collect(file, p, &mut sups);
+            }
             sups
         })
         .collect();
