@@ -267,9 +267,39 @@ pub fn holds_objects(documents: &[Document], text: &str, parse_failed: bool) -> 
 }
 
 /// Configuration files of other tools that carry `apiVersion` and `kind` but are never
-/// applied to a cluster: skipped when found by walking.
+/// applied to a cluster, or that say so (`config.kubernetes.io/local-config: "true"`):
+/// skipped when found by walking. Kubernetes' own components read
+/// theirs from files too (kubeadm, the kubelet, the API server's admission, encryption and
+/// audit settings, kubectl's `kuberc`), and a kubeconfig is `v1` `Config`, a kind the API
+/// server does not serve: none of them is an object to check.
 pub fn is_tool_config(documents: &[Document]) -> bool {
     const GROUPS: &[&str] = &[
+        "kubeadm.k8s.io/",
+        "kubelet.config.k8s.io/",
+        "kubeproxy.config.k8s.io/",
+        "kubescheduler.config.k8s.io/",
+        "kubecontrollermanager.config.k8s.io/",
+        "cloudcontrollermanager.config.k8s.io/",
+        "apiserver.config.k8s.io/",
+        "apiserver.k8s.io/",
+        "audit.k8s.io/",
+        "client.authentication.k8s.io/",
+        "credentialprovider.kubelet.k8s.io/",
+        "pod-security.admission.config.k8s.io/",
+        "eventratelimit.admission.k8s.io/",
+        "kubectl.config.k8s.io/",
+        "config.kubernetes.io/",
+        "fn.kpt.dev/",
+        "backstage.io/",
+        "scaffolder.backstage.io/",
+        "cli.kyverno.io/",
+        "krew.googlecontainertools.github.com/",
+        "garden.io/",
+        "meta.pkg.crossplane.io/",
+        "kapp.k14s.io/",
+        "kbld.k14s.io/",
+        "vendir.k14s.io/",
+        "imgpkg.carvel.dev/",
         "skaffold/",
         "kind.x-k8s.io/",
         "chainsaw.kyverno.io/",
@@ -290,12 +320,24 @@ pub fn is_tool_config(documents: &[Document]) -> bool {
         let Some(api) = d.root.get("apiVersion").and_then(|v| v.as_str()) else {
             return false;
         };
-        if !GROUPS.iter().any(|g| api.starts_with(g)) {
+        let kubeconfig =
+            api == "v1" && d.root.get("kind").and_then(|v| v.as_str()) == Some("Config");
+        if !kubeconfig && !GROUPS.iter().any(|g| api.starts_with(g)) && !local_config(&d.root) {
             return false;
         }
         any = true;
     }
     any
+}
+
+/// The annotation kustomize and kpt give a resource that configures the build and is never
+/// applied (a function's settings, a setters file).
+fn local_config(root: &crate::yaml::Node) -> bool {
+    root.get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get("config.kubernetes.io/local-config"))
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.trim() == "true")
 }
 
 #[cfg(test)]

@@ -46,3 +46,44 @@ fn tool_configs_are_recognised_by_group() {
     let (d, _) = docs("apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\n");
     assert!(!is_tool_config(&d));
 }
+
+#[test]
+fn kubernetes_component_configs_and_kubeconfigs_are_tool_configs() {
+    for text in [
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n",
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n---\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n",
+        "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n",
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n",
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n",
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\n",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]\n",
+        "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n",
+        "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n",
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n",
+        "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\n",
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n",
+        "apiVersion: fn.kpt.dev/v1alpha1\nkind: SetLabels\n",
+        "apiVersion: meta.pkg.crossplane.io/v1\nkind: Configuration\n",
+        "apiVersion: vendir.k14s.io/v1alpha1\nkind: Config\n",
+        // Any group, when kustomize's and kpt's annotation says it is never applied.
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n",
+    ] {
+        let (d, _) = docs(text);
+        assert!(is_tool_config(&d), "{text}");
+    }
+    // Objects the API server serves are not, in those groups' neighbours or in `v1`.
+    for text in [
+        "apiVersion: v1\nkind: ConfigMap\n",
+        "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\n",
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n",
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\n",
+        "apiVersion: internal.apiserver.k8s.io/v1alpha1\nkind: StorageVersion\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/local-config: \"false\"\n",
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\n",
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n---\napiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Pod\n",
+    ] {
+        let (d, _) = docs(text);
+        assert!(!is_tool_config(&d), "{text}");
+    }
+}
