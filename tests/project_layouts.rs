@@ -195,3 +195,38 @@ fn absence_is_judged_in_a_kustomize_tree_only_on_a_near_miss() {
     assert!(misses[0].message.contains("app=wbe"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn templates_outside_charts_and_component_configs_are_skipped() {
+    let report = run(vec![layout("templates")], false);
+    // A Go template and a Jinja one are not YAML until rendered; a manifest broken without
+    // any template line is still reported.
+    assert_eq!(
+        report.skipped.get(&Skip::Template),
+        Some(&2),
+        "{:?}",
+        report.skipped
+    );
+    for f in ["gomplate/service.yaml", "ansible/deployment.yaml"] {
+        assert!(rules_at(&report, f).is_empty(), "{f}: {}", concise(&report));
+    }
+    assert_eq!(rules_at(&report, "broken.yaml"), vec!["yaml-syntax"]);
+    // A kubeconfig, the kubelet's configuration and a Backstage catalog entry carry
+    // `apiVersion` and `kind` but are never applied.
+    assert_eq!(
+        report.skipped.get(&Skip::ToolConfig),
+        Some(&3),
+        "{:?}",
+        report.skipped
+    );
+    for f in ["kubeconfig.yaml", "kubelet.yaml", "catalog-info.yaml"] {
+        assert!(rules_at(&report, f).is_empty(), "{f}: {}", concise(&report));
+    }
+    insta::assert_snapshot!(concise(&report));
+    // Named on the command line, a template is judged as what it is: not YAML.
+    let named = run(
+        vec![layout("templates").join("gomplate/service.yaml")],
+        false,
+    );
+    assert_eq!(rules_at(&named, "service.yaml"), vec!["yaml-syntax"]);
+}

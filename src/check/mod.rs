@@ -360,13 +360,16 @@ fn workspace<'a>(
 }
 
 /// A role that only the parsed text can decide, if `file` (now `role`) takes one: a walked
-/// file with no Kubernetes object (or only other tools' configuration) is skipped, and a
+/// file with no Kubernetes object (or only other tools' configuration), or one that is a
+/// template and so no YAML, is skipped, and a
 /// kustomize "patch" that is a JSON 6902 operation list is data.
 fn settled_role(role: Role, walked: bool, file: &SourceFile, p: &ParsedFile) -> Option<Role> {
     match role {
         Role::Manifest if walked => {
             let failed = p.diagnostics.iter().any(|d| d.rule == yaml::RULE_SYNTAX);
-            if !project::holds_objects(&p.documents, &file.text, failed) {
+            if failed && project::is_template(&file.text) {
+                Some(Role::Skipped(Skip::Template))
+            } else if !project::holds_objects(&p.documents, &file.text, failed) {
                 Some(Role::Skipped(Skip::NotKubernetes))
             } else if project::is_tool_config(&p.documents) {
                 Some(Role::Skipped(Skip::ToolConfig))

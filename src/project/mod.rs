@@ -56,6 +56,9 @@ pub enum Skip {
     ToolConfig,
     /// Under a chart's `templates/`: Go templates, not YAML until rendered.
     HelmTemplate,
+    /// Found by walking outside any chart, not YAML because of its template lines
+    /// (`{{- range .Items }}`, `{% if tls %}`): another tool renders it.
+    Template,
     /// `Chart.yaml`, values files, chart tests: inputs of a chart, not objects.
     HelmChartInput,
     /// Named by a kustomization as generator input, JSON 6902 patch or transformer config.
@@ -69,6 +72,7 @@ impl Skip {
             Skip::NotKubernetes => "without Kubernetes objects",
             Skip::ToolConfig => "of other tools' configuration",
             Skip::HelmTemplate => "Helm templates",
+            Skip::Template => "other templates",
             Skip::HelmChartInput => "Helm chart inputs",
             Skip::KustomizeInput => "kustomize inputs",
         }
@@ -80,6 +84,7 @@ impl Skip {
             Skip::NotKubernetes => "notKubernetes",
             Skip::ToolConfig => "toolConfig",
             Skip::HelmTemplate => "helmTemplates",
+            Skip::Template => "templates",
             Skip::HelmChartInput => "helmChartInputs",
             Skip::KustomizeInput => "kustomizeInputs",
         }
@@ -264,6 +269,18 @@ pub fn holds_objects(documents: &[Document], text: &str, parse_failed: bool) -> 
         }
         api && kind
     }
+}
+
+/// Whether a file that failed to parse is a template rather than a broken manifest: some
+/// line is a template action alone (`{{- range .Items }}`, `{{ end }}`, `{% if tls %}`).
+/// Go templates (gomplate, consul-template, a chart's files outside the chart) and Jinja
+/// (Ansible, Salt) write them; YAML never starts a line with `{{` or `{%` (a flow mapping
+/// whose first key is a flow mapping is legal but not seen in manifests).
+pub fn is_template(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("{{") || l.starts_with("{%")
+    })
 }
 
 /// Configuration files of other tools that carry `apiVersion` and `kind` but are never

@@ -87,3 +87,12 @@ fn kubernetes_component_configs_and_kubeconfigs_are_tool_configs() {
         assert!(!is_tool_config(&d), "{text}");
     }
 }
+
+#[test]
+fn a_template_has_a_line_that_is_a_template_action() {
+    assert!(is_template("a: 1\n{{- range .Items }}\n- x\n{{ end }}\n"));
+    assert!(is_template("spec:\n  {% if tls %}\n  tls: true\n"));
+    // `{{` inside a value or a string is a placeholder, not a template line.
+    assert!(!is_template("name: {{ .Name }}\nimage: \"{{ image }}\"\n"));
+    assert!(!is_template("data:\n  mode: [fast\n"));
+}
