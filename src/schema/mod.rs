@@ -1152,7 +1152,7 @@ impl<'a> SchemaSet<'a> {
             d = d
                 .with_help(format!("{kind} is served as `apiVersion: {av}`"))
                 .with_label(file, av_node.span, "this apiVersion does not serve it");
-        } else if let Some(k) = self.kind_suggestion(kind) {
+        } else if let Some(k) = self.unknown_kind_suggestion(api_version, kind) {
             d = d.with_help(format!("did you mean `kind: {k}`?"));
         } else if !self.crds.is_empty() || api_version.contains('.') {
             d = d.with_help(
@@ -1160,6 +1160,27 @@ impl<'a> SchemaSet<'a> {
             );
         }
         d
+    }
+
+    /// A kind to suggest for `kind` under `api_version`, which serves no schema. A custom
+    /// group (one with a dot that Kubernetes does not serve) has only its CRDs' kinds: a
+    /// `cert-manager.io/v1` `Certificate` whose CRD is not in the run is no misspelt
+    /// `CertificateSigningRequest`, a kind of another group.
+    fn unknown_kind_suggestion(&self, api_version: &str, kind: &str) -> Option<String> {
+        let group = group_of(api_version);
+        let builtin = |g: &str| self.defs.gvks.keys().any(|(av, _)| group_of(av) == g);
+        if !group.contains('.') || builtin(group) {
+            return self.kind_suggestion(kind);
+        }
+        let mut kinds: Vec<&str> = self
+            .crds
+            .keys()
+            .filter(|(av, _)| group_of(av) == group)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        crate::model::names::did_you_mean(kind, &kinds).map(str::to_string)
     }
 
     fn kind_suggestion(&self, kind: &str) -> Option<String> {
@@ -1215,6 +1236,11 @@ fn duplicate_crd(name: &str, file: FileId, span: Span, first: &Seen) -> Diagnost
          a custom resource valid under either. Check only the copy the cluster installs, or \
          keep the two in step",
     )
+}
+
+/// The API group of an `apiVersion`: `apps` for `apps/v1`, empty for the core `v1`.
+fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
 /// `Deployment` for `io.k8s.api.apps.v1.Deployment`.
