@@ -198,6 +198,22 @@ pub fn did_you_mean<'c>(value: &str, allowed: &[&'c str]) -> Option<&'c str> {
         .map(|(_, a)| a)
 }
 
+/// The name among `candidates` that `value` most likely misspells: one edit away (an
+/// insertion, deletion, substitution or swap, ignoring case), two for names over ten
+/// characters. Stricter than [`did_you_mean`], whose bound suits help text: whether a missing
+/// reference is reported, and how loudly, is decided on this, and a sibling's name that
+/// differs by a word (`argocd-applicationset-controller` beside the StatefulSet
+/// `argocd-application-controller`) is another object, not a typo.
+pub fn typo_of<'c>(value: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let lower = value.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::osa_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= if c.chars().count() > 10 { 2 } else { 1 })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 /// `"a", "b" or "c"` for messages.
 pub fn one_of(allowed: &[&str]) -> String {
     match allowed {
@@ -216,6 +232,26 @@ pub fn one_of(allowed: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typo_is_an_edit_or_two_away_a_different_word_is_not() {
+        let services = ["cache-headless", "argocd-applicationset-controller", "db", "redis"];
+        assert_eq!(typo_of("cache-headles", &services), Some("cache-headless"));
+        assert_eq!(typo_of("cahce-headless", &services), Some("cache-headless"));
+        assert_eq!(typo_of("Redis", &services), Some("redis"));
+        assert_eq!(typo_of("reddis", &services), Some("redis"));
+        // A sibling component's name, three letters longer: another object.
+        assert_eq!(typo_of("argocd-application-controller", &services), None);
+        // Short names allow one edit only.
+        assert_eq!(typo_of("rdis0", &services), None);
+        assert_eq!(typo_of("dbx", &services), Some("db"));
+        assert_eq!(typo_of("dbxy", &services), None);
+        // did_you_mean, for help text, is looser.
+        assert_eq!(
+            did_you_mean("argocd-application-controller", &services),
+            Some("argocd-applicationset-controller")
+        );
+    }
 
     #[test]
     fn labels_and_subdomains() {

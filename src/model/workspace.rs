@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::object::is_cluster_scoped;
 use super::{label_map, selector_closeness, LabelSelector, Object, PodTemplate};
-use crate::model::names::did_you_mean;
+use crate::model::names::typo_of;
 use crate::source::SourceFile;
 use crate::yaml::Node;
 
@@ -380,8 +380,8 @@ impl<'a> Workspace<'a> {
                     return None;
                 }
                 let close = t.labels.iter().any(|(lk, lv, _)| {
-                    (lk == k && did_you_mean(v, &[lv]).is_some())
-                        || (lv == v && did_you_mean(k, &[lk]).is_some())
+                    (lk == k && typo_of(v, &[lv]).is_some())
+                        || (lv == v && typo_of(k, &[lk]).is_some())
                 });
                 close.then(|| (&self.objects[t.object], t.template))
             })

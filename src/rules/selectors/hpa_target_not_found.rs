@@ -2,7 +2,7 @@
 //! the run, when the run has objects of that kind in the namespace.
 
 use crate::diagnostics::Severity;
-use crate::model::names::did_you_mean;
+use crate::model::names::typo_of;
 use crate::model::Object;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -47,7 +47,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if candidates.is_empty() {
         return;
     }
-    let near = did_you_mean(name, &candidates);
+    let near = typo_of(name, &candidates);
     // Without a near miss, only a run that is the whole picture can say the target does
     // not exist (an operator, a Helm release or kustomize may create it).
     if near.is_none() && !ws.can_judge_absence(obj.file, ns) {

@@ -2,7 +2,7 @@
 //! that the run does not have.
 
 use crate::diagnostics::Severity;
-use crate::model::names::did_you_mean;
+use crate::model::names::typo_of;
 use crate::model::{all_items, Object, Service};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -90,7 +90,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .filter(|s| ws.same_dir(s.obj.file, obj.file))
                 .filter_map(|s| s.obj.name)
                 .collect();
-            let near = did_you_mean(name, &names);
+            let near = typo_of(name, &names);
             // Without a near miss, only a run that is the whole picture can say the Service
             // does not exist (an operator or kustomize may create it).
             if names.is_empty() || (near.is_none() && !ws.can_judge_absence(obj.file, ns)) {

@@ -106,7 +106,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 ),
             )
             .with_primary_label(format!("no {} `{name}` here", r.kind));
-        let suggestion = crate::model::names::did_you_mean(name, &known);
+        let suggestion = crate::model::names::typo_of(name, &known);
         // Without a near miss, a reference is only worth a note where the run is the whole
         // picture: kustomize generates ConfigMaps and Secrets, operators create them.
         if suggestion.is_none() && !ctx.ws.can_judge_absence(obj.file, ns) {

@@ -2,7 +2,7 @@
 //! Service.
 
 use crate::diagnostics::Severity;
-use crate::model::names::did_you_mean;
+use crate::model::names::typo_of;
 use crate::model::{Object, Service};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -63,7 +63,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         Some(_) => {}
         None => {
             let names: Vec<&str> = services.iter().filter_map(|s| s.obj.name).collect();
-            let near = did_you_mean(name, &names);
+            let near = typo_of(name, &names);
             if near.is_none() && !ws.can_judge_absence(obj.file, ns) {
                 return;
             }
