@@ -235,7 +235,12 @@ mod tests {
 
     #[test]
     fn a_typo_is_an_edit_or_two_away_a_different_word_is_not() {
-        let services = ["cache-headless", "argocd-applicationset-controller", "db", "redis"];
+        let services = [
+            "cache-headless",
+            "argocd-applicationset-controller",
+            "db",
+            "redis",
+        ];
         assert_eq!(typo_of("cache-headles", &services), Some("cache-headless"));
         assert_eq!(typo_of("cahce-headless", &services), Some("cache-headless"));
         assert_eq!(typo_of("Redis", &services), Some("redis"));
