@@ -361,8 +361,8 @@ fn workspace<'a>(
 
 /// A role that only the parsed text can decide, if `file` (now `role`) takes one: a walked
 /// file with no Kubernetes object (or only other tools' configuration), or one that is a
-/// template and so no YAML, is skipped, and a
-/// kustomize "patch" that is a JSON 6902 operation list is data.
+/// template and so no YAML, is skipped, and a kustomize "patch" that is a JSON 6902
+/// operation list is data.
 fn settled_role(role: Role, walked: bool, file: &SourceFile, p: &ParsedFile) -> Option<Role> {
     match role {
         Role::Manifest if walked => {

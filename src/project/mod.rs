@@ -285,10 +285,10 @@ pub fn is_template(text: &str) -> bool {
 
 /// Configuration files of other tools that carry `apiVersion` and `kind` but are never
 /// applied to a cluster, or that say so (`config.kubernetes.io/local-config: "true"`):
-/// skipped when found by walking. Kubernetes' own components read
-/// theirs from files too (kubeadm, the kubelet, the API server's admission, encryption and
-/// audit settings, kubectl's `kuberc`), and a kubeconfig is `v1` `Config`, a kind the API
-/// server does not serve: none of them is an object to check.
+/// skipped when found by walking. Kubernetes' own components read theirs from files too
+/// (kubeadm, the kubelet, the API server's admission, encryption and audit settings,
+/// kubectl's `kuberc`), and a kubeconfig is `v1` `Config`, a kind the API server does not
+/// serve: none of them is an object to check.
 pub fn is_tool_config(documents: &[Document]) -> bool {
     const GROUPS: &[&str] = &[
         "kubeadm.k8s.io/",
