@@ -17,7 +17,10 @@ const PAGES: &[&str] = &[
 
 /// Tables under these headings describe something else than checks (per-document
 /// comparisons with a peer tool).
-const NOT_CHECK_SECTIONS: &[&str] = &["## kubectl-validate's test cases"];
+const NOT_CHECK_SECTIONS: &[&str] = &[
+    "## kubectl-validate's test cases",
+    "## kubeconform's acceptance tests",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Status {

@@ -184,6 +184,26 @@ fn invalid_utf8_and_binary_input() {
 }
 
 #[test]
+fn empty_stdin_is_an_error_unless_named() {
+    // A failed `helm template . | kubevet check -` pipes nothing: that must not pass.
+    for input in [&b""[..], b"\n  \n"] {
+        let o = kubevet_stdin(&["check", "--format", "concise", "-"], input);
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("-:1:1: error[unreadable-file] standard input is empty"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    // An editor sending an empty buffer names it: an empty file, nothing to report.
+    let o = kubevet_stdin(&["check", "--stdin-filename", "new.yaml", "-"], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A document that is only a comment is not empty input.
+    let o = kubevet_stdin(&["check", "-"], b"# nothing rendered\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
 fn walks_directories_respecting_hidden_and_gitignore() {
     let dir = temp_dir("walk");
     std::fs::create_dir_all(dir.join("sub/.hidden")).expect("mkdir");

@@ -119,6 +119,11 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         .iter()
         .map(|i| matches!(i, Input::File { walked: true, .. }))
         .collect();
+    diags.extend(source::empty_stdin(
+        &files,
+        opts.stdin_filename.is_some(),
+        &diags,
+    ));
     let (files, n_inputs, new_id) =
         source::name_stdin(files, n_inputs, &mut diags, opts.stdin_filename.as_deref());
     // Standard input split into the templates of `helm template` output: later inputs move.

@@ -2,10 +2,35 @@
 //! template each document came from (its `# Source:` comment).
 
 use super::SourceFile;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::yaml::Span;
 
 /// The name stdin has when the user gave none.
 pub const STDIN: &str = "-";
+
+/// An error for standard input that holds nothing but white space, unless it was given a
+/// file name (an editor sending an empty buffer): `helm template . | kubevet check -` after
+/// a failed render would otherwise pass with nothing checked, where `kubectl apply -f -`
+/// fails (`no objects passed to apply`). A named pipe with nothing written to it is
+/// reported the same way.
+pub fn empty_stdin(files: &[SourceFile], named: bool, diags: &[Diagnostic]) -> Option<Diagnostic> {
+    if named {
+        return None;
+    }
+    let f = files.iter().find(|f| f.path == STDIN)?;
+    if !f.text.trim().is_empty() || diags.iter().any(|d| d.file == f.id) {
+        return None;
+    }
+    let d = Diagnostic::new(
+        super::RULE_UNREADABLE,
+        Severity::Error,
+        f.id,
+        Span::empty(0),
+        "standard input is empty; nothing was checked".to_string(),
+    )
+    .with_help("did the command before the pipe fail? `kubevet check -` reads the manifests piped into it (`helm template . | kubevet check -`); with `--stdin-filename` an empty input is an empty file");
+    Some(d)
+}
 
 /// Renames standard input to `name` and splits `helm template` output into one file per
 /// rendered template, named by its `# Source:` path, so a finding says
