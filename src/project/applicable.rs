@@ -1,10 +1,12 @@
 //! Findings that the repository layout makes wrong: a kustomize patch "missing" the fields
 //! its base has, a selector kustomize will write, a placeholder a later tool substitutes.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::{paths, Partial, Project, Role, RULE_HELM_CHART};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::schema;
 use crate::source::SourceFile;
 use crate::yaml::{Span, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
 
@@ -15,6 +17,7 @@ const IMAGE_LATEST_TAG: &str = "image-latest-tag";
 
 /// Drops the findings that do not apply to the file as the repository uses it.
 pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], project: &Project) {
+    let before = blocked_documents(diags);
     diags.retain(|d| {
         let Some(file) = files.get(d.file) else {
             return true;
@@ -61,6 +64,24 @@ pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], proj
             _ => true,
         }
     });
+    // The note that a custom resource's CEL rules were not evaluated falls with the schema
+    // errors that explain it when they are dropped here (a patch's missing field, a
+    // placeholder's type); not when configuration hid them, as those errors stand.
+    let after = blocked_documents(diags);
+    diags.retain(|d| {
+        !schema::is_cel_blocked_note(d)
+            || after.contains(&(d.file, d.document))
+            || !before.contains(&(d.file, d.document))
+    });
+}
+
+/// The documents with a schema error that keeps the API server from running CEL rules.
+fn blocked_documents(diags: &[Diagnostic]) -> HashSet<(usize, Option<usize>)> {
+    diags
+        .iter()
+        .filter(|d| schema::blocks_cel(d))
+        .map(|d| (d.file, d.document))
+        .collect()
 }
 
 /// Findings about the text itself stand whatever the file is used for.

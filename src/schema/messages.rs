@@ -59,6 +59,30 @@ pub(crate) fn check(
     Ok(out)
 }
 
+/// Keywords whose failure the API server counts as blocking CEL, besides wrong types, missing
+/// required fields and unsupported enum values (`hasBlockingErr` in
+/// `apiextensions-apiserver/pkg/registry/customresource/strategy.go`: `TooLong`, `TooMany`).
+const CEL_BLOCKING_KEYWORDS: &[&str] = &["maxLength", "maxItems", "maxProperties"];
+
+/// Whether the API server would leave a custom resource's CEL rules unevaluated because of
+/// this schema finding: it stops at a wrong type, a missing required field, an unsupported
+/// enum value and a string, list or map over its maximum size, and answers `some validation
+/// rules were not checked because the object was invalid`.
+pub fn blocks_cel(d: &Diagnostic) -> bool {
+    match d.rule {
+        RULE_INVALID_TYPE | RULE_MISSING_REQUIRED_FIELD | RULE_INVALID_ENUM_VALUE => true,
+        RULE_INVALID_VALUE => d
+            .label
+            .as_deref()
+            .is_some_and(|l| CEL_BLOCKING_KEYWORDS.iter().any(|k| l == keyword_label(k))),
+        _ => false,
+    }
+}
+
+fn keyword_label(keyword: &str) -> String {
+    format!("fails `{keyword}`")
+}
+
 fn explain(
     t: &Target,
     file: FileId,
@@ -145,7 +169,7 @@ impl<'a> Cx<'a> {
                     node.span,
                     format!("{what}: {message}"),
                 )
-                .with_primary_label(format!("fails `{keyword}`"));
+                .with_primary_label(keyword_label(keyword));
                 d.path = Some(path).filter(|p| !p.is_empty());
                 out.push(d);
             }

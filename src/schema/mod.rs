@@ -52,8 +52,11 @@ pub const RULE_REMOVED_API_VERSION: &str = "removed-api-version";
 pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
 pub const RULE_INVALID_CRD: &str = "invalid-crd";
 pub const RULE_DUPLICATE_CRD: &str = "duplicate-crd";
-pub use cel::{RULE_CEL_RULE_FAILED, RULE_CEL_RULE_NOT_EVALUATED};
+pub use cel::{
+    is_blocked_note as is_cel_blocked_note, RULE_CEL_RULE_FAILED, RULE_CEL_RULE_NOT_EVALUATED,
+};
 pub use listmaps::RULE_DUPLICATE_LIST_ENTRY;
+pub use messages::blocks_cel;
 
 /// Metadata of the schema rules: id, default severity, one-line summary.
 pub const RULES: &[(&str, Severity, &str)] = &[
@@ -775,7 +778,11 @@ impl<'a> SchemaSet<'a> {
             let mut found = messages::check(t, file, doc, facts.duplicate_keys)?;
             found.extend(listmaps::check(&t.nav(), file, doc));
             found.extend(facts.int_range(t, file, doc));
-            found.extend(rules.check(file, doc, kind_node));
+            if found.iter().any(messages::blocks_cel) {
+                found.extend(rules.not_evaluated_for_errors(file, doc, kind_node));
+            } else {
+                found.extend(rules.check(file, doc, kind_node));
+            }
             Ok::<_, String>(found)
         };
         let whole = || {

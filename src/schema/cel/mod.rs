@@ -45,6 +45,15 @@ pub const RULE_CEL_RULE_NOT_EVALUATED: &str = "cel-rule-not-evaluated";
 /// server has its own cost limits; this one only keeps hostile input from hanging kubevet.
 const DOCUMENT_BUDGET: u64 = 20_000_000;
 
+/// The end of [`CelRules::not_evaluated_for_errors`]'s message.
+const BLOCKED: &str = "the object has schema errors the API server stops at";
+
+/// Whether `d` is the note that a resource's schema errors kept its rules from running: it
+/// stands only while one of those errors does (see `project::retain_applicable`).
+pub fn is_blocked_note(d: &Diagnostic) -> bool {
+    d.rule == RULE_CEL_RULE_NOT_EVALUATED && d.message.ends_with(BLOCKED)
+}
+
 /// The compiled rules of one CRD version.
 pub(crate) struct CelRules {
     root: Option<SNode>,
@@ -56,6 +65,37 @@ impl CelRules {
         CelRules {
             root: tree::build(schema),
         }
+    }
+
+    /// The note for a custom resource whose schema errors keep the API server from
+    /// evaluating its rules (see `messages::blocks_cel`), if its definition has any: a
+    /// rule read on such a value would fail on what the schema finding already says.
+    pub fn not_evaluated_for_errors(
+        &self,
+        file: FileId,
+        doc: &Node,
+        kind_node: &Node,
+    ) -> Option<Diagnostic> {
+        // Only when a rule would have run on a value the resource has: the same answer
+        // from a schema cut down to the resource as from the whole one.
+        if !self
+            .root
+            .as_ref()
+            .is_some_and(|r| reaches_rule(r, Doc::Node(doc)))
+        {
+            return None;
+        }
+        let kind = kind_node.as_str().unwrap_or("object");
+        let d = Diagnostic::new(
+            RULE_CEL_RULE_NOT_EVALUATED,
+            Severity::Info,
+            file,
+            kind_node.span,
+            format!("the CEL rules of the {kind} definition were not evaluated: {BLOCKED}"),
+        )
+        .with_primary_label("rules not evaluated")
+        .with_help("correct the type, required-field, enum or size errors reported here; the API server evaluates the rules only then (`some validation rules were not checked because the object was invalid`), and they may reject the object too");
+        Some(d)
     }
 
     /// The findings of the rules on one custom resource.
@@ -74,6 +114,42 @@ impl CelRules {
         };
         w.walk(root, Doc::Node(doc), kind_node.span, String::new(), true);
         w.out
+    }
+}
+
+/// Whether a rule is declared at a value of `doc` that [`Walk::walk`] would visit.
+fn reaches_rule(s: &SNode, doc: Doc<'_>) -> bool {
+    if doc.is_null() || !s.rules_below {
+        return false;
+    }
+    if !s.rules.is_empty() {
+        return true;
+    }
+    if doc.is_map() {
+        let prop = s
+            .props
+            .iter()
+            .filter(|(_, p)| p.rules_below)
+            .any(|(name, p)| match doc.member(name) {
+                Some((v, _)) => reaches_rule(p, v),
+                None => p
+                    .default
+                    .as_ref()
+                    .is_some_and(|d| reaches_rule(p, Doc::Json(d))),
+            });
+        prop || s.additional.as_ref().is_some_and(|a| {
+            doc.members()
+                .into_iter()
+                .any(|(k, v, _)| s.prop(k).is_none() && reaches_rule(a, v))
+        })
+    } else if doc.is_seq() {
+        s.items.as_ref().is_some_and(|is| {
+            doc.items()
+                .into_iter()
+                .any(|(item, _)| reaches_rule(is, item))
+        })
+    } else {
+        false
     }
 }
 

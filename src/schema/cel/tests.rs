@@ -76,7 +76,44 @@ fn integer_number_and_int_or_string_typing() {
         ]
     );
     // A value of the wrong type is the schema stage's finding, not the rule's.
-    assert_eq!(run(spec, "{num: many}"), vec![]);
+    assert_eq!(failed(&run(spec, "{num: many}")), Vec::<String>::new());
+}
+
+#[test]
+fn schema_errors_the_server_stops_at_leave_every_rule_unevaluated() {
+    let spec = r#"{"type":"object","required":["size"],
+        "x-kubernetes-validations":[{"rule":"self.size <= 10","message":"size is at most 10"}],
+        "properties":{
+            "size":{"type":"integer"},
+            "mode":{"type":"string","enum":["open","closed"]},
+            "label":{"type":"string","maxLength":8},
+            "tags":{"type":"array","maxItems":1,"items":{"type":"string"}},
+            "note":{"type":"string","pattern":"^[a-z]+$"}}}"#;
+    let blocked = vec![(
+        16,
+        NOT_EVALUATED,
+        "the CEL rules of the W definition were not evaluated: the object has schema errors the API server stops at".to_string(),
+    )];
+    // A missing required field, a wrong type, an unsupported enum value, a string or list
+    // over its maximum: one info, and no `no such key` failure on top of the schema's.
+    for resource in [
+        "{mode: open}",
+        "{size: big}",
+        "{size: 20, mode: ajar}",
+        "{size: 20, label: much-too-long}",
+        "{size: 20, tags: [a, b]}",
+    ] {
+        assert_eq!(run(spec, resource), blocked, "{resource}");
+    }
+    // A failed pattern does not stop the rules.
+    assert_eq!(
+        failed(&run(spec, "{size: 20, note: Not-Lower}")),
+        vec!["`spec`: size is at most 10"]
+    );
+    assert_eq!(
+        failed(&run(spec, "{size: 20}")),
+        vec!["`spec`: size is at most 10"]
+    );
 }
 
 #[test]
