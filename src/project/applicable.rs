@@ -33,8 +33,9 @@ pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], proj
         }
         match project.role(d.file) {
             Role::Partial(kind) => {
-                // A partial object sets some fields; what it leaves out comes from elsewhere.
-                if d.rule == MISSING_REQUIRED {
+                // A partial object sets some fields; what it leaves out comes from elsewhere,
+                // so neither its absence nor a CEL rule reading it is a finding.
+                if d.rule == MISSING_REQUIRED || schema::is_cel_absent_field_failure(d) {
                     return false;
                 }
                 // `$patch`, `$setElementOrder/...` are strategic-merge directives; chainsaw

@@ -53,7 +53,8 @@ pub const RULE_DEPRECATED_API_VERSION: &str = "deprecated-api-version";
 pub const RULE_INVALID_CRD: &str = "invalid-crd";
 pub const RULE_DUPLICATE_CRD: &str = "duplicate-crd";
 pub use cel::{
-    is_blocked_note as is_cel_blocked_note, RULE_CEL_RULE_FAILED, RULE_CEL_RULE_NOT_EVALUATED,
+    is_absent_field_failure as is_cel_absent_field_failure, is_blocked_note as is_cel_blocked_note,
+    RULE_CEL_RULE_FAILED, RULE_CEL_RULE_NOT_EVALUATED,
 };
 pub use listmaps::RULE_DUPLICATE_LIST_ENTRY;
 pub use messages::blocks_cel;

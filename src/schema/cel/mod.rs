@@ -54,6 +54,15 @@ pub fn is_blocked_note(d: &Diagnostic) -> bool {
     d.rule == RULE_CEL_RULE_NOT_EVALUATED && d.message.ends_with(BLOCKED)
 }
 
+/// The API server's text for a rule reading a field the value does not have.
+const NO_SUCH_KEY: &str = "no such key: ";
+
+/// Whether `d` is a rule that failed on reading an absent field: no finding on a partial
+/// object (a patch, a test step), which leaves out what the full object has.
+pub fn is_absent_field_failure(d: &Diagnostic) -> bool {
+    d.rule == RULE_CEL_RULE_FAILED && d.message.contains(NO_SUCH_KEY)
+}
+
 /// The compiled rules of one CRD version.
 pub(crate) struct CelRules {
     root: Option<SNode>,
@@ -427,7 +436,7 @@ fn runtime_error(e: &ExecutionError, s: &SNode) -> Option<String> {
     match e {
         // A declared property that is absent; a key of a map. A name the schema does not
         // declare would not have compiled in the API server.
-        ExecutionError::NoSuchKey(k) => declares(s, k, 0).then(|| format!("no such key: {k}")),
+        ExecutionError::NoSuchKey(k) => declares(s, k, 0).then(|| format!("{NO_SUCH_KEY}{k}")),
         ExecutionError::IndexOutOfBounds(v) => Some(format!("index out of bounds: {}", display(v))),
         ExecutionError::DivisionByZero(_) => Some("division by zero".to_string()),
         ExecutionError::RemainderByZero(_) => Some("modulus by zero".to_string()),
