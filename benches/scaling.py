@@ -28,25 +28,14 @@ Shapes:
   corpus     ../shared/corpus/real (or --corpus DIR): throughput against the floor, the
              check and the floor run in pairs (--rounds of them); the median ratio
 
-Last measured (2026-12-03 around 05:00, release build with LTO, 2 shared cores, one round;
-this machine's single steps alternate high and low, so the growth over the whole range is
-given first, then the range of single steps, CPU): files 500 -> 32,000 1.79 per doubling
-(steps 1.36-2.15; 32,000 files 2.1 s CPU, 337 MB); objects 1,000 -> 64,000 1.93 (1.73-2.17;
-64,000: 1.4 s, 293 MB); documents 1.93 (1.67-2.36; 64,000: 1.5 s, 293 MB); keys 1,000 ->
-1,024,000 1.57 (1.13-2.30; 1,024,000: 0.55 s, 166 MB, was 265 MB); items 1.67 (1.06-2.22;
-1,024,000: 1.5 s, 455 MB); namespace 1.79 (1.39-2.70; best of 3: 1.89, 1.50-2.24; 64,000: 1.05-1.2 s CPU, 238 MB); line
-1,000 -> 64,000 findings 1.84 (1.50-2.05; 64,000: 1.8 s CPU, 416 MB; quadratic before);
-small 5.2 ms best wall; corpus 2.30x the floor at the quietest (best of 10: 114 ms against
-50 ms; 2.48x in noisier minutes, where the previous stop's binary measured 2.50-2.88x).
-Memory grows at most 1.90x per doubling except items from 256,000 to 512,000 (2.00): at
-these sizes the tree is nearly all of it, so linear growth approaches 2.0.
-With 40-byte nodes (2026-12-03 around 08:15, a fuzzer on the other core): keys 1.56 (steps
-1.12-2.13), 135 MB at 1,024,000; items 1.69 (1.20-2.15), 353 MB at 1,024,000; memory at
-most 1.88 per step. Corpus, paired rounds: median 2.29-2.55x the floor over several hours'
-noise (the previous binary 2.27-2.75x alongside).
-
-A run over its time budget (--timeout, default 60 s) stops its shape. Inputs live in a
-temporary directory that is removed at the end. Needs Linux (peak RSS from wait4).
+Last measured (2026-12-03 around 12:15, release build with LTO, 2 shared cores, one round;
+growth per doubling over the whole range first, then the largest single step, wall):
+files 500 -> 32,000 1.94 (largest step 2.18; 32,000 files 1.16 s, 280 MB); objects 1,000 ->
+64,000 1.93 (2.12; 64,000: 1.26 s, 244 MB); documents 1.94 (2.01; 64,000: 1.38 s, 254 MB);
+keys 1,000 -> 1,024,000 1.61 (2.07; 1,024,000: 0.68 s, 135 MB); items 1.72 (2.02; 1,024,000:
+1.6 s, 351 MB); namespace 1.88 (2.00; 64,000: 0.65 s wall, 1.26 s CPU, 195 MB); line 1,000 ->
+64,000 findings 1.91 (2.03; 64,000: 1.43 s, 425 MB); small 5.0 ms best wall; corpus, four
+runs of 10 rounds: medians 2.22x-2.42x the floor (best of 10: 131 ms against 56 ms).
 """
 
 import argparse
