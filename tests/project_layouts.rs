@@ -230,3 +230,30 @@ fn templates_outside_charts_and_component_configs_are_skipped() {
     );
     assert_eq!(rules_at(&named, "service.yaml"), vec!["yaml-syntax"]);
 }
+
+#[test]
+fn sops_encrypted_values_and_metadata_are_not_judged() {
+    let report = run(vec![layout("sops")], false);
+    let text = concise(&report);
+    // Flux's way: `data` and `stringData` encrypted, the rest in clear and checked.
+    assert!(
+        rules_at(&report, "basic-auth.enc.yaml").is_empty(),
+        "{text}"
+    );
+    // SOPS's defaults encrypt `kind` and `apiVersion`: nothing to check, counted.
+    assert!(rules_at(&report, "registry.enc.yaml").is_empty(), "{text}");
+    assert_eq!(report.skipped.get(&Skip::Encrypted), Some(&1), "{text}");
+    // What encryption leaves in clear is still judged, ...
+    assert_eq!(
+        rules_at(&report, "broken.enc.yaml"),
+        ["invalid-object-name", "invalid-config-data"],
+        "{text}"
+    );
+    // ... and a `sops` field that is not SOPS's metadata is an unknown field.
+    assert_eq!(
+        rules_at(&report, "settings.yaml"),
+        ["unknown-field"],
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}

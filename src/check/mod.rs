@@ -279,7 +279,7 @@ fn run(
     timer.stage("schema+rules");
     diags.extend(project::chart_notes(&project, &files));
     diags.retain(|d| opts.config.is_enabled(d.rule) || is_input_rule(d.rule));
-    project::retain_applicable(&mut diags, &files, &project);
+    project::retain_applicable(&mut diags, &files, &parsed, &project);
     if let Some(r) = &opts.configs {
         r.apply(&files[..n_inputs], &mut diags, is_input_rule);
     }
@@ -364,12 +364,15 @@ fn workspace<'a>(
     (ws, diags)
 }
 
-/// A role that only the parsed text can decide, if `file` (now `role`) takes one: a walked
-/// file with no Kubernetes object (or only other tools' configuration), or one that is a
-/// template and so no YAML, is skipped, and a kustomize "patch" that is a JSON 6902
-/// operation list is data.
+/// A role that only the parsed text can decide, if `file` (now `role`) takes one: a file
+/// encrypted with SOPS down to what its objects are, or a walked file with no Kubernetes
+/// object (or only other tools' configuration), or one that is a template and so no YAML,
+/// is skipped, and a kustomize "patch" that is a JSON 6902 operation list is data.
 fn settled_role(role: Role, walked: bool, file: &SourceFile, p: &ParsedFile) -> Option<Role> {
     match role {
+        Role::Manifest if project::sops::all_sealed(&p.documents) => {
+            Some(Role::Skipped(Skip::Encrypted))
+        }
         Role::Manifest if walked => {
             let failed = p.diagnostics.iter().any(|d| d.rule == yaml::RULE_SYNTAX);
             if failed && project::is_template(&file.text) {

@@ -1,14 +1,15 @@
 //! Findings that the repository layout makes wrong: a kustomize patch "missing" the fields
-//! its base has, a selector kustomize will write, a placeholder a later tool substitutes.
+//! its base has, a selector kustomize will write, a placeholder a later tool substitutes, a
+//! value or a block that SOPS's decryption replaces.
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::{paths, Partial, Project, Role, RULE_HELM_CHART};
+use super::{paths, sops, Partial, Project, Role, RULE_HELM_CHART};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::schema;
 use crate::source::SourceFile;
-use crate::yaml::{Span, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
+use crate::yaml::{ParsedFile, Span, RULE_DUPLICATE_KEY, RULE_LIMITS, RULE_SYNTAX};
 
 const MISSING_REQUIRED: &str = "missing-required-field";
 const UNKNOWN_FIELD: &str = "unknown-field";
@@ -16,8 +17,14 @@ const SERVICE_WITHOUT_SELECTOR: &str = "service-without-selector";
 const IMAGE_LATEST_TAG: &str = "image-latest-tag";
 
 /// Drops the findings that do not apply to the file as the repository uses it.
-pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], project: &Project) {
+pub fn retain_applicable(
+    diags: &mut Vec<Diagnostic>,
+    files: &[SourceFile],
+    parsed: &[ParsedFile],
+    project: &Project,
+) {
     let before = blocked_documents(diags);
+    let sops = sops::Metadata::of(parsed);
     diags.retain(|d| {
         let Some(file) = files.get(d.file) else {
             return true;
@@ -29,6 +36,10 @@ pub fn retain_applicable(diags: &mut Vec<Diagnostic>, files: &[SourceFile], proj
         // `${VAR}` (clusterctl, envsubst, Flux post-build) and `{{ }}` stand for values a
         // later tool writes in: the value kubevet sees is not the one the cluster gets.
         if text.contains("${") || text.contains("{{") {
+            return false;
+        }
+        // An encrypted value, and SOPS's own metadata, are gone once the file is decrypted.
+        if sops::is_ciphertext(text) || sops.contains(d.file, d.span) {
             return false;
         }
         match project.role(d.file) {

@@ -13,6 +13,7 @@ mod disk;
 mod helm;
 mod kustomize;
 mod paths;
+pub mod sops;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -63,6 +64,8 @@ pub enum Skip {
     HelmChartInput,
     /// Named by a kustomization as generator input, JSON 6902 patch or transformer config.
     KustomizeInput,
+    /// Encrypted with SOPS down to each document's `kind` or `apiVersion`.
+    Encrypted,
 }
 
 impl Skip {
@@ -75,6 +78,7 @@ impl Skip {
             Skip::Template => "other templates",
             Skip::HelmChartInput => "Helm chart inputs",
             Skip::KustomizeInput => "kustomize inputs",
+            Skip::Encrypted => "encrypted with SOPS",
         }
     }
 
@@ -87,6 +91,7 @@ impl Skip {
             Skip::Template => "templates",
             Skip::HelmChartInput => "helmChartInputs",
             Skip::KustomizeInput => "kustomizeInputs",
+            Skip::Encrypted => "encrypted",
         }
     }
 }
