@@ -168,6 +168,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Hide the findings recorded in this baseline file (see --write-baseline): only new
+    /// findings are shown and fail the run.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the run's findings in FILE, to be hidden by --baseline FILE later, and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["diff"])]
+    pub write_baseline: Option<PathBuf>,
+
     /// Show errors only, without the summary line (the exit code still follows --fail-on).
     #[arg(long, short = 'q')]
     pub quiet: bool,

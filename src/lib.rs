@@ -4,8 +4,11 @@
 //! [`project`] tells what each file is in its repository (manifest, Helm template,
 //! kustomize patch...), [`yaml`] parses them into spanned trees, [`model`] reads objects out of the documents,
 //! [`schema`] validates their shape, [`rules`] run over the [`model::Workspace`], and
-//! [`diagnostics`] render the findings.
+//! [`diagnostics`] render the findings. Around the run: [`config`] and [`suppress`] decide
+//! what is reported, [`fix`] rewrites files, and [`baseline`] hides the findings a
+//! repository already had.
 
+pub mod baseline;
 mod check;
 pub mod config;
 pub mod diagnostics;

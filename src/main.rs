@@ -168,6 +168,17 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         leak_at_end: !(args.fix || args.diff),
         ..Options::default()
     };
+    // A baseline that cannot be read fails before the run: a gate must not pass because
+    // its baseline went missing.
+    let baseline = match args
+        .baseline
+        .as_deref()
+        .map(kubevet::baseline::Baseline::load)
+    {
+        Some(Ok(b)) => Some(b),
+        Some(Err(e)) => return usage_error(e),
+        None => None,
+    };
     if args.fix && !args.diff && opts.paths.iter().any(|p| p.as_os_str() == "-") {
         return usage_error("--fix cannot write standard input back; use --diff");
     }
@@ -224,6 +235,25 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
             );
         }
         report = fixed.report;
+    }
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, kubevet::baseline::write(&report, path)).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
+        let n = report.diagnostics.len();
+        eprintln!(
+            "kubevet: recorded {n} finding{} in {}; `--baseline {}` hides them",
+            if n == 1 { "" } else { "s" },
+            path.display(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        let applied = b.apply(&mut report);
+        if !args.quiet && (applied.hidden > 0 || applied.gone > 0) {
+            eprintln!("{}", baseline_note(&applied, path));
+        }
     }
     let format = match args.format {
         OutputFormat::Human => Format::Human,
@@ -287,6 +317,27 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         std::mem::forget(report);
     }
     Ok(code)
+}
+
+/// What `--baseline` hid, and whether it can be tightened, for the terminal.
+fn baseline_note(applied: &kubevet::baseline::Applied, path: &std::path::Path) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut note = format!(
+        "kubevet: {} finding{} in the baseline {} not shown",
+        applied.hidden,
+        plural(applied.hidden),
+        path.display()
+    );
+    if applied.gone > 0 {
+        note.push_str(&format!(
+            "; {} recorded finding{} no longer occur{}: `--write-baseline {}` records what is left",
+            applied.gone,
+            plural(applied.gone),
+            if applied.gone == 1 { "s" } else { "" },
+            path.display()
+        ));
+    }
+    note
 }
 
 /// `kubevet config show PATH`: which file applies and what it sets, over the defaults.

@@ -278,3 +278,64 @@ fn completions_and_man_pages() {
     assert!(check.contains("\\-\\-unsafe\\-fixes"), "{check}");
     assert_eq!(kubevet(&["man", "nope"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_baseline_hides_recorded_findings_and_shows_new_ones() {
+    let dir = temp_dir("baseline");
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(repo.join("apps")).expect("mkdir");
+    let old = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\nsops: {}\n";
+    std::fs::write(repo.join("apps/cfg.yaml"), old).expect("write");
+    let baseline = dir.join("kubevet-baseline.json");
+    let (repo_s, baseline_s) = (repo.to_string_lossy(), baseline.to_string_lossy());
+    let run = |args: &[&str]| kubevet(&[&["check"], args].concat());
+
+    assert_eq!(run(&[&repo_s]).status.code(), Some(1));
+    let written = run(&[&repo_s, "--write-baseline", &baseline_s]);
+    assert_eq!(written.status.code(), Some(0));
+    let text = std::fs::read_to_string(&baseline).expect("baseline written");
+    // Recorded by file (relative to the baseline), rule and object, not by line.
+    assert!(text.contains("\"file\": \"repo/apps/cfg.yaml\""), "{text}");
+    assert!(text.contains("\"object\": \"ConfigMap cfg\""), "{text}");
+
+    let hidden = run(&[&repo_s, "--baseline", &baseline_s, "-f", "concise"]);
+    assert_eq!(hidden.status.code(), Some(0), "{}", stdout(&hidden));
+    assert!(stdout(&hidden).is_empty());
+    assert!(String::from_utf8_lossy(&hidden.stderr).contains("1 finding in the baseline"));
+
+    // Lines moved above the finding: still the recorded one. A new finding shows and fails.
+    let edited = format!(
+        "# moved\n{}extra: 1\n",
+        old.replace("name: cfg", "name: cfg\n  labels: {}")
+    );
+    std::fs::write(repo.join("apps/cfg.yaml"), edited).expect("write");
+    let new = run(&[&repo_s, "--baseline", &baseline_s, "-f", "concise"]);
+    assert_eq!(new.status.code(), Some(1));
+    // Two unknown fields where one was recorded: both shown, as either may be the new one.
+    assert_eq!(
+        stdout(&new).matches("unknown-field").count(),
+        2,
+        "{}",
+        stdout(&new)
+    );
+
+    // Fixed: nothing shown, and the note says the baseline can be tightened.
+    std::fs::write(repo.join("apps/cfg.yaml"), VALID).expect("write");
+    let fixed = run(&[&repo_s, "--baseline", &baseline_s]);
+    assert_eq!(fixed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&fixed.stderr).contains("1 recorded finding no longer occurs"));
+
+    // A baseline that is missing or not a baseline stops the gate (exit 2), never passes it.
+    let missing = dir.join("none.json");
+    assert_eq!(
+        run(&[&repo_s, "--baseline", &missing.to_string_lossy()])
+            .status
+            .code(),
+        Some(2)
+    );
+    std::fs::write(&missing, "{\"findings\": 3}").expect("write");
+    let bad = run(&[&repo_s, "--baseline", &missing.to_string_lossy()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a kubevet baseline"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,7 +12,7 @@ mod chainsaw;
 mod disk;
 mod helm;
 mod kustomize;
-mod paths;
+pub(crate) mod paths;
 pub mod sops;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
