@@ -379,6 +379,8 @@ fn settled_role(role: Role, walked: bool, file: &SourceFile, p: &ParsedFile) -> 
                 Some(Role::Skipped(Skip::Template))
             } else if !project::holds_objects(&p.documents, &file.text, failed) {
                 Some(Role::Skipped(Skip::NotKubernetes))
+            } else if project::is_ytt_template(&file.text) {
+                Some(Role::Skipped(Skip::Template))
             } else if project::is_tool_config(&p.documents) {
                 Some(Role::Skipped(Skip::ToolConfig))
             } else {

@@ -288,6 +288,26 @@ pub fn is_template(text: &str) -> bool {
     })
 }
 
+/// Whether a file is a [ytt](https://carvel.dev/ytt/) template: ytt's annotations are YAML
+/// comments that start with `#@` (`#@ load("@ytt:data", "data")`, `#@ if ...:`,
+/// `name: #@ data.values.name`), so the file parses, but each annotated value reads as null
+/// until ytt renders it, and a Deployment "has no name". A manifest has no such comment.
+pub fn is_ytt_template(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"#@").any(|at| {
+        let before = &bytes[..at];
+        let line = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(before, |nl| &before[nl + 1..]);
+        // At the start of a line (an annotation or a directive), or after `key: ` or `- `
+        // (a value ytt computes).
+        line.iter().all(|&b| b == b' ' || b == b'\t')
+            || line.ends_with(b": ")
+            || line.ends_with(b"- ")
+    })
+}
+
 /// Configuration files of other tools that carry `apiVersion` and `kind` but are never
 /// applied to a cluster, or that say so (`config.kubernetes.io/local-config: "true"`):
 /// skipped when found by walking. Kubernetes' own components read theirs from files too

@@ -96,3 +96,19 @@ fn a_template_has_a_line_that_is_a_template_action() {
     assert!(!is_template("name: {{ .Name }}\nimage: \"{{ image }}\"\n"));
     assert!(!is_template("data:\n  mode: [fast\n"));
 }
+
+#[test]
+fn a_ytt_template_has_an_annotation_comment() {
+    assert!(is_ytt_template(
+        "#@ load(\"@ytt:data\", \"data\")\n---\nkind: Deployment\n"
+    ));
+    assert!(is_ytt_template(
+        "spec:\n  #@ if data.values.tls:\n  tls: true\n"
+    ));
+    assert!(is_ytt_template("metadata:\n  name: #@ data.values.name\n"));
+    assert!(is_ytt_template("args:\n- #@ data.values.flag\n"));
+    // `#@` elsewhere is text: a URL fragment, a string, a comment that merely contains it.
+    assert!(!is_ytt_template("url: https://x.example/#@top\n"));
+    assert!(!is_ytt_template("# mail me at ops#@example\nkind: Pod\n"));
+    assert!(!is_ytt_template("kind: Pod\n"));
+}
