@@ -111,6 +111,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict_kinds: bool,
 
+    /// Do not report on objects of these kinds (comma-separated `Kind` or `apiVersion/Kind`,
+    /// such as `Secret,apps/v1/Deployment`); they still count for other objects' references.
+    #[arg(long, value_delimiter = ',', value_name = "KIND")]
+    pub skip_kinds: Vec<String>,
+
     /// Treat files named on the command line like files found in a directory: skip those with
     /// no Kubernetes object (for pre-commit, which names every changed YAML file).
     #[arg(long)]

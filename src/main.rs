@@ -143,6 +143,11 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
             .unwrap_or(defaults.node_port_range),
         kubernetes_version: args.kubernetes_version.or(file.kubernetes_version),
         strict_kinds: args.strict_kinds || file.strict_kinds.unwrap_or(false),
+        skip_kinds: if args.skip_kinds.is_empty() {
+            file.skip_kinds.clone().unwrap_or_default()
+        } else {
+            args.skip_kinds.clone()
+        },
         disabled: ignore.into_iter().collect(),
         only: select.into_iter().collect(),
         no_ignore: args.no_ignore,
@@ -371,6 +376,7 @@ fn show_config(path: &std::path::Path, explicit: Option<&std::path::Path>) -> io
         "default-namespace": s.default_namespace.clone().unwrap_or(d.default_namespace),
         "fail-on": s.fail_on.unwrap_or(d.fail_on).as_str(),
         "strict-kinds": s.strict_kinds.unwrap_or(false),
+        "skip-kinds": s.skip_kinds.clone().unwrap_or_default(),
         "crds": s.crds.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "exclude": s.exclude.clone().unwrap_or_default(),
         "select": s.select.clone(),

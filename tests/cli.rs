@@ -339,3 +339,64 @@ fn a_baseline_hides_recorded_findings_and_shows_new_ones() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a kubevet baseline"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn skipped_kinds_are_not_reported_on_but_still_referenced() {
+    let dir = temp_dir("skip-kinds");
+    let secret =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  token: not base64!\n";
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    imagePullPolicy: always\n  volumes:\n  - name: creds\n    secret:\n      secretName: creds\n";
+    // `credz`, one typo from `creds`, is the evidence that would make a missing `creds` a
+    // warning: so a skipped Secret that left the run would show.
+    let near = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: credz\n";
+    std::fs::write(
+        dir.join("all.yaml"),
+        format!("{secret}---\n{near}---\n{pod}"),
+    )
+    .expect("write");
+    let d = dir.to_string_lossy();
+    let rules = |args: &[&str]| {
+        let o = kubevet(&[&["check", "--no-config", "-f", "json", &d], args].concat());
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let mut r: Vec<String> = v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|x| x["severity"] != "info")
+            .map(|x| {
+                format!(
+                    "{}:{}",
+                    x["object"]["kind"].as_str().unwrap_or("?"),
+                    x["rule"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        r.sort();
+        (o.status.code(), r)
+    };
+    let all = rules(&[]);
+    assert_eq!(all.0, Some(1));
+    assert_eq!(
+        all.1,
+        ["Pod:unsupported-value", "Secret:invalid-config-data"]
+    );
+    // The Secret is not reported on, yet the Pod's volume still finds it.
+    assert_eq!(
+        rules(&["--skip-kinds", "Secret"]).1,
+        ["Pod:unsupported-value"]
+    );
+    assert_eq!(
+        rules(&["--skip-kinds", "v1/Secret,v1/Pod"]),
+        (Some(0), vec![])
+    );
+    // An apiVersion that is not the object's does not match.
+    assert_eq!(rules(&["--skip-kinds", "v2/Secret"]).1.len(), 2);
+    // The configuration's `skip-kinds`, and a malformed entry there (exit 2).
+    std::fs::write(dir.join(".kubevet.yaml"), "skip-kinds: [Pod]\n").expect("write");
+    let o = kubevet(&["check", "-f", "concise", &d]);
+    assert_eq!(stdout(&o).matches("error[").count(), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("invalid-config-data"));
+    std::fs::write(dir.join(".kubevet.yaml"), "skip-kinds: [\"v1/\"]\n").expect("write");
+    assert_eq!(kubevet(&["check", &d]).status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

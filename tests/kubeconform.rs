@@ -38,10 +38,7 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("Fail early when passing a non valid -kubernetes-version", "kubeconform's version syntax (`X.Y.Z`); kubevet takes `X.Y`"),
     ("Pass with a valid input when validating against openshift manifests", "network"),
     ("Fail with an invalid input when validating against openshift manifests", "network"),
-    ("Skip when parsing a resource from a kind to skip", "`-skip`: kubevet skips by rule (`--ignore`) or by file (`--exclude`), not by kind"),
-    ("Skip when parsing a resource with a GVK to skip", "`-skip`: no kind filter in kubevet"),
-    ("Do not skip when parsing a resource with a GVK to skip, where the Kind matches but not the version", "`-skip`: no kind filter in kubevet"),
-    ("Fail when parsing a resource from a kind to reject", "`-reject`: no kind filter in kubevet"),
+    ("Fail when parsing a resource from a kind to reject", "`-reject`: kubevet skips kinds (`--skip-kinds`) but has no list of forbidden ones; a policy engine's job"),
     ("Ignores file that match the --ignore-filename-pattern given", "kubevet's `--exclude` applies to directory walks, not to files named on the command line"),
     ("Pass when parsing a valid Kubernetes config YAML file and store cache", "schema cache"),
     ("Fail when no schema found, ensure 404 is not cached on disk", "network"),
@@ -130,6 +127,11 @@ fn translate(cmd: &str) -> Option<(Vec<String>, Option<PathBuf>)> {
                 it.next()?;
             }
             "-ignore-missing-schemas" => strict_kinds = false,
+            // The same `Kind` / `apiVersion/Kind` entries.
+            "-skip" => {
+                args.push("--skip-kinds".into());
+                args.push(it.next()?);
+            }
             "-schema-location" => match it.next()?.as_str() {
                 "default" => {}
                 loc if loc.starts_with("./fixtures/registry/") => {
@@ -267,7 +269,7 @@ fn words_follow_shell_quoting() {
         ))
     );
     assert_eq!(
-        translate("bin/kubeconform -skip Foo fixtures/valid.yaml"),
+        translate("bin/kubeconform -reject Foo fixtures/valid.yaml"),
         None
     );
 }

@@ -303,6 +303,16 @@ fn run(
         );
     }
     attach_objects(&ws, &mut diags);
+    // Skipped kinds stay in the workspace (a skipped Secret still satisfies a volume's
+    // reference); only their own findings go.
+    if !opts.config.skip_kinds.is_empty() {
+        diags.retain(|d| {
+            !d.object.as_ref().is_some_and(|o| {
+                opts.config
+                    .skips_kind(o.api_version.as_deref(), o.kind.as_deref())
+            })
+        });
+    }
     diagnostics::sort_and_dedup(&mut diags);
     if opts.leak_at_end {
         std::mem::forget(ws);

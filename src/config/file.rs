@@ -21,6 +21,7 @@ pub const KEYS: &[&str] = &[
     "default-namespace",
     "fail-on",
     "strict-kinds",
+    "skip-kinds",
     "crds",
     "exclude",
     "select",
@@ -38,6 +39,8 @@ pub struct Settings {
     pub default_namespace: Option<String>,
     pub fail_on: Option<Severity>,
     pub strict_kinds: Option<bool>,
+    /// `Kind` or `apiVersion/Kind` entries whose objects are not reported on.
+    pub skip_kinds: Option<Vec<String>>,
     /// CRD files or directories, resolved against the file's directory.
     pub crds: Vec<PathBuf>,
     /// Globs relative to the file's directory.
@@ -265,6 +268,22 @@ impl Parser {
                     Some(b) => self.settings.strict_kinds = Some(b),
                     None => self.err(v, "`strict-kinds` is true or false"),
                 },
+                "skip-kinds" => {
+                    if let Some(list) = self.strings(key, v) {
+                        let mut kinds = Vec::new();
+                        for (k, node) in list {
+                            if k.is_empty() || k.contains(char::is_whitespace) || k.ends_with('/') {
+                                self.err(
+                                    &node,
+                                    "a kind (`Secret`) or an apiVersion and kind (`v1/Secret`)",
+                                );
+                            } else {
+                                kinds.push(k);
+                            }
+                        }
+                        self.settings.skip_kinds = Some(kinds);
+                    }
+                }
                 "crds" => {
                     if let Some(list) = self.strings(key, v) {
                         self.settings.crds = list.into_iter().map(|(s, _)| dir.join(s)).collect();

@@ -27,6 +27,8 @@ pub struct Config {
     pub kubernetes_version: Option<String>,
     /// Objects of kinds with no schema are errors rather than notes.
     pub strict_kinds: bool,
+    /// Kinds not reported on (`--skip-kinds`): `Kind` or `apiVersion/Kind` entries.
+    pub skip_kinds: Vec<String>,
     /// Rule ids switched off.
     pub disabled: HashSet<String>,
     /// When non-empty, only these rule ids run (plus the input rules, which always do).
@@ -49,6 +51,7 @@ impl Default for Config {
             node_port_range: (30000, 32767),
             kubernetes_version: None,
             strict_kinds: false,
+            skip_kinds: Vec::new(),
             disabled: HashSet::new(),
             only: HashSet::new(),
             pod_security: None,
@@ -60,6 +63,19 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Whether objects of this kind are not reported on: an entry names the kind (`Secret`),
+    /// or its apiVersion and kind (`v1/Secret`, `apps/v1/Deployment`), as kubeconform's
+    /// `-skip` does.
+    pub fn skips_kind(&self, api_version: Option<&str>, kind: Option<&str>) -> bool {
+        let Some(kind) = kind else { return false };
+        self.skip_kinds
+            .iter()
+            .any(|entry| match entry.rsplit_once('/') {
+                Some((av, k)) => k == kind && api_version == Some(av),
+                None => entry == kind,
+            })
+    }
+
     pub fn is_enabled(&self, rule: &str) -> bool {
         !self.disabled.contains(rule) && (self.only.is_empty() || self.only.contains(rule))
     }
