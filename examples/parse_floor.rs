@@ -1,7 +1,10 @@
 //! The practical floor for `benches/scaling.py`: read the same files and run bare
 //! saphyr-parser events over them (no tree, no schema, no rules), on all cores like kubevet.
+//! With `--tree` first, each file is loaded into kubevet's spanned tree instead (its own
+//! loader: line index, document split, nodes), and nothing more: the floor of any check that
+//! keeps what it parsed.
 //!
-//! cargo build --release --example parse_floor && target/release/examples/parse_floor PATH...
+//! cargo build --release --example parse_floor && target/release/examples/parse_floor [--tree] PATH...
 
 use std::path::{Path, PathBuf};
 
@@ -28,8 +31,29 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let mut files = Vec::new();
+    let mut tree = false;
     for arg in std::env::args_os().skip(1) {
+        if arg == "--tree" {
+            tree = true;
+            continue;
+        }
         walk(Path::new(&arg), &mut files);
+    }
+    if tree {
+        let limits = kubevet::yaml::Limits::default();
+        let docs: usize = files
+            .par_iter()
+            .enumerate()
+            .map(|(id, p)| {
+                let Ok(text) = std::fs::read_to_string(p) else {
+                    return 0;
+                };
+                let file = kubevet::source::SourceFile::new(id, String::new(), text);
+                kubevet::yaml::parse_file(&file, &limits).documents.len()
+            })
+            .sum();
+        println!("{} files, {docs} documents loaded", files.len());
+        return;
     }
     let (docs, events): (usize, usize) = files
         .par_iter()
