@@ -400,3 +400,59 @@ fn skipped_kinds_are_not_reported_on_but_still_referenced() {
     assert_eq!(kubevet(&["check", &d]).status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An editor sends its buffer on stdin with the file's name: the buffer is judged as the file
+/// on disk would be, in its repository's layout.
+#[test]
+fn a_named_stdin_buffer_takes_its_files_place_in_the_layout() {
+    let buffer = |path: &str, extra: &[&str]| {
+        let text = std::fs::read(path).expect("fixture");
+        let args = [
+            &[
+                "check",
+                "-",
+                "--no-config",
+                "-f",
+                "concise",
+                "--stdin-filename",
+                path,
+            ],
+            extra,
+        ]
+        .concat();
+        let o = kubevet_stdin(&args, &text);
+        (o.status.code(), stdout(&o))
+    };
+    // A Helm template is not YAML until rendered: the chart's note, no syntax error.
+    let (code, out) = buffer(
+        "tests/projects/helm-chart/charts/web/templates/deployment.yaml",
+        &[],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("helm-chart-not-rendered") && !out.contains("yaml-syntax"),
+        "{out}"
+    );
+    // A kustomize patch is a partial object: its typo is reported, the fields it leaves to
+    // the base are not "missing".
+    let (code, out) = buffer("tests/projects/kustomize/overlays/prod/replicas.yaml", &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("replicaz") && !out.contains("missing-required-field"),
+        "{out}"
+    );
+    // A JSON 6902 patch is data.
+    let (code, out) = buffer(
+        "tests/projects/kustomize/overlays/prod/image-patch.yaml",
+        &[],
+    );
+    assert_eq!((code, out.as_str()), (Some(0), ""));
+    // A CI workflow buffer: nothing under --skip-non-manifests, as for a named file.
+    let (code, out) = buffer(
+        "tests/projects/helm-chart/compose.yaml",
+        &["--skip-non-manifests"],
+    );
+    assert_eq!((code, out.as_str()), (Some(0), ""));
+    let (code, _) = buffer("tests/projects/helm-chart/compose.yaml", &[]);
+    assert_eq!(code, Some(1));
+}

@@ -33,6 +33,33 @@ fn read_batch(
     });
 }
 
+/// The inputs as the project stage places them: standard input with `--stdin-filename` is
+/// the file it names (an editor's buffer of a Helm template or a kustomize patch is what the
+/// file on disk is), named files are walked ones under `--skip-non-manifests`.
+fn as_located(inputs: &[Input], opts: &Options) -> Vec<Input> {
+    inputs
+        .iter()
+        .map(|i| match (i, &opts.stdin_filename) {
+            (Input::Stdin, Some(name)) => Input::File {
+                path: name.into(),
+                walked: opts.skip_non_manifests,
+            },
+            _ => i.clone(),
+        })
+        .collect()
+}
+
+/// Whether an input is judged as a walked file is: skipped when it holds no Kubernetes
+/// object. Standard input is under `--skip-non-manifests`, as a named file is (an editor
+/// sends every YAML buffer, a CI workflow's too).
+pub(super) fn is_walked(input: &Input, opts: &Options) -> bool {
+    match input {
+        Input::File { walked, .. } => *walked,
+        Input::Stdin => opts.skip_non_manifests,
+        Input::EmptyDir(_) => false,
+    }
+}
+
 /// Finds the inputs and reads them, reading each file as soon as the walk reaches it (the
 /// walk is a core's worth of system calls, which the reads no longer wait for), and finds
 /// the project layout while the last reads finish. Walked files a configuration excludes
@@ -69,7 +96,7 @@ pub(super) fn walk_and_read(
         })?;
         read_batch(s, std::mem::take(&mut batch), max_size, &tx);
         let (seqs, inputs): (Vec<usize>, Vec<Input>) = found.into_iter().unzip();
-        let project = Project::discover(&inputs, &opts.limits);
+        let project = Project::discover(&as_located(&inputs, opts), &opts.limits);
         Ok::<_, InputError>((seqs, inputs, project))
     })?;
     drop(tx);

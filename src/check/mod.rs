@@ -10,7 +10,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::model::{self, Object, Workspace};
 use crate::project::{self, Partial, Project, Role, Skip, SkipCounts};
 use crate::schema::stage::DocMode;
-use crate::source::{self, Input, InputError, SourceFile};
+use crate::source::{self, InputError, SourceFile};
 use crate::yaml::{self, Limits, ParsedFile};
 use crate::{rules, schema};
 
@@ -115,10 +115,7 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         diags.extend(d);
     }
     timer.stage("read");
-    let walked: Vec<bool> = inputs
-        .iter()
-        .map(|i| matches!(i, Input::File { walked: true, .. }))
-        .collect();
+    let walked: Vec<bool> = inputs.iter().map(|i| inputs::is_walked(i, opts)).collect();
     diags.extend(source::empty_stdin(
         &files,
         opts.stdin_filename.is_some(),
