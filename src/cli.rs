@@ -33,6 +33,9 @@ pub enum Command {
     },
     /// Print the version and the bundled Kubernetes schema versions.
     Version,
+    /// Run as a language server (LSP over stdin/stdout) for editors: open buffers are checked
+    /// as they change, fixes are offered as quick fixes.
+    Server,
     /// Configuration files: their schema, and the settings that apply to a file.
     #[command(subcommand)]
     Config(ConfigCommand),

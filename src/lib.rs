@@ -6,7 +6,7 @@
 //! [`schema`] validates their shape, [`rules`] run over the [`model::Workspace`], and
 //! [`diagnostics`] render the findings. Around the run: [`config`] and [`suppress`] decide
 //! what is reported, [`fix`] rewrites files, and [`baseline`] hides the findings a
-//! repository already had.
+//! repository already had. [`server`] serves the checks to editors (LSP).
 
 pub mod baseline;
 mod check;
@@ -17,6 +17,7 @@ pub mod model;
 pub mod project;
 pub mod rules;
 pub mod schema;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod yaml;

@@ -40,6 +40,13 @@ fn main() -> ExitCode {
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Version => print_version(),
+        Command::Server => match kubevet::server::stdio() {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                eprintln!("kubevet server: {e}");
+                Ok(ExitCode::from(2))
+            }
+        },
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "kubevet", &mut io::stdout().lock());
@@ -126,41 +133,34 @@ fn run_check(args: CheckArgs) -> io::Result<ExitCode> {
         .unwrap_or_default();
     let mut crd = file.crds.clone();
     crd.extend(args.crd);
-    let defaults = Config::default();
-    let config = Config {
-        default_namespace: args
-            .namespace
-            .or(file.default_namespace)
-            .unwrap_or(defaults.default_namespace),
-        fail_on: args
-            .fail_on
-            .map(severity)
-            .or(file.fail_on)
-            .unwrap_or(defaults.fail_on),
-        node_port_range: args
-            .node_port_range
-            .or(file.node_port_range)
-            .unwrap_or(defaults.node_port_range),
-        kubernetes_version: args.kubernetes_version.or(file.kubernetes_version),
-        strict_kinds: args.strict_kinds || file.strict_kinds.unwrap_or(false),
-        skip_kinds: if args.skip_kinds.is_empty() {
-            file.skip_kinds.clone().unwrap_or_default()
-        } else {
-            args.skip_kinds.clone()
-        },
-        disabled: ignore.into_iter().collect(),
-        only: select.into_iter().collect(),
-        no_ignore: args.no_ignore,
-        pod_security: match args.pod_security {
-            Some(ps) => Some(ps),
-            None => match file.pod_security.as_deref().map(str::parse) {
-                Some(Ok(ps)) => Some(ps),
-                Some(Err(e)) => return usage_error(e),
-                None => None,
-            },
-        },
-        hardening: args.hardening,
+    let mut config = match Config::from_settings(&file) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
     };
+    // Flags over the file.
+    if let Some(ns) = args.namespace {
+        config.default_namespace = ns;
+    }
+    if let Some(f) = args.fail_on {
+        config.fail_on = severity(f);
+    }
+    if let Some(r) = args.node_port_range {
+        config.node_port_range = r;
+    }
+    if args.kubernetes_version.is_some() {
+        config.kubernetes_version = args.kubernetes_version;
+    }
+    config.strict_kinds |= args.strict_kinds;
+    if !args.skip_kinds.is_empty() {
+        config.skip_kinds = args.skip_kinds;
+    }
+    if args.pod_security.is_some() {
+        config.pod_security = args.pod_security;
+    }
+    config.disabled = ignore.into_iter().collect();
+    config.only = select.into_iter().collect();
+    config.no_ignore = args.no_ignore;
+    config.hardening = args.hardening;
     let opts = Options {
         paths,
         max_file_size: args.max_file_size,

@@ -456,3 +456,64 @@ fn a_named_stdin_buffer_takes_its_files_place_in_the_layout() {
     let (code, _) = buffer("tests/projects/helm-chart/compose.yaml", &[]);
     assert_eq!(code, Some(1));
 }
+
+/// `kubevet server` speaks LSP on stdin/stdout: an editor's session, framed as on the wire.
+#[test]
+fn language_server_over_stdio() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubevet"))
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubevet server");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut send = |v: serde_json::Value| {
+        let body = v.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        stdin.flush().expect("flush");
+    };
+    let mut recv = || -> serde_json::Value {
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            out.read_line(&mut line).expect("header");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                len = n.parse().expect("length");
+            }
+        }
+        let mut body = vec![0; len];
+        out.read_exact(&mut body).expect("body");
+        serde_json::from_slice(&body).expect("json")
+    };
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
+    let init = recv();
+    assert_eq!(init["result"]["serverInfo"]["name"], "kubevet");
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: clusterIP\n  ports:\n  - port: 80\n";
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "file:///tmp/kubevet-lsp-svc.yaml", "languageId": "yaml", "version": 3, "text": text}}}),
+    );
+    let published = recv();
+    assert_eq!(published["method"], "textDocument/publishDiagnostics");
+    let codes: Vec<&str> = published["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"unsupported-value"), "{published}");
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    assert_eq!(recv()["id"], 2);
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    drop(stdin);
+    assert_eq!(child.wait().expect("exit").code(), Some(0));
+}

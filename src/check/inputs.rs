@@ -87,6 +87,9 @@ pub(super) fn walk_and_read(
                     return Ok(false);
                 }
             }
+            if matches!(input, Input::Stdin) && opts.stdin_text.is_some() {
+                return Ok(true);
+            }
             // Read in small batches: a task per file cost more than a small file's read.
             batch.push((seq, input.clone()));
             if batch.len() == READ_BATCH {
@@ -114,6 +117,10 @@ pub(super) fn walk_and_read(
                 None,
             ),
             (Some(r), _, _) => r,
+            (None, Input::Stdin, _) if opts.stdin_text.is_some() => {
+                let text = opts.stdin_text.as_deref().unwrap_or_default();
+                (SourceFile::new(id, source::STDIN.into(), text.into()), None)
+            }
             (None, _, _) => source::read_input(id, input, max_size),
         };
         file.id = id;

@@ -36,6 +36,9 @@ pub struct Options {
     pub skip_non_manifests: bool,
     /// The name findings in standard input are reported under (`--stdin-filename`).
     pub stdin_filename: Option<String>,
+    /// What standard input (`-`) holds, when it is not the process's own: an editor buffer
+    /// the language server checks.
+    pub stdin_text: Option<std::sync::Arc<str>>,
     /// Per-file `.kubevet.yaml` settings; `None` = none apply.
     pub configs: Option<std::sync::Arc<crate::config::Resolver>>,
     /// The process exits right after this run: the run's trees and compiled schemas are
@@ -54,6 +57,7 @@ impl Default for Options {
             config: Config::default(),
             skip_non_manifests: false,
             stdin_filename: None,
+            stdin_text: None,
             configs: None,
             leak_at_end: false,
         }

@@ -63,6 +63,26 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The run-wide settings of a configuration file over the defaults (flags go on top).
+    /// Rule selection, severities and per-path ignores apply per file, through the
+    /// [`Resolver`], not here.
+    pub fn from_settings(file: &Settings) -> Result<Config, String> {
+        let d = Config::default();
+        Ok(Config {
+            default_namespace: file
+                .default_namespace
+                .clone()
+                .unwrap_or(d.default_namespace),
+            fail_on: file.fail_on.unwrap_or(d.fail_on),
+            node_port_range: file.node_port_range.unwrap_or(d.node_port_range),
+            kubernetes_version: file.kubernetes_version.clone(),
+            strict_kinds: file.strict_kinds.unwrap_or(false),
+            skip_kinds: file.skip_kinds.clone().unwrap_or_default(),
+            pod_security: file.pod_security.as_deref().map(str::parse).transpose()?,
+            ..d
+        })
+    }
+
     /// Whether objects of this kind are not reported on: an entry names the kind (`Secret`),
     /// or its apiVersion and kind (`v1/Secret`, `apps/v1/Deployment`), as kubeconform's
     /// `-skip` does.

@@ -1,0 +1,197 @@
+use std::time::Duration;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{json, Value};
+
+use super::*;
+
+/// A client talking to a server running on its own thread.
+struct Client {
+    conn: Connection,
+    server: Option<std::thread::JoinHandle<Result<(), String>>>,
+    next_id: i32,
+}
+
+impl Client {
+    fn start(capabilities: Value) -> (Client, Value) {
+        let (server, conn) = Connection::memory();
+        let handle = std::thread::spawn(move || serve(&server));
+        let mut c = Client {
+            conn,
+            server: Some(handle),
+            next_id: 0,
+        };
+        let init = c.request("initialize", json!({"capabilities": capabilities}));
+        c.notify("initialized", json!({}));
+        (c, init)
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        let n = Notification::new(method.into(), params);
+        self.conn.sender.send(n.into()).expect("send");
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        let r = Request::new(id.clone(), method.into(), params);
+        self.conn.sender.send(r.into()).expect("send");
+        loop {
+            match self.recv() {
+                Message::Response(resp) if resp.id == id => {
+                    return resp.response_result.unwrap_or(Value::Null);
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    fn recv(&self) -> Message {
+        self.conn
+            .receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server answers")
+    }
+
+    /// The next `publishDiagnostics` notification's parameters.
+    fn published(&self) -> Value {
+        loop {
+            if let Message::Notification(n) = self.recv() {
+                if n.method == "textDocument/publishDiagnostics" {
+                    return n.params;
+                }
+            }
+        }
+    }
+
+    fn open(&self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let handle = self.server.take().expect("running");
+        assert_eq!(handle.join().expect("server thread"), Ok(()));
+    }
+}
+
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    imagePullPolicy: always\n";
+
+fn temp_uri(name: &str, text: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("kubevet-lsp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("pod é.yaml");
+    std::fs::write(&path, text).expect("write");
+    let uri = format!("file://{}", path.display()).replace(' ', "%20");
+    (dir, uri)
+}
+
+#[test]
+fn findings_are_published_with_ranges_and_fixes_offered() {
+    let (dir, uri) = temp_uri("publish", POD);
+    let (mut c, init) = Client::start(json!({}));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    c.open(&uri, POD);
+    let p = c.published();
+    assert_eq!(p["uri"], uri.as_str());
+    assert_eq!(p["version"], 1);
+    let diags = p["diagnostics"].as_array().expect("list");
+    let bad = diags
+        .iter()
+        .find(|d| d["code"] == "unsupported-value")
+        .unwrap_or_else(|| panic!("{p:#}"));
+    // `always` on line 9 (0-based 8), after `    imagePullPolicy: `.
+    assert_eq!(
+        bad["range"],
+        json!({"start": {"line": 8, "character": 21}, "end": {"line": 8, "character": 27}})
+    );
+    assert_eq!(bad["severity"], 1);
+    assert_eq!(bad["source"], "kubevet");
+
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": bad["range"], "context": {"diagnostics": [bad]}}),
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true, "{actions:#}");
+    let edit = &fix["edit"]["documentChanges"][0]["edits"][0];
+    assert_eq!(edit["newText"], "Always");
+
+    // A change is checked again; closing clears the buffer's findings.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": POD.replace("always", "Always")}]}),
+    );
+    let p = c.published();
+    assert_eq!(p["version"], 2);
+    assert!(!p["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|d| d["code"] == "unsupported-value"));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(c.published()["diagnostics"], json!([]));
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_buffer_without_kubernetes_objects_gets_nothing() {
+    let (mut c, _) = Client::start(json!({}));
+    c.open(
+        "file:///nowhere/.github/workflows/ci.yaml",
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n",
+    );
+    assert_eq!(c.published()["diagnostics"], json!([]));
+    let none = c.request("textDocument/hover", json!({}));
+    assert_eq!(none, Value::Null);
+    c.shutdown();
+}
+
+#[test]
+fn utf8_positions_when_the_client_offers_them() {
+    // Non-ASCII before the finding on its line: UTF-8 counts its bytes, UTF-16 its units.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - {name: web, image: \"nginx:1.27\", env: [{name: X, value: \"é😀\"}], imagePullPolicy: always}\n";
+    let line = text.lines().nth(6).unwrap_or_default();
+    let bytes = line.find("always").unwrap_or_default();
+    let units = line[..bytes].encode_utf16().count();
+    assert_ne!(bytes, units);
+    for (offered, want, character) in [
+        (json!(["utf-8", "utf-16"]), "utf-8", bytes),
+        (json!(["utf-16"]), "utf-16", units),
+    ] {
+        let (c, init) = Client::start(json!({"general": {"positionEncodings": offered}}));
+        assert_eq!(init["capabilities"]["positionEncoding"], want);
+        c.open("untitled:Untitled-1", text);
+        let p = c.published();
+        let bad = p["diagnostics"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|d| d["code"] == "unsupported-value")
+            .cloned()
+            .unwrap_or_else(|| panic!("{p:#}"));
+        assert_eq!(
+            bad["range"]["start"],
+            json!({"line": 6, "character": character}),
+            "{want}"
+        );
+        c.shutdown();
+    }
+}
+
+#[test]
+fn file_uris_are_percent_decoded() {
+    assert_eq!(path_of("file:///a/b%20c/%C3%A9.yaml"), "/a/b c/é.yaml");
+    assert_eq!(path_of("untitled:Untitled-1"), "untitled:Untitled-1");
+    assert_eq!(path_of("file:///a/%zz"), "/a/%zz");
+}
