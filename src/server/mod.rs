@@ -49,25 +49,60 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         encoding,
         docs: HashMap::new(),
     };
-    for msg in &connection.receiver {
-        let out = match msg {
-            Message::Request(req) => {
-                if connection.handle_shutdown(&req).map_err(err)? {
-                    return Ok(());
+    while let Ok(first) = connection.receiver.recv() {
+        // What arrived while the last check ran: of a buffer's changes only the newest is
+        // checked, so a fast typist does not queue a check per keystroke.
+        let batch: Vec<Message> = std::iter::once(first)
+            .chain(connection.receiver.try_iter())
+            .collect();
+        let superseded = superseded_changes(&batch);
+        for (i, msg) in batch.into_iter().enumerate() {
+            let out = match msg {
+                Message::Request(req) => {
+                    if connection.handle_shutdown(&req).map_err(err)? {
+                        return Ok(());
+                    }
+                    vec![Message::Response(server.request(req))]
                 }
-                vec![Message::Response(server.request(req))]
+                Message::Notification(_) if superseded.contains(&i) => Vec::new(),
+                Message::Notification(n) => server.notification(n),
+                Message::Response(_) => Vec::new(),
+            };
+            for m in out {
+                connection
+                    .sender
+                    .send(m)
+                    .map_err(|e| format!("language server: the client went away ({e})"))?;
             }
-            Message::Notification(n) => server.notification(n),
-            Message::Response(_) => Vec::new(),
-        };
-        for m in out {
-            connection
-                .sender
-                .send(m)
-                .map_err(|e| format!("language server: the client went away ({e})"))?;
         }
     }
     Ok(())
+}
+
+/// The positions of `didChange` notifications that a later one for the same buffer in the
+/// batch replaces (full synchronisation: each carries the whole text). The buffer keeps its
+/// older version meanwhile, so a quick fix asked for in between names that version, and the
+/// client refuses it rather than applying it to newer text.
+fn superseded_changes(batch: &[Message]) -> std::collections::HashSet<usize> {
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    let mut out = std::collections::HashSet::new();
+    for (i, m) in batch.iter().enumerate() {
+        let Message::Notification(n) = m else {
+            continue;
+        };
+        if n.method != "textDocument/didChange" {
+            continue;
+        }
+        let uri = n
+            .params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some(prev) = last.insert(uri, i) {
+            out.insert(prev);
+        }
+    }
+    out
 }
 
 /// UTF-8 where the client offers it (no conversion), else LSP's default UTF-16.
@@ -256,8 +291,12 @@ fn check_buffer(path: &str, text: &str) -> Result<Vec<Diagnostic>, String> {
     let report = check(&opts).map_err(|e| e.to_string())?;
     // `helm template` output opened as a buffer is split into its templates by their
     // `# Source:` lines; findings are published only where they lie in the buffer itself.
-    let whole = |d: &Diagnostic| report.files.get(d.file).is_some_and(|f| f.text == text);
-    Ok(report.diagnostics.into_iter().filter(whole).collect())
+    let whole: Vec<bool> = report.files.iter().map(|f| f.text == text).collect();
+    Ok(report
+        .diagnostics
+        .into_iter()
+        .filter(|d| whole.get(d.file).copied().unwrap_or(false))
+        .collect())
 }
 
 fn publish(uri: &str, version: Option<i64>, diagnostics: Vec<Value>) -> Message {

@@ -195,3 +195,43 @@ fn file_uris_are_percent_decoded() {
     assert_eq!(path_of("untitled:Untitled-1"), "untitled:Untitled-1");
     assert_eq!(path_of("file:///a/%zz"), "/a/%zz");
 }
+
+#[test]
+fn of_queued_changes_only_the_newest_is_checked() {
+    let change = |uri: &str, v: i64| {
+        Message::Notification(Notification::new(
+            "textDocument/didChange".into(),
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": ""}]}),
+        ))
+    };
+    let open = Message::Notification(Notification::new("textDocument/didOpen".into(), json!({})));
+    let batch = [
+        change("a", 1),
+        change("b", 1),
+        open,
+        change("a", 2),
+        change("a", 3),
+    ];
+    let mut got: Vec<usize> = superseded_changes(&batch).into_iter().collect();
+    got.sort_unstable();
+    assert_eq!(got, [0, 3]);
+}
+
+#[test]
+fn malformed_messages_are_answered_not_fatal() {
+    let (mut c, _) = Client::start(json!({}));
+    // No uri, no text; a change with no content; a quick fix for a buffer never opened;
+    // binary-looking text.
+    c.notify("textDocument/didOpen", json!({}));
+    assert_eq!(c.published()["diagnostics"], json!([]));
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///x.yaml"}}));
+    let none = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "file:///never.yaml"}, "range": {}}),
+    );
+    assert_eq!(none, json!([]));
+    c.open("file:///tmp/kubevet-lsp-odd.yaml", "\u{0}\u{1}: [\n{{{{\n");
+    let p = c.published();
+    assert!(p["diagnostics"].is_array(), "{p:#}");
+    c.shutdown();
+}
