@@ -40,7 +40,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         "capabilities": {
             "positionEncoding": encoding.name(),
             "textDocumentSync": {"openClose": true, "change": 1},
-            "codeActionProvider": {"codeActionKinds": ["quickfix"]},
+            "codeActionProvider": {"codeActionKinds": [QUICK_FIX, FIX_ALL]},
         },
         "serverInfo": {"name": "kubevet", "version": env!("CARGO_PKG_VERSION")},
     });
@@ -208,6 +208,9 @@ impl Server {
         out
     }
 
+    /// Quick fixes for the findings in the requested range, and one action applying every
+    /// safe fix of the buffer (`source.fixAll.kubevet`, what editors run on save), filtered
+    /// by the kinds the client asks for (`context.only`).
     fn code_actions(&self, params: &Value) -> Value {
         let uri = params
             .pointer("/textDocument/uri")
@@ -215,6 +218,18 @@ impl Server {
             .unwrap_or_default();
         let Some(doc) = self.docs.get(uri) else {
             return json!([]);
+        };
+        let only: Option<Vec<&str>> = params
+            .pointer("/context/only")
+            .and_then(Value::as_array)
+            .map(|kinds| kinds.iter().filter_map(Value::as_str).collect());
+        // LSP kinds are hierarchical: asking for `source.fixAll` gets `source.fixAll.kubevet`.
+        let wanted = |kind: &str| {
+            only.as_ref().is_none_or(|o| {
+                o.iter().any(|w| {
+                    kind == *w || kind.strip_prefix(*w).is_some_and(|r| r.starts_with('.'))
+                })
+            })
         };
         let at = |name: &str| {
             let pos = |k: &str| {
@@ -227,23 +242,15 @@ impl Server {
             from_lsp(&doc.file, pos("line"), pos("character"), self.encoding)
         };
         let (start, end) = (at("start"), at("end"));
-        let actions: Vec<Value> = doc
-            .findings
-            .iter()
-            .filter(|d| d.span.start as usize <= end && start <= d.span.end as usize)
-            .filter_map(|d| {
-                let fix = d.fix.as_ref()?;
+        let mut actions: Vec<Value> = Vec::new();
+        if wanted(QUICK_FIX) {
+            for d in doc
+                .findings
+                .iter()
+                .filter(|d| d.span.start as usize <= end && start <= d.span.end as usize)
+            {
+                let Some(fix) = &d.fix else { continue };
                 let safe = crate::fix::is_safe(d, &doc.file.text);
-                let edits: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        json!({
-                            "range": range(&doc.file, e.span.start as usize, e.span.end as usize, self.encoding),
-                            "newText": e.new_text,
-                        })
-                    })
-                    .collect();
                 let title = if safe {
                     format!("kubevet: {}", fix.description)
                 } else {
@@ -252,21 +259,74 @@ impl Server {
                         fix.description
                     )
                 };
-                Some(json!({
-                    "title": title,
-                    "kind": "quickfix",
-                    "isPreferred": safe,
-                    "diagnostics": [lsp_diagnostic(uri, &doc.file, d, self.encoding)],
-                    "edit": {"documentChanges": [{
-                        "textDocument": {"uri": uri, "version": doc.version},
-                        "edits": edits,
-                    }]},
-                }))
-            })
-            .collect();
+                let mut action = self.action(uri, doc, &title, QUICK_FIX, fix.edits.iter());
+                action["isPreferred"] = json!(safe);
+                action["diagnostics"] = json!([lsp_diagnostic(uri, &doc.file, d, self.encoding)]);
+                actions.push(action);
+            }
+        }
+        if wanted(FIX_ALL) {
+            // Safe fixes only, the first of any that overlap (the next check offers the rest).
+            let mut edits: Vec<&crate::diagnostics::Edit> = doc
+                .findings
+                .iter()
+                .filter(|d| crate::fix::is_safe(d, &doc.file.text))
+                .filter_map(|d| d.fix.as_ref())
+                .flat_map(|f| &f.edits)
+                .collect();
+            edits.sort_by_key(|e| (e.span.start, e.span.end));
+            let mut kept: Vec<&crate::diagnostics::Edit> = Vec::new();
+            for e in edits {
+                if kept
+                    .last()
+                    .is_none_or(|k| k.span.end <= e.span.start && k.span != e.span)
+                {
+                    kept.push(e);
+                }
+            }
+            if !kept.is_empty() {
+                let n = kept.len();
+                let title = format!(
+                    "kubevet: apply {n} safe fix{}",
+                    if n == 1 { "" } else { "es" }
+                );
+                actions.push(self.action(uri, doc, &title, FIX_ALL, kept.into_iter()));
+            }
+        }
         Value::Array(actions)
     }
+
+    /// A code action editing the buffer at the version its findings came from, so that a
+    /// client whose buffer has moved on refuses it.
+    fn action<'e>(
+        &self,
+        uri: &str,
+        doc: &Doc,
+        title: &str,
+        kind: &str,
+        edits: impl Iterator<Item = &'e crate::diagnostics::Edit>,
+    ) -> Value {
+        let edits: Vec<Value> = edits
+            .map(|e| {
+                json!({
+                    "range": range(&doc.file, e.span.start as usize, e.span.end as usize, self.encoding),
+                    "newText": e.new_text,
+                })
+            })
+            .collect();
+        json!({
+            "title": title,
+            "kind": kind,
+            "edit": {"documentChanges": [{
+                "textDocument": {"uri": uri, "version": doc.version},
+                "edits": edits,
+            }]},
+        })
+    }
 }
+
+const QUICK_FIX: &str = "quickfix";
+const FIX_ALL: &str = "source.fixAll.kubevet";
 
 /// The buffer's findings, as `kubevet check - --stdin-filename PATH --skip-non-manifests`
 /// reports them, or why it could not be checked (a broken configuration file).

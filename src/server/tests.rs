@@ -224,7 +224,10 @@ fn malformed_messages_are_answered_not_fatal() {
     // binary-looking text.
     c.notify("textDocument/didOpen", json!({}));
     assert_eq!(c.published()["diagnostics"], json!([]));
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///x.yaml"}}));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///x.yaml"}}),
+    );
     let none = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": "file:///never.yaml"}, "range": {}}),
@@ -233,5 +236,40 @@ fn malformed_messages_are_answered_not_fatal() {
     c.open("file:///tmp/kubevet-lsp-odd.yaml", "\u{0}\u{1}: [\n{{{{\n");
     let p = c.published();
     assert!(p["diagnostics"].is_array(), "{p:#}");
+    c.shutdown();
+}
+
+#[test]
+fn fix_all_applies_every_safe_fix_and_only_what_is_asked_for() {
+    // Two safe fixes (enum case) and an unsafe one (a relative mount path).
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  restartPolicy: always\n  containers:\n  - name: web\n    image: nginx:1.27\n    imagePullPolicy: always\n    volumeMounts:\n    - name: data\n      mountPath: data\n  volumes:\n  - name: data\n    emptyDir: {}\n";
+    let (mut c, _) = Client::start(json!({}));
+    c.open("untitled:fix-all", text);
+    let p = c.published();
+    let range = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let all = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "untitled:fix-all"}, "range": range, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = all.as_array().expect("list");
+    assert_eq!(actions.len(), 1, "{all:#}\n{p:#}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.kubevet");
+    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .expect("edits");
+    let texts: Vec<&str> = edits.iter().filter_map(|e| e["newText"].as_str()).collect();
+    assert_eq!(texts, ["Always", "Always"], "{all:#}");
+    // The unsafe fix (an absolute mount path) is offered on its own, not in the fix-all.
+    assert!(p["diagnostics"].as_array().expect("list").len() >= 3, "{p:#}");
+    // Asking for quick fixes only: no fix-all.
+    let quick = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "untitled:fix-all"}, "range": range, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert!(quick
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|a| a["kind"] == "quickfix"));
     c.shutdown();
 }
