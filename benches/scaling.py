@@ -32,11 +32,11 @@ Shapes:
 
 Last measured (2026-12-03 around 14:40, release build with LTO, 2 shared cores, one round
 unless said; growth per doubling over the whole range first, then the largest single step,
-wall): files 500 -> 32,000 1.95 (largest step 2.03; 32,000 files 1.24 s, 279 MB); objects
-1,000 -> 64,000 1.73 (2.07; 64,000: 1.28 s, 242 MB); documents 1.96 (2.01; 64,000: 1.40 s,
-245 MB); keys 1,000 -> 1,024,000 1.67 (three rounds: 2.20; 1,024,000: 0.65 s, 136 MB); items
-1.76 (2.01; 1,024,000: 1.5 s, 351 MB); namespace 1.87 (2.11; 64,000: 0.71 s wall, 1.35 s CPU,
-196 MB); line 1,000 -> 64,000 findings 1.90 (three rounds: 2.04; 64,000: 1.37 s, 426 MB);
+wall): files 500 -> 32,000 1.73, from 1,000 1.92 (largest step 2.03; 32,000 files 1.24 s, 279 MB); objects
+1,000 -> 64,000 1.69 (2.07; 64,000: 1.28 s, 242 MB); documents 1.92 (2.01; 64,000: 1.40 s,
+245 MB); keys 1,000 -> 1,024,000 1.63 (three rounds: 2.20; 1,024,000: 0.65 s, 136 MB); items
+1.67 (2.01; 1,024,000: 1.5 s, 351 MB); namespace 1.67 (2.11; 64,000: 0.71 s wall, 1.35 s CPU,
+196 MB); line 1,000 -> 64,000 findings 1.83 (three rounds: 2.04; 64,000: 1.37 s, 426 MB);
 memory at most 1.94 per step; small 5.0 ms best wall; corpus, three runs of 10 rounds:
 medians 2.31x-2.37x the event floor (best of 10: 128-131 ms against 56 ms) and 1.63x-1.67x
 the tree floor (81-83 ms, itself 1.45x-1.48x the event floor).
