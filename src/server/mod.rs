@@ -58,12 +58,14 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         let superseded = superseded_changes(&batch);
         for (i, msg) in batch.into_iter().enumerate() {
             let out = match msg {
-                Message::Request(req) => {
-                    if connection.handle_shutdown(&req).map_err(err)? {
-                        return Ok(());
-                    }
-                    vec![Message::Response(server.request(req))]
+                // Shutdown and exit are handled here rather than by `lsp-server`'s
+                // `handle_shutdown`, which waits for `exit` on the channel: a client that
+                // sends both at once has its `exit` in this batch already.
+                Message::Request(req) if req.method == "shutdown" => {
+                    vec![Message::Response(Response::new_ok(req.id, Value::Null))]
                 }
+                Message::Notification(n) if n.method == "exit" => return Ok(()),
+                Message::Request(req) => vec![Message::Response(server.request(req))],
                 Message::Notification(_) if superseded.contains(&i) => Vec::new(),
                 Message::Notification(n) => server.notification(n),
                 Message::Response(_) => Vec::new(),

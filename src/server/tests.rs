@@ -260,7 +260,10 @@ fn fix_all_applies_every_safe_fix_and_only_what_is_asked_for() {
     let texts: Vec<&str> = edits.iter().filter_map(|e| e["newText"].as_str()).collect();
     assert_eq!(texts, ["Always", "Always"], "{all:#}");
     // The unsafe fix (an absolute mount path) is offered on its own, not in the fix-all.
-    assert!(p["diagnostics"].as_array().expect("list").len() >= 3, "{p:#}");
+    assert!(
+        p["diagnostics"].as_array().expect("list").len() >= 3,
+        "{p:#}"
+    );
     // Asking for quick fixes only: no fix-all.
     let quick = c.request(
         "textDocument/codeAction",
@@ -272,4 +275,20 @@ fn fix_all_applies_every_safe_fix_and_only_what_is_asked_for() {
         .iter()
         .all(|a| a["kind"] == "quickfix"));
     c.shutdown();
+}
+
+#[test]
+fn shutdown_and_exit_sent_together_end_the_server() {
+    let (c, _) = Client::start(json!({}));
+    let id = RequestId::from(99);
+    let shutdown = Request::new(id.clone(), "shutdown".into(), Value::Null);
+    c.conn.sender.send(shutdown.into()).expect("send");
+    c.notify("exit", Value::Null);
+    match c.recv() {
+        Message::Response(r) => assert_eq!(r.id, id),
+        m => panic!("{m:?}"),
+    }
+    let mut c = c;
+    let handle = c.server.take().expect("running");
+    assert_eq!(handle.join().expect("server thread"), Ok(()));
 }
