@@ -119,7 +119,7 @@ pub(super) fn walk_and_read(
             (Some(r), _, _) => r,
             (None, Input::Stdin, _) if opts.stdin_text.is_some() => {
                 let text = opts.stdin_text.as_deref().unwrap_or_default();
-                (SourceFile::new(id, source::STDIN.into(), text.into()), None)
+                source::read_text(id, text, max_size)
             }
             (None, _, _) => source::read_input(id, input, max_size),
         };

@@ -352,8 +352,14 @@ fn check_buffer(path: &str, text: &str) -> Result<Vec<Diagnostic>, String> {
     };
     let report = check(&opts).map_err(|e| e.to_string())?;
     // `helm template` output opened as a buffer is split into its templates by their
-    // `# Source:` lines; findings are published only where they lie in the buffer itself.
-    let whole: Vec<bool> = report.files.iter().map(|f| f.text == text).collect();
+    // `# Source:` lines; findings are published only where their offsets are the buffer's:
+    // in the part that starts it, under its own name (or the empty text of a buffer over
+    // the size limit).
+    let whole: Vec<bool> = report
+        .files
+        .iter()
+        .map(|f| f.path == path && text.starts_with(f.text.as_str()))
+        .collect();
     Ok(report
         .diagnostics
         .into_iter()

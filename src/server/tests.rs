@@ -292,3 +292,18 @@ fn shutdown_and_exit_sent_together_end_the_server() {
     let handle = c.server.take().expect("running");
     assert_eq!(handle.join().expect("server thread"), Ok(()));
 }
+
+#[test]
+fn a_buffer_over_the_size_limit_is_reported_not_checked() {
+    let opts = Options {
+        paths: vec![PathBuf::from("-")],
+        stdin_filename: Some("big.yaml".into()),
+        stdin_text: Some(Arc::from("apiVersion: v1\nkind: ConfigMap\n")),
+        max_file_size: 10,
+        ..Options::default()
+    };
+    let report = check(&opts).expect("checked");
+    let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, ["unreadable-file"]);
+    assert!(report.diagnostics[0].message.contains("byte limit"));
+}

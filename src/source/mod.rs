@@ -7,7 +7,7 @@ mod stdin;
 
 pub use discover::{discover, discover_each, Input, InputError};
 pub use line_index::{LineIndex, Position};
-pub use read::{read_input, RULE_NO_MANIFESTS, RULE_UNREADABLE};
+pub use read::{read_input, read_text, RULE_NO_MANIFESTS, RULE_UNREADABLE};
 pub use stdin::{empty_stdin, name_stdin, STDIN};
 
 /// Index of a file in the run, stable for the whole run.

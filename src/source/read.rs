@@ -100,6 +100,18 @@ pub fn read_input(id: FileId, input: &Input, max_size: u64) -> (SourceFile, Opti
     }
 }
 
+/// Standard input given as text (an editor's buffer), under the same size limit as read.
+pub fn read_text(id: FileId, text: &str, max_size: u64) -> (SourceFile, Option<Diagnostic>) {
+    let path = super::STDIN.to_string();
+    if text.len() as u64 > max_size {
+        let msg = format!(
+            "{path} is over the {max_size} byte limit (--max-file-size); it was not checked"
+        );
+        return unreadable(id, path, msg);
+    }
+    (SourceFile::new(id, path, text.to_string()), None)
+}
+
 fn unreadable(id: FileId, path: String, msg: String) -> (SourceFile, Option<Diagnostic>) {
     let file = SourceFile::new(id, path, String::new());
     let d = Diagnostic::new(RULE_UNREADABLE, Severity::Error, id, Span::empty(0), msg);
