@@ -32,17 +32,16 @@ pub fn applies(d: &Diagnostic, text: &str, unsafe_fixes: bool) -> bool {
     d.fix.as_ref().is_some_and(|f| !f.edits.is_empty()) && (unsafe_fixes || is_safe(d, text))
 }
 
-/// The edits of one round for one file: non-overlapping, from the fixes that apply; and
-/// how many fixes they make up.
-fn round_edits<'a>(
-    report: &'a Report,
-    file: &SourceFile,
+/// The edits of one round for one file, from the fixes of `diagnostics` (all on that file,
+/// whose text is `text`) that apply: whole fixes only, none touching another; and how many
+/// fixes they make up. `--fix` applies them, and so does the language server's fix-all.
+pub fn round_edits<'a>(
+    diagnostics: impl Iterator<Item = &'a Diagnostic>,
+    text: &str,
     unsafe_fixes: bool,
 ) -> (Vec<&'a Edit>, usize) {
-    let mut fixes: Vec<&Vec<Edit>> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.file == file.id && applies(d, &file.text, unsafe_fixes))
+    let mut fixes: Vec<&Vec<Edit>> = diagnostics
+        .filter(|d| applies(d, text, unsafe_fixes))
         .filter_map(|d| d.fix.as_ref().map(|f| &f.edits))
         .collect();
     fixes.sort_by_key(|edits| edits.iter().map(|e| e.span.start).min());
@@ -50,9 +49,9 @@ fn round_edits<'a>(
     let mut n = 0;
     for edits in fixes {
         let valid = edits.iter().all(|e| {
-            (e.span.end as usize) <= file.text.len()
-                && file.text.is_char_boundary(e.span.start as usize)
-                && file.text.is_char_boundary(e.span.end as usize)
+            (e.span.end as usize) <= text.len()
+                && text.is_char_boundary(e.span.start as usize)
+                && text.is_char_boundary(e.span.end as usize)
         });
         // Two insertions at one point, or an edit touching another (of this fix or one
         // taken), wait for the next round.
@@ -93,7 +92,8 @@ pub fn fix(mut report: Report, opts: &Options, unsafe_fixes: bool) -> Fixed {
         for (i, f) in report.files.iter().enumerate() {
             let mut text = f.text.clone();
             if i < inputs && !f.text.is_empty() {
-                let (edits, n) = round_edits(&report, f, unsafe_fixes);
+                let on_file = report.diagnostics.iter().filter(|d| d.file == f.id);
+                let (edits, n) = round_edits(on_file, &f.text, unsafe_fixes);
                 if n > 0 {
                     round += n;
                     text = apply_edits(&f.text, &edits);

@@ -268,31 +268,15 @@ impl Server {
             }
         }
         if wanted(FIX_ALL) {
-            // Safe fixes only, the first of any that overlap (the next check offers the rest).
-            let mut edits: Vec<&crate::diagnostics::Edit> = doc
-                .findings
-                .iter()
-                .filter(|d| crate::fix::is_safe(d, &doc.file.text))
-                .filter_map(|d| d.fix.as_ref())
-                .flat_map(|f| &f.edits)
-                .collect();
-            edits.sort_by_key(|e| (e.span.start, e.span.end));
-            let mut kept: Vec<&crate::diagnostics::Edit> = Vec::new();
-            for e in edits {
-                if kept
-                    .last()
-                    .is_none_or(|k| k.span.end <= e.span.start && k.span != e.span)
-                {
-                    kept.push(e);
-                }
-            }
-            if !kept.is_empty() {
-                let n = kept.len();
+            // One round of `--fix`: safe fixes, whole, none touching another (the next check
+            // offers the rest).
+            let (edits, n) = crate::fix::round_edits(doc.findings.iter(), &doc.file.text, false);
+            if n > 0 {
                 let title = format!(
                     "kubevet: apply {n} safe fix{}",
                     if n == 1 { "" } else { "es" }
                 );
-                actions.push(self.action(uri, doc, &title, FIX_ALL, kept.into_iter()));
+                actions.push(self.action(uri, doc, &title, FIX_ALL, edits.into_iter()));
             }
         }
         Value::Array(actions)
