@@ -235,6 +235,25 @@ fn walks_directories_respecting_hidden_and_gitignore() {
 }
 
 #[test]
+fn a_file_named_again_inside_a_named_directory_is_checked_once() {
+    let dir = temp_dir("named-twice");
+    let app = dir.join("app.yaml");
+    std::fs::write(&app, VALID.replace("name: ok", "name: Not_Valid")).expect("write");
+    let (d, a) = (dir.to_str().expect("utf-8"), app.to_str().expect("utf-8"));
+    let o = kubevet(&["check", "--format", "json", d, a, a]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["summary"]["files"], 1, "{}", stdout(&o));
+    assert_eq!(v["summary"]["objects"], 1);
+    let names: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["rule"].as_str())
+        .collect();
+    assert_eq!(names, ["invalid-object-name"], "{}", stdout(&o));
+}
+
+#[test]
 fn crlf_and_bom_keep_columns() {
     let text = "\u{feff}apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: x\r\nspec:\r\n  selector:\r\n    matchLabels: {app: a}\r\n  template:\r\n    metadata:\r\n      labels: {app: b}\r\n    spec:\r\n      containers: [{name: c, image: busybox:1.36}]\r\n";
     let o = kubevet_stdin(&["check", "--format", "concise", "-"], text.as_bytes());

@@ -80,7 +80,20 @@ pub fn discover_each(
 ) -> Result<Vec<(usize, Input)>, InputError> {
     let mut out = Vec::new();
     let mut seq = 0;
+    // A file named twice, or named and also found under a named directory (`kubevet check
+    // k8s k8s/app.yaml`, as a pre-commit hook may pass it), is one input: read twice, each
+    // of its findings was reported twice. Paths are compared lexically (`./a.yaml` is `a.yaml`), without following
+    // symlinks; a single path cannot repeat itself, so only several are tracked.
+    let mut seen: Option<std::collections::HashSet<PathBuf>> =
+        (paths.len() > 1).then(std::collections::HashSet::new);
     let mut take = |mut input: Input, out: &mut Vec<(usize, Input)>| {
+        if let (Some(seen), Input::File { path, .. }) = (&mut seen, &input) {
+            let key = std::path::absolute(path)
+                .map_or_else(|_| path.clone(), |p| crate::project::paths::normalize(&p));
+            if !seen.insert(key) {
+                return Ok(());
+            }
+        }
         seq += 1;
         if found(seq - 1, &mut input)? {
             out.push((seq - 1, input));
@@ -157,6 +170,29 @@ mod tests {
             by_key.sort_by_cached_key(|p| path_order(p));
             prop_assert_eq!(by_key, paths);
         }
+    }
+
+    #[test]
+    fn a_file_named_twice_or_also_under_a_named_directory_is_one_input() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let top = tmp.path();
+        std::fs::create_dir_all(top.join("k8s")).expect("mkdir");
+        std::fs::write(top.join("k8s/app.yaml"), "a: 1").expect("write");
+        std::fs::write(top.join("k8s/other.yaml"), "a: 1").expect("write");
+        let app = top.join("k8s/app.yaml");
+        let spelled = top.join("k8s/./../k8s/app.yaml");
+        let found = discover(&[top.join("k8s"), app.clone(), spelled]).expect("walk");
+        let paths: Vec<&Path> = found
+            .iter()
+            .map(|i| match i {
+                Input::File { path, .. } => path.as_path(),
+                other => panic!("unexpected input {other:?}"),
+            })
+            .collect();
+        // The walk's copy comes first and stays; the named copies add nothing.
+        assert_eq!(paths, [app.as_path(), top.join("k8s/other.yaml").as_path()]);
+        // Named on its own, twice, a file is still read once.
+        assert_eq!(discover(&[app.clone(), app]).expect("file").len(), 1);
     }
 
     #[test]
