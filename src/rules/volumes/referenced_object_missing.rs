@@ -1,6 +1,6 @@
-//! `referenced-object-missing`: a pod references a ConfigMap, Secret or
-//! PersistentVolumeClaim that the run does not contain, although the run has objects of
-//! that kind in the namespace.
+//! `referenced-object-missing`: a pod references a ConfigMap, Secret,
+//! PersistentVolumeClaim or ServiceAccount that the run does not contain, although the run
+//! has objects of that kind in the namespace.
 
 use crate::diagnostics::Severity;
 use crate::model::{all_items, Object, PodTemplate, Workspace};
@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     id: "referenced-object-missing",
     severity: Severity::Warning,
     category: Category::Volumes,
-    summary: "A pod references a ConfigMap, Secret or PVC absent from the run although the run has others of that kind in the namespace (warning for a near miss, else info)",
+    summary: "A pod references a ConfigMap, Secret, PVC or ServiceAccount absent from the run although the run has others of that kind in the namespace (warning for a near miss, else info)",
     fix: false,
     doc: include_str!("../../../rules/referenced-object-missing.md"),
     check: Check::Object(check),
@@ -60,6 +60,21 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 }
             }
         }
+    }
+    // The API server defaults `serviceAccountName` from the deprecated `serviceAccount`, and
+    // its ServiceAccount admission refuses a pod whose account does not exist. `default` is
+    // created in every namespace.
+    let spec = template.spec;
+    let account = ["serviceAccountName", "serviceAccount"].into_iter().find_map(|field| {
+        let node = spec?.get(field)?;
+        node.as_str().is_some_and(|s| !s.is_empty()).then_some((field, node))
+    });
+    if let Some((field, name)) = account.filter(|(_, n)| n.as_str() != Some("default")) {
+        refs.push(Ref {
+            kind: "ServiceAccount",
+            name,
+            via: format!("`{field}`"),
+        });
     }
     for c in template.containers() {
         let who = c.describe();
@@ -122,11 +137,18 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             // (by a controller, a Job, another repository). Worth a note, not a warning.
             d.severity = Severity::Info;
             let list: Vec<String> = known.iter().take(5).map(|k| format!("`{k}`")).collect();
+            let outcome = if r.kind == "ServiceAccount" {
+                format!("the API server refuses the pods (`error looking up service account {ns}/{name}`)")
+            } else {
+                format!(
+                    "the pod will not start (`{} \"{name}\" not found`). Mark optional references with `optional: true`",
+                    r.kind.to_ascii_lowercase()
+                )
+            };
             d = d.with_help(format!(
-                "the run defines {} {}; if `{name}` is created elsewhere this is fine, otherwise the pod will not start (`{} \"{name}\" not found`). Mark optional references with `optional: true`",
+                "the run defines {} {}; if `{name}` is created elsewhere this is fine, otherwise {outcome}",
                 r.kind,
                 list.join(", "),
-                if r.kind == "PersistentVolumeClaim" { "persistentvolumeclaim" } else if r.kind == "Secret" { "secret" } else { "configmap" }
             ));
         }
         ctx.push(d);
