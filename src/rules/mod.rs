@@ -116,6 +116,7 @@ registry! {
         hostpath_type_invalid,
         gitrepo_deprecated,
         referenced_object_missing,
+        referenced_key_missing,
     }
     scheduling {
         node_selector_invalid,

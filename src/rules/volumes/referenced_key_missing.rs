@@ -1,0 +1,170 @@
+//! `referenced-key-missing`: a pod reads a key of a ConfigMap or Secret of the run that the
+//! object does not have.
+
+use crate::diagnostics::Severity;
+use crate::model::{all_items, Object, PodTemplate};
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
+
+pub static RULE: Rule = Rule {
+    id: "referenced-key-missing",
+    severity: Severity::Warning,
+    category: Category::Volumes,
+    summary: "A pod reads a key (env `configMapKeyRef`/`secretKeyRef`, volume `items`) that the run's ConfigMap or Secret of that name does not have",
+    fix: false,
+    doc: include_str!("../../../rules/referenced-key-missing.md"),
+    check: Check::Object(check),
+};
+
+/// One key a pod reads: of which kind and object, through what.
+struct KeyRef<'a> {
+    kind: &'static str,
+    object: &'a str,
+    key: &'a Node,
+    via: String,
+    /// Read by a volume (the kubelet's error differs from an environment variable's).
+    volume: bool,
+}
+
+fn optional(node: &Node) -> bool {
+    node.get("optional").and_then(Node::as_bool) == Some(true)
+}
+
+/// The keys a volume source (`configMap`, `secret`, or one of a projected volume's sources)
+/// names in its `items`.
+fn item_keys<'a>(
+    out: &mut Vec<KeyRef<'a>>,
+    source: Option<&'a Node>,
+    kind: &'static str,
+    name_field: &str,
+    via: &str,
+) {
+    let Some(source) = source.filter(|s| !optional(s)) else {
+        return;
+    };
+    let Some(object) = source.get(name_field).and_then(Node::as_str) else {
+        return;
+    };
+    for item in all_items(Some(source), "items") {
+        if let Some(key) = item.get("key") {
+            out.push(KeyRef { kind, object, key, via: via.to_string(), volume: true });
+        }
+    }
+}
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let Some(template) = PodTemplate::of(obj) else {
+        return;
+    };
+    let Some(ns) = ctx.namespace_of(obj) else {
+        return;
+    };
+    let mut refs: Vec<KeyRef<'_>> = Vec::new();
+    for c in template.containers() {
+        let who = c.describe();
+        for e in c.env() {
+            let ename = e.get("name").and_then(Node::as_str).unwrap_or("?");
+            for (field, kind) in [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")] {
+                let Some(r) = e.get_path(&["valueFrom", field]).filter(|n| !optional(n)) else {
+                    continue;
+                };
+                if let (Some(object), Some(key)) = (r.get("name").and_then(Node::as_str), r.get("key")) {
+                    refs.push(KeyRef { kind, object, key, via: format!("env `{ename}` of {who}"), volume: false });
+                }
+            }
+        }
+    }
+    for v in template.volumes() {
+        let via = format!("volume `{}`", v.get("name").and_then(Node::as_str).unwrap_or("?"));
+        item_keys(&mut refs, v.get("configMap"), "ConfigMap", "name", &via);
+        item_keys(&mut refs, v.get("secret"), "Secret", "secretName", &via);
+        for src in all_items(v.get("projected"), "sources") {
+            item_keys(&mut refs, src.get("configMap"), "ConfigMap", "name", &via);
+            item_keys(&mut refs, src.get("secret"), "Secret", "name", &via);
+        }
+    }
+    for r in refs {
+        let Some(key) = r.key.as_str() else { continue };
+        if key.is_empty() || crate::model::fields::is_templated(key) || crate::model::fields::is_templated(r.object) {
+            continue;
+        }
+        // Every variant of the object the run holds (an example and its copy, overlays):
+        // the key is missing only when none has it.
+        let variants: Vec<&Object<'_>> = ctx.ws.find_all(r.kind, Some(ns), r.object).collect();
+        let mut keys: Vec<&str> = Vec::new();
+        let mut judged = false;
+        for o in &variants {
+            match keys_of(o) {
+                Some(k) => {
+                    judged = true;
+                    keys.extend(k);
+                }
+                // Filled by something else: no variant can be judged.
+                None => {
+                    judged = false;
+                    break;
+                }
+            }
+        }
+        if !judged || keys.contains(&key) {
+            continue;
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let Some(first) = variants.first() else { continue };
+        let suggestion = crate::model::names::typo_of(key, &keys);
+        // Without a near miss, only where the run is the whole picture: a kustomize overlay
+        // merges keys into a base's ConfigMap, a Helm chart's values fill them in.
+        if suggestion.is_none()
+            && !(ctx.ws.can_judge_absence(obj.file, ns) && ctx.ws.can_judge_absence(first.file, ns))
+        {
+            continue;
+        }
+        // The `data:` key itself: the whole block of a big ConfigMap would fill the screen.
+        let data = first.root.entries().iter().find(|e| matches!(e.key.as_str(), Some("data" | "stringData" | "binaryData")));
+        let mut d = ctx
+            .diag(
+                obj,
+                r.key.span,
+                format!("{} reads key `{key}` of {} `{}`, which has no such key", r.via, r.kind, r.object),
+            )
+            .with_primary_label(format!("no key `{key}` in {} `{}`", r.kind, r.object));
+        let here = data.map_or_else(|| first.anchor_span(), |e| e.key.span);
+        d = d.with_label(first.file, here, format!("the keys of {} `{}`", r.kind, r.object));
+        d = match suggestion {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => {
+                let list: Vec<String> = keys.iter().take(5).map(|k| format!("`{k}`")).collect();
+                let error = match (r.volume, r.kind) {
+                    (true, "Secret") => format!("secret references non-existent secret key: {key}"),
+                    (true, _) => format!("configmap references non-existent config key: {key}"),
+                    (false, kind) => format!("couldn't find key {key} in {kind} {ns}/{}", r.object),
+                };
+                d.with_help(format!(
+                    "{} `{}` defines {}; the kubelet will not start the pod (`{error}`). Add the key, or mark the reference `optional: true`",
+                    r.kind,
+                    r.object,
+                    list.join(", "),
+                ))
+            }
+        };
+        ctx.push(d);
+    }
+}
+
+/// The keys an object of the run defines, or `None` when its keys cannot be judged from the
+/// manifest: no data at all (a placeholder another tool or a person fills in), or a
+/// service-account token Secret, whose keys the token controller writes.
+fn keys_of<'a>(o: &Object<'a>) -> Option<Vec<&'a str>> {
+    if o.root.get("type").and_then(Node::as_str) == Some("kubernetes.io/service-account-token") {
+        return None;
+    }
+    // ConfigMaps: `data` and `binaryData`; Secrets: `data` and `stringData` (merged into
+    // `data` on write). A key in either counts, whatever reads it.
+    let keys: Vec<&str> = ["data", "binaryData", "stringData"]
+        .into_iter()
+        .filter_map(|f| o.root.get(f))
+        .flat_map(|m| m.entries().iter().filter_map(|e| e.key.as_str()))
+        .collect();
+    (!keys.is_empty()).then_some(keys)
+}
