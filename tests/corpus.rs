@@ -55,6 +55,32 @@ const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
         "duplicate-key",
         "a kubectl test fixture that is invalid on purpose",
     ),
+    // Custom resources of a version the run's CRD declares `served: false`.
+    (
+        "istio__istio/samples/tcp-echo/gateway-api/tcp-echo-20-v2.yaml",
+        "unknown-kind",
+        "TCPRoute `gateway.networking.k8s.io/v1alpha2`, which the gateway-api CRD in the corpus (standard channel, 2026-08) declares `served: false`: a cluster with it rejects the sample",
+    ),
+    (
+        "istio__istio/samples/tcp-echo/gateway-api/tcp-echo-all-v1.yaml",
+        "unknown-kind",
+        "TCPRoute `gateway.networking.k8s.io/v1alpha2`, which the gateway-api CRD in the corpus declares `served: false`",
+    ),
+    (
+        "kubernetes-sigs__gateway-api/examples/experimental/destination-port-matching-tcp.yaml",
+        "unknown-kind",
+        "an experimental-channel example (TCPRoute v1alpha2); the corpus holds only the standard-channel CRDs, which declare that version `served: false`",
+    ),
+    (
+        "kubernetes-sigs__gateway-api/examples/experimental/v1alpha2/tls-routing/tls-route.yaml",
+        "unknown-kind",
+        "an experimental-channel example (TLSRoute v1alpha2); the standard-channel CRD in the corpus declares that version `served: false`",
+    ),
+    (
+        "kubernetes-sigs__gateway-api/examples/experimental/v1alpha3/tls-routing/tls-route.yaml",
+        "unknown-kind",
+        "an experimental-channel example (TLSRoute v1alpha3); the standard-channel CRD in the corpus declares that version `served: false`",
+    ),
     // Schema findings (see schemas/CORPUS-NOTES.md).
     (
         "argoproj__argo-cd/docs/operator-manual/applicationset.yaml",

@@ -32,6 +32,16 @@ pub(crate) struct Registration<'a> {
     /// The version's `openAPIV3Schema` (`None`: no schema, anything goes); converted by
     /// [`schema_document`] only when a resource of the kind is validated.
     pub raw: Option<&'a Node>,
+    /// `deprecated: true`: the warning the API server returns with each request (the CRD's
+    /// `deprecationWarning`, or `None` for the server's default text).
+    pub deprecated: Option<Option<String>>,
+}
+
+/// A version a CRD defines with `served: false`: the API server has no endpoint for it.
+pub(crate) struct Unserved {
+    pub api_version: String,
+    /// The version's `name` in the CRD.
+    pub span: crate::yaml::Span,
 }
 
 /// The served versions of a CRD document with a schema each.
@@ -39,6 +49,7 @@ pub(crate) fn versions_of<'a>(
     doc: &'a Node,
     file: FileId,
     diags: &mut Vec<Diagnostic>,
+    unserved: &mut Vec<Unserved>,
 ) -> Vec<Registration<'a>> {
     let mut out = Vec::new();
     if doc.get("kind").and_then(Node::as_str) != Some("CustomResourceDefinition") {
@@ -55,24 +66,37 @@ pub(crate) fn versions_of<'a>(
     };
     // v1beta1 CRDs may carry one schema for all versions.
     let shared = spec.get_path(&["validation", "openAPIV3Schema"]);
-    let mut versions: Vec<(&str, Option<&Node>)> = Vec::new();
+    type Deprecation = Option<Option<String>>;
+    let mut versions: Vec<(&str, Option<&Node>, Deprecation)> = Vec::new();
     for v in spec.get("versions").map(Node::items).unwrap_or_default() {
-        let Some(name) = v.get("name").and_then(Node::as_str) else {
+        let Some(name_node) = v.get("name") else {
+            continue;
+        };
+        let Some(name) = name_node.as_str() else {
             continue;
         };
         if v.get("served").and_then(Node::as_bool) == Some(false) {
+            unserved.push(Unserved {
+                api_version: format!("{group}/{name}"),
+                span: name_node.span,
+            });
             continue;
         }
         let schema = v.get_path(&["schema", "openAPIV3Schema"]).or(shared);
-        versions.push((name, schema));
+        let deprecated = (v.get("deprecated").and_then(Node::as_bool) == Some(true)).then(|| {
+            v.get("deprecationWarning")
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        });
+        versions.push((name, schema, deprecated));
     }
     if versions.is_empty() {
         if let Some(name) = spec.get("version").and_then(Node::as_str) {
-            versions.push((name, shared));
+            versions.push((name, shared, None));
         }
     }
     let mut checked: Vec<crate::yaml::Span> = Vec::new();
-    for (_, schema) in &versions {
+    for (_, schema, _) in &versions {
         if let Some(s) = schema {
             if !checked.contains(&s.span) {
                 checked.push(s.span);
@@ -80,7 +104,7 @@ pub(crate) fn versions_of<'a>(
             }
         }
     }
-    for (version, raw) in versions {
+    for (version, raw, deprecated) in versions {
         // Conversion waits until a resource needs it; what would make it fail is found now,
         // so that the CRD is reported even when none of its resources is in the input.
         if let Some((span, e)) = raw.and_then(|s| unusable(s, 0, true)) {
@@ -97,6 +121,7 @@ pub(crate) fn versions_of<'a>(
             api_version: format!("{group}/{version}"),
             kind: kind.to_string(),
             raw,
+            deprecated,
         });
     }
     out

@@ -312,11 +312,26 @@ struct CrdVersion<'a> {
     per_resource: AtomicBool,
     /// The CRD's `metadata.name`, for pointing at the definition a finding comes from.
     origin: Option<(FileId, Span)>,
+    /// `deprecated: true`, with the CRD's `deprecationWarning` if it has one.
+    deprecated: Option<Option<String>>,
+}
+
+/// The versions the run's definitions of one custom kind declare, for explaining a resource
+/// of a version none of them serves.
+#[derive(Default)]
+struct CrdKind {
+    /// The CRD's `metadata.name` and where it is written (the first definition's).
+    name: Option<(String, FileId, Span)>,
+    served: Vec<String>,
+    /// Versions defined with `served: false`, at their `name`.
+    unserved: Vec<(String, FileId, Span)>,
 }
 
 /// A CRD read by [`SchemaSet::prepare_crd`], ready to register.
 pub struct PreparedCrd<'a> {
     versions: Vec<crd::Registration<'a>>,
+    unserved: Vec<crd::Unserved>,
+    file: FileId,
     diags: Vec<Diagnostic>,
     /// `metadata.name` and where it is written, for telling definitions of one CRD apart.
     name: Option<(String, FileId, Span)>,
@@ -373,6 +388,8 @@ pub struct SchemaSet<'a> {
     /// resource valid under any of them is valid.
     crds: HashMap<(String, String), Vec<CrdVersion<'a>>>,
     crd_names: HashMap<String, Vec<Seen<'a>>>,
+    /// Keyed by group and kind.
+    crd_kinds: HashMap<(String, String), CrdKind>,
     /// Did-you-mean answers per unknown kind: a repository names the same few custom kinds
     /// in many files, and each answer compares against every known kind.
     kind_hints: Mutex<HashMap<String, Option<String>>>,
@@ -422,6 +439,7 @@ impl<'a> SchemaSet<'a> {
             builtin: Mutex::new(HashMap::new()),
             crds: HashMap::new(),
             crd_names: HashMap::new(),
+            crd_kinds: HashMap::new(),
             kind_hints: Mutex::new(HashMap::new()),
             kind_table: OnceLock::new(),
             strict_kinds: false,
@@ -457,12 +475,15 @@ impl<'a> SchemaSet<'a> {
     /// with [`SchemaSet::insert_crd`].
     pub fn prepare_crd(&self, file: FileId, doc: &'a Node) -> PreparedCrd<'a> {
         let mut diags = Vec::new();
-        let versions = crd::versions_of(doc, file, &mut diags);
+        let mut unserved = Vec::new();
+        let versions = crd::versions_of(doc, file, &mut diags, &mut unserved);
         let name = doc
             .get_path(&["metadata", "name"])
             .and_then(|n| Some((n.as_str()?.to_string(), file, n.span)));
         PreparedCrd {
             versions,
+            unserved,
+            file,
             diags,
             name,
         }
@@ -479,7 +500,18 @@ impl<'a> SchemaSet<'a> {
         if prepared.versions.is_empty() {
             return diags;
         }
+        self.record_versions(
+            &prepared.versions,
+            &prepared.unserved,
+            prepared.file,
+            prepared.name.as_ref(),
+        );
         // Shared, not copied: the fingerprint compares the schemas the registrations keep.
+        let deprecated: HashMap<String, Option<String>> = prepared
+            .versions
+            .iter()
+            .filter_map(|r| Some((r.api_version.clone(), r.deprecated.clone()?)))
+            .collect();
         let regs: Vec<(String, String, Arc<CrdSchema<'a>>)> = prepared
             .versions
             .into_iter()
@@ -512,6 +544,7 @@ impl<'a> SchemaSet<'a> {
             });
         }
         for (api_version, kind, schema) in regs {
+            let deprecated = deprecated.get(&api_version).cloned();
             let key = (api_version, kind.clone());
             let known = self
                 .crds
@@ -527,9 +560,85 @@ impl<'a> SchemaSet<'a> {
                 cel: Arc::new(OnceLock::new()),
                 per_resource: AtomicBool::new(false),
                 origin,
+                deprecated,
             });
         }
         diags
+    }
+
+    /// Notes which versions a definition serves and which it defines unserved.
+    fn record_versions(
+        &mut self,
+        versions: &[crd::Registration<'a>],
+        unserved: &[crd::Unserved],
+        file: FileId,
+        name: Option<&(String, FileId, Span)>,
+    ) {
+        let Some(first) = versions.first() else {
+            return;
+        };
+        let (group, _) = apiversions::split_api_version(&first.api_version);
+        let entry = self
+            .crd_kinds
+            .entry((group.to_string(), first.kind.clone()))
+            .or_default();
+        if entry.name.is_none() {
+            entry.name = name.cloned();
+        }
+        for r in versions {
+            if !entry.served.contains(&r.api_version) {
+                entry.served.push(r.api_version.clone());
+            }
+        }
+        for u in unserved {
+            entry.unserved.push((u.api_version.clone(), file, u.span));
+        }
+    }
+
+    /// A resource of a version the run's definition of its kind declares `served: false`
+    /// (and no other definition serves): the API server has no endpoint for it (`no matches
+    /// for kind`). A version the definition does not mention at all is left to the
+    /// `unknown-kind` note: the cluster's CRD may be a later release that adds it.
+    fn unserved_version(
+        &self,
+        file: FileId,
+        av_node: &Node,
+        api_version: &str,
+        kind: &str,
+    ) -> Option<Diagnostic> {
+        let (group, _) = apiversions::split_api_version(api_version);
+        let k = self.crd_kinds.get(&(group.to_string(), kind.to_string()))?;
+        if k.served.is_empty() {
+            return None;
+        }
+        let crd = k.name.as_ref().map_or_else(
+            || format!("{kind}'s CustomResourceDefinition"),
+            |(n, _, _)| format!("CustomResourceDefinition `{n}`"),
+        );
+        let served: Vec<String> = k.served.iter().map(|v| format!("`{v}`")).collect();
+        let (_, f, span) = k.unserved.iter().find(|(v, _, _)| v == api_version)?;
+        let mut d = Diagnostic::new(
+            RULE_UNKNOWN_KIND,
+            Severity::Error,
+            file,
+            av_node.span,
+            format!(
+                "{api_version} {kind} is not served: the {crd} in this run sets `served: false` for it; the API server rejects it (no matches for kind \"{kind}\" in version \"{api_version}\")"
+            ),
+        )
+        .with_primary_label(format!("{api_version} is not served"))
+        .with_label(*f, *span, "`served: false`");
+        let newest = k
+            .served
+            .iter()
+            .max_by_key(|v| apiversions::version_rank(apiversions::split_api_version(v).1));
+        if let Some(v) = newest {
+            d = d.with_help(format!(
+                "the definition serves {}: use `apiVersion: {v}`",
+                served.join(", ")
+            ));
+        }
+        Some(d)
     }
 
     /// A CRD version's schema as JSON Schema, converted on first use.
@@ -690,7 +799,22 @@ impl<'a> SchemaSet<'a> {
             }
             self.builtin_target(def)
         } else if let Some(defs) = self.crds.get(&key) {
-            return self.validate_custom(file, doc, facts, kind_node, kind, defs);
+            // Deprecated only if every definition of the run says so.
+            if let Some(Some(warning)) = defs
+                .iter()
+                .map(|d| d.deprecated.as_ref())
+                .reduce(|a, b| a.and(b))
+            {
+                out.push(self.custom_deprecation(
+                    file,
+                    av_node,
+                    api_version,
+                    kind,
+                    warning.as_deref(),
+                ));
+            }
+            out.extend(self.validate_custom(file, doc, facts, kind_node, kind, defs));
+            return out;
         } else {
             out.push(self.unknown_kind(file, av_node, kind_node, api_version, kind));
             return out;
@@ -957,6 +1081,48 @@ impl<'a> SchemaSet<'a> {
         (n, schema)
     }
 
+    /// A custom resource of a version its CRD marks `deprecated: true`: the API server
+    /// answers each request with a warning, and some later release of the CRD drops it. A
+    /// note, not a warning: unlike a built-in API's, no release is named that stops serving
+    /// it, and operators' own tests use deprecated versions on purpose (conversion).
+    fn custom_deprecation(
+        &self,
+        file: FileId,
+        av_node: &Node,
+        api_version: &str,
+        kind: &str,
+        warning: Option<&str>,
+    ) -> Diagnostic {
+        let (group, _) = apiversions::split_api_version(api_version);
+        let message = match warning {
+            Some(w) => format!("{api_version} {kind} is deprecated: \"{w}\""),
+            None => format!("{api_version} {kind} is deprecated by its CustomResourceDefinition"),
+        };
+        let mut d = Diagnostic::new(
+            RULE_DEPRECATED_API_VERSION,
+            Severity::Info,
+            file,
+            av_node.span,
+            message,
+        )
+        .with_primary_label("`deprecated: true` in its CustomResourceDefinition");
+        let newer = self
+            .crd_kinds
+            .get(&(group.to_string(), kind.to_string()))
+            .into_iter()
+            .flat_map(|k| &k.served)
+            .filter(|v| {
+                self.crds
+                    .get(&((*v).clone(), kind.to_string()))
+                    .is_some_and(|defs| defs.iter().any(|d| d.deprecated.is_none()))
+            })
+            .max_by_key(|v| apiversions::version_rank(apiversions::split_api_version(v).1));
+        if let Some(v) = newer {
+            d = d.with_help(format!("use `apiVersion: {v}`, which is not deprecated"));
+        }
+        d
+    }
+
     fn deprecation(
         &self,
         file: FileId,
@@ -1144,6 +1310,9 @@ impl<'a> SchemaSet<'a> {
             }
             return d;
         }
+        if let Some(d) = self.unserved_version(file, av_node, api_version, kind) {
+            return d;
+        }
         let severity = if self.strict_kinds {
             Severity::Error
         } else {
@@ -1156,10 +1325,25 @@ impl<'a> SchemaSet<'a> {
             kind_node.span,
             format!("no schema for {api_version} {kind}; not validated"),
         );
+        let (group, _) = apiversions::split_api_version(api_version);
+        let defined = self.crd_kinds.get(&(group.to_string(), kind.to_string()));
         if let Some(av) = replacement {
             d = d
                 .with_help(format!("{kind} is served as `apiVersion: {av}`"))
                 .with_label(file, av_node.span, "this apiVersion does not serve it");
+        } else if let Some(k) = defined.filter(|k| !k.served.is_empty()) {
+            let served: Vec<String> = k.served.iter().map(|v| format!("`{v}`")).collect();
+            let crd = k.name.as_ref().map_or_else(
+                || "the run's CustomResourceDefinition".to_string(),
+                |(n, _, _)| format!("the run's CustomResourceDefinition `{n}`"),
+            );
+            d = d.with_help(format!(
+                "{crd} serves {} only; if the cluster's CRD is another release that serves {api_version}, pass it with `--crd`",
+                served.join(", ")
+            ));
+            if let Some((_, f, span)) = &k.name {
+                d = d.with_label(*f, *span, format!("defines {kind} without {api_version}"));
+            }
         } else if let Some(k) = self.unknown_kind_suggestion(api_version, kind) {
             d = d.with_help(format!("did you mean `kind: {k}`?"));
         } else if !self.crds.is_empty() || api_version.contains('.') {
