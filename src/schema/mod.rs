@@ -506,12 +506,12 @@ impl<'a> SchemaSet<'a> {
             prepared.file,
             prepared.name.as_ref(),
         );
-        // Shared, not copied: the fingerprint compares the schemas the registrations keep.
         let deprecated: HashMap<String, Option<String>> = prepared
             .versions
             .iter()
             .filter_map(|r| Some((r.api_version.clone(), r.deprecated.clone()?)))
             .collect();
+        // Shared, not copied: the fingerprint compares the schemas the registrations keep.
         let regs: Vec<(String, String, Arc<CrdSchema<'a>>)> = prepared
             .versions
             .into_iter()

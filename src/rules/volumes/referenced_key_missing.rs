@@ -1,6 +1,8 @@
 //! `referenced-key-missing`: a pod reads a key of a ConfigMap or Secret of the run that the
 //! object does not have.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::diagnostics::Severity;
 use crate::model::{all_items, Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -13,7 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "A pod reads a key (env `configMapKeyRef`/`secretKeyRef`, volume `items`) that the run's ConfigMap or Secret of that name does not have",
     fix: false,
     doc: include_str!("../../../rules/referenced-key-missing.md"),
-    check: Check::Object(check),
+    check: Check::Workspace(check),
 };
 
 /// One key a pod reads: of which kind and object, through what.
@@ -52,14 +54,42 @@ fn item_keys<'a>(
     }
 }
 
-fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    let Some(template) = PodTemplate::of(obj) else {
-        return;
-    };
-    let Some(ns) = ctx.namespace_of(obj) else {
-        return;
-    };
-    let mut refs: Vec<KeyRef<'_>> = Vec::new();
+/// Beyond this many keys an object's near misses are not looked for: each missing key would
+/// be compared with every one of them.
+const MAX_SUGGESTION_KEYS: usize = 1_000;
+
+/// What the run says of one object's keys, worked out once per run however many pods read it.
+struct Known<'w, 'a> {
+    set: HashSet<&'a str>,
+    sorted: Vec<&'a str>,
+    first: &'w Object<'a>,
+}
+
+/// The keys of every variant of an object the run holds (an example and its copy, overlays):
+/// `None` when there is none, or when one cannot be judged ([`keys_of`]).
+fn known<'w, 'a>(
+    ws: &'w crate::model::Workspace<'a>,
+    kind: &'w str,
+    ns: &'w str,
+    name: &'w str,
+) -> Option<Known<'w, 'a>> {
+    let mut first = None;
+    let mut sorted: Vec<&'a str> = Vec::new();
+    for o in ws.find_all(kind, Some(ns), name) {
+        sorted.extend(keys_of(o)?);
+        first.get_or_insert(o);
+    }
+    sorted.sort_unstable();
+    sorted.dedup();
+    Some(Known {
+        set: sorted.iter().copied().collect(),
+        sorted,
+        first: first?,
+    })
+}
+
+fn pod_refs<'a>(template: &PodTemplate<'a>) -> Vec<KeyRef<'a>> {
+    let mut refs: Vec<KeyRef<'a>> = Vec::new();
     for c in template.containers() {
         let who = c.describe();
         for e in c.env() {
@@ -83,72 +113,70 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             item_keys(&mut refs, src.get("secret"), "Secret", "name", &via);
         }
     }
-    for r in refs {
-        let Some(key) = r.key.as_str() else { continue };
-        if key.is_empty() || crate::model::fields::is_templated(key) || crate::model::fields::is_templated(r.object) {
+    refs
+}
+
+fn check(ctx: &mut Ctx<'_, '_>) {
+    let ws = ctx.ws;
+    let mut cache: HashMap<(&str, &str, &str), Option<Known<'_, '_>>> = HashMap::new();
+    for (obj, template) in ws.pod_templates() {
+        let Some(ns) = ws.namespace_of(obj) else {
             continue;
-        }
-        // Every variant of the object the run holds (an example and its copy, overlays):
-        // the key is missing only when none has it.
-        let variants: Vec<&Object<'_>> = ctx.ws.find_all(r.kind, Some(ns), r.object).collect();
-        let mut keys: Vec<&str> = Vec::new();
-        let mut judged = false;
-        for o in &variants {
-            match keys_of(o) {
-                Some(k) => {
-                    judged = true;
-                    keys.extend(k);
-                }
-                // Filled by something else: no variant can be judged.
-                None => {
-                    judged = false;
-                    break;
-                }
-            }
-        }
-        if !judged || keys.contains(&key) {
-            continue;
-        }
-        keys.sort_unstable();
-        keys.dedup();
-        let Some(first) = variants.first() else { continue };
-        let suggestion = crate::model::names::typo_of(key, &keys);
-        // Without a near miss, only where the run is the whole picture: a kustomize overlay
-        // merges keys into a base's ConfigMap, a Helm chart's values fill them in.
-        if suggestion.is_none()
-            && !(ctx.ws.can_judge_absence(obj.file, ns) && ctx.ws.can_judge_absence(first.file, ns))
-        {
-            continue;
-        }
-        // The `data:` key itself: the whole block of a big ConfigMap would fill the screen.
-        let data = first.root.entries().iter().find(|e| matches!(e.key.as_str(), Some("data" | "stringData" | "binaryData")));
-        let mut d = ctx
-            .diag(
-                obj,
-                r.key.span,
-                format!("{} reads key `{key}` of {} `{}`, which has no such key", r.via, r.kind, r.object),
-            )
-            .with_primary_label(format!("no key `{key}` in {} `{}`", r.kind, r.object));
-        let here = data.map_or_else(|| first.anchor_span(), |e| e.key.span);
-        d = d.with_label(first.file, here, format!("the keys of {} `{}`", r.kind, r.object));
-        d = match suggestion {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => {
-                let list: Vec<String> = keys.iter().take(5).map(|k| format!("`{k}`")).collect();
-                let error = match (r.volume, r.kind) {
-                    (true, "Secret") => format!("secret references non-existent secret key: {key}"),
-                    (true, _) => format!("configmap references non-existent config key: {key}"),
-                    (false, kind) => format!("couldn't find key {key} in {kind} {ns}/{}", r.object),
-                };
-                d.with_help(format!(
-                    "{} `{}` defines {}; the kubelet will not start the pod (`{error}`). Add the key, or mark the reference `optional: true`",
-                    r.kind,
-                    r.object,
-                    list.join(", "),
-                ))
-            }
         };
-        ctx.push(d);
+        for r in pod_refs(&template) {
+            let Some(key) = r.key.as_str() else { continue };
+            if key.is_empty() || crate::model::fields::is_templated(key) || crate::model::fields::is_templated(r.object) {
+                continue;
+            }
+            let Some(k) = cache
+                .entry((r.kind, ns, r.object))
+                .or_insert_with(|| known(ws, r.kind, ns, r.object))
+            else {
+                continue;
+            };
+            if k.set.contains(key) {
+                continue;
+            }
+            let first = k.first;
+            let suggestion = (k.sorted.len() <= MAX_SUGGESTION_KEYS)
+                .then(|| crate::model::names::typo_of(key, &k.sorted))
+                .flatten();
+            // Without a near miss, only where the run is the whole picture: a kustomize overlay
+            // merges keys into a base's ConfigMap, a Helm chart's values fill them in.
+            if suggestion.is_none() && !(ws.can_judge_absence(obj.file, ns) && ws.can_judge_absence(first.file, ns)) {
+                continue;
+            }
+            // The `data:` key itself: the whole block of a big ConfigMap would fill the screen.
+            let data = first.root.entries().iter().find(|e| matches!(e.key.as_str(), Some("data" | "stringData" | "binaryData")));
+            let here = data.map_or_else(|| first.anchor_span(), |e| e.key.span);
+            let d = ctx
+                .diag(
+                    obj,
+                    r.key.span,
+                    format!("{} reads key `{key}` of {} `{}`, which has no such key", r.via, r.kind, r.object),
+                )
+                .with_primary_label(format!("no key `{key}` in {} `{}`", r.kind, r.object))
+                .with_label(first.file, here, format!("the keys of {} `{}`", r.kind, r.object));
+            let d = match suggestion {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => {
+                    let list: Vec<String> = k.sorted.iter().take(5).map(|k| format!("`{k}`")).collect();
+                    let more = if k.sorted.len() > 5 { ", ..." } else { "" };
+                    let error = match (r.volume, r.kind) {
+                        (true, "Secret") => format!("secret references non-existent secret key: {key}"),
+                        (true, _) => format!("configmap references non-existent config key: {key}"),
+                        (false, kind) => format!("couldn't find key {key} in {kind} {ns}/{}", r.object),
+                    };
+                    d.with_help(format!(
+                        "{} `{}` defines {}{more}; the kubelet will not start the pod (`{error}`). Add the key, or mark the reference `optional: true`",
+                        r.kind,
+                        r.object,
+                        list.join(", "),
+                    ))
+                }
+            };
+            ctx.push(d);
+        }
     }
 }
 
