@@ -94,6 +94,7 @@ registry! {
         invalid_config_data,
         invalid_finalizer,
         invalid_owner_reference,
+        duplicate_object,
     }
     probes {
         probe_handler_count,
