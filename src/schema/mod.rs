@@ -327,6 +327,22 @@ struct CrdKind {
     unserved: Vec<(String, FileId, Span)>,
 }
 
+impl CrdKind {
+    /// "`g/v1beta1`, `g/v1`", for messages.
+    fn served_list(&self) -> String {
+        let served: Vec<String> = self.served.iter().map(|v| format!("`{v}`")).collect();
+        served.join(", ")
+    }
+
+    /// "CustomResourceDefinition `widgets.example.com`", or what stands for it unnamed.
+    fn title(&self) -> String {
+        self.name.as_ref().map_or_else(
+            || "CustomResourceDefinition".to_string(),
+            |(n, _, _)| format!("CustomResourceDefinition `{n}`"),
+        )
+    }
+}
+
 /// A CRD read by [`SchemaSet::prepare_crd`], ready to register.
 pub struct PreparedCrd<'a> {
     versions: Vec<crd::Registration<'a>>,
@@ -606,16 +622,11 @@ impl<'a> SchemaSet<'a> {
         api_version: &str,
         kind: &str,
     ) -> Option<Diagnostic> {
-        let (group, _) = apiversions::split_api_version(api_version);
-        let k = self.crd_kinds.get(&(group.to_string(), kind.to_string()))?;
+        let k = self.crd_kind(api_version, kind)?;
         if k.served.is_empty() {
             return None;
         }
-        let crd = k.name.as_ref().map_or_else(
-            || format!("{kind}'s CustomResourceDefinition"),
-            |(n, _, _)| format!("CustomResourceDefinition `{n}`"),
-        );
-        let served: Vec<String> = k.served.iter().map(|v| format!("`{v}`")).collect();
+        let crd = k.title();
         let (_, f, span) = k.unserved.iter().find(|(v, _, _)| v == api_version)?;
         let mut d = Diagnostic::new(
             RULE_UNKNOWN_KIND,
@@ -635,10 +646,16 @@ impl<'a> SchemaSet<'a> {
         if let Some(v) = newest {
             d = d.with_help(format!(
                 "the definition serves {}: use `apiVersion: {v}`",
-                served.join(", ")
+                k.served_list()
             ));
         }
         Some(d)
+    }
+
+    /// What the run's definitions declare of the kind of `api_version`'s group.
+    fn crd_kind(&self, api_version: &str, kind: &str) -> Option<&CrdKind> {
+        let (group, _) = apiversions::split_api_version(api_version);
+        self.crd_kinds.get(&(group.to_string(), kind.to_string()))
     }
 
     /// A CRD version's schema as JSON Schema, converted on first use.
@@ -1093,7 +1110,6 @@ impl<'a> SchemaSet<'a> {
         kind: &str,
         warning: Option<&str>,
     ) -> Diagnostic {
-        let (group, _) = apiversions::split_api_version(api_version);
         let message = match warning {
             Some(w) => format!("{api_version} {kind} is deprecated: \"{w}\""),
             None => format!("{api_version} {kind} is deprecated by its CustomResourceDefinition"),
@@ -1107,8 +1123,7 @@ impl<'a> SchemaSet<'a> {
         )
         .with_primary_label("`deprecated: true` in its CustomResourceDefinition");
         let newer = self
-            .crd_kinds
-            .get(&(group.to_string(), kind.to_string()))
+            .crd_kind(api_version, kind)
             .into_iter()
             .flat_map(|k| &k.served)
             .filter(|v| {
@@ -1325,21 +1340,16 @@ impl<'a> SchemaSet<'a> {
             kind_node.span,
             format!("no schema for {api_version} {kind}; not validated"),
         );
-        let (group, _) = apiversions::split_api_version(api_version);
-        let defined = self.crd_kinds.get(&(group.to_string(), kind.to_string()));
+        let defined = self.crd_kind(api_version, kind);
         if let Some(av) = replacement {
             d = d
                 .with_help(format!("{kind} is served as `apiVersion: {av}`"))
                 .with_label(file, av_node.span, "this apiVersion does not serve it");
         } else if let Some(k) = defined.filter(|k| !k.served.is_empty()) {
-            let served: Vec<String> = k.served.iter().map(|v| format!("`{v}`")).collect();
-            let crd = k.name.as_ref().map_or_else(
-                || "the run's CustomResourceDefinition".to_string(),
-                |(n, _, _)| format!("the run's CustomResourceDefinition `{n}`"),
-            );
             d = d.with_help(format!(
-                "{crd} serves {} only; if the cluster's CRD is another release that serves {api_version}, pass it with `--crd`",
-                served.join(", ")
+                "the run's {} serves {} only; if the cluster's CRD is another release that serves {api_version}, pass it with `--crd`",
+                k.title(),
+                k.served_list()
             ));
             if let Some((_, f, span)) = &k.name {
                 d = d.with_label(*f, *span, format!("defines {kind} without {api_version}"));
