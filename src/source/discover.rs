@@ -82,8 +82,9 @@ pub fn discover_each(
     let mut seq = 0;
     // A file named twice, or named and also found under a named directory (`kubevet check
     // k8s k8s/app.yaml`, as a pre-commit hook may pass it), is one input: read twice, each
-    // of its findings was reported twice. Paths are compared lexically (`./a.yaml` is `a.yaml`), without following
-    // symlinks; a single path cannot repeat itself, so only several are tracked.
+    // of its findings was reported twice. Paths are compared lexically (`./a.yaml` is
+    // `a.yaml`), without following symlinks; a single path cannot repeat itself, so only
+    // several are tracked.
     let mut seen: Option<std::collections::HashSet<PathBuf>> =
         (paths.len() > 1).then(std::collections::HashSet::new);
     let mut take = |mut input: Input, out: &mut Vec<(usize, Input)>| {
