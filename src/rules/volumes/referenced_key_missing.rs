@@ -61,6 +61,9 @@ const MAX_SUGGESTION_KEYS: usize = 1_000;
 /// What the run says of one object's keys, worked out once per run however many pods read it.
 struct Known<'w, 'a> {
     set: HashSet<&'a str>,
+    /// A ConfigMap's `binaryData` keys: a volume reads them, an environment variable does
+    /// not (the kubelet looks in `data` only).
+    binary: HashSet<&'a str>,
     sorted: Vec<&'a str>,
     first: &'w Object<'a>,
 }
@@ -75,14 +78,22 @@ fn known<'w, 'a>(
 ) -> Option<Known<'w, 'a>> {
     let mut first = None;
     let mut sorted: Vec<&'a str> = Vec::new();
+    let mut binary: Vec<&'a str> = Vec::new();
     for o in ws.find_all(kind, Some(ns), name) {
-        sorted.extend(keys_of(o)?);
+        let (text, bytes) = keys_of(o)?;
+        sorted.extend(text);
+        binary.extend(bytes);
         first.get_or_insert(o);
     }
+    let set: HashSet<&'a str> = sorted.iter().copied().collect();
+    // A key some copy has in `data` reads as text there.
+    let binary: HashSet<&'a str> = binary.into_iter().filter(|k| !set.contains(k)).collect();
+    sorted.extend(binary.iter().copied());
     sorted.sort_unstable();
     sorted.dedup();
     Some(Known {
-        set: sorted.iter().copied().collect(),
+        set,
+        binary,
         sorted,
         first: first?,
     })
@@ -134,10 +145,25 @@ fn check(ctx: &mut Ctx<'_, '_>) {
             else {
                 continue;
             };
-            if k.set.contains(key) {
+            if k.set.contains(key) || (r.volume && k.binary.contains(key)) {
                 continue;
             }
             let first = k.first;
+            if k.binary.contains(key) {
+                let d = ctx
+                    .diag(
+                        obj,
+                        r.key.span,
+                        format!("{} reads key `{key}` of ConfigMap `{}`, which is in its `binaryData`: environment variables read `data` only", r.via, r.object),
+                    )
+                    .with_primary_label(format!("`{key}` is binary data"))
+                    .with_help(format!(
+                        "the kubelet will not start the pod (`couldn't find key {key} in ConfigMap {ns}/{}`): mount the key as a file through a `configMap` volume, or move it to `data`",
+                        r.object
+                    ));
+                ctx.push(d);
+                continue;
+            }
             let suggestion = (k.sorted.len() <= MAX_SUGGESTION_KEYS)
                 .then(|| crate::model::names::typo_of(key, &k.sorted))
                 .flatten();
@@ -183,16 +209,23 @@ fn check(ctx: &mut Ctx<'_, '_>) {
 /// The keys an object of the run defines, or `None` when its keys cannot be judged from the
 /// manifest: no data at all (a placeholder another tool or a person fills in), or a
 /// service-account token Secret, whose keys the token controller writes.
-fn keys_of<'a>(o: &Object<'a>) -> Option<Vec<&'a str>> {
+fn keys_of<'a>(o: &Object<'a>) -> Option<(Vec<&'a str>, Vec<&'a str>)> {
     if o.root.get("type").and_then(Node::as_str) == Some("kubernetes.io/service-account-token") {
         return None;
     }
-    // ConfigMaps: `data` and `binaryData`; Secrets: `data` and `stringData` (merged into
-    // `data` on write). A key in either counts, whatever reads it.
-    let keys: Vec<&str> = ["data", "binaryData", "stringData"]
-        .into_iter()
-        .filter_map(|f| o.root.get(f))
-        .flat_map(|m| m.entries().iter().filter_map(|e| e.key.as_str()))
-        .collect();
-    (!keys.is_empty()).then_some(keys)
+    let keys = |fields: &[&str]| -> Vec<&'a str> {
+        fields
+            .iter()
+            .filter_map(|f| o.root.get(f))
+            .flat_map(|m| m.entries().iter().filter_map(|e| e.key.as_str()))
+            .collect()
+    };
+    // Secrets: `data` and `stringData` (merged into `data` on write); ConfigMaps: `data`,
+    // and `binaryData` apart.
+    let (text, binary) = if o.kind == "Secret" {
+        (keys(&["data", "stringData"]), Vec::new())
+    } else {
+        (keys(&["data"]), keys(&["binaryData"]))
+    };
+    (!text.is_empty() || !binary.is_empty()).then_some((text, binary))
 }
