@@ -254,6 +254,56 @@ fn a_file_named_again_inside_a_named_directory_is_checked_once() {
 }
 
 #[test]
+fn a_json_schema_given_to_crd_is_reported_and_a_kustomization_beside_crds_is_not() {
+    let dir = temp_dir("crd-json-schema");
+    std::fs::create_dir_all(dir.join("schemas")).expect("mkdir");
+    std::fs::write(
+        dir.join("schemas/widget_v1.json"),
+        r#"{"$schema":"http://json-schema.org/schema#","type":"object","properties":{"spec":{"type":"object"}}}"#,
+    )
+    .expect("write");
+    std::fs::write(dir.join("schemas/kustomization.yaml"), "resources: []\n").expect("write");
+    let cr = dir.join("widget.yaml");
+    std::fs::write(
+        &cr,
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    )
+    .expect("write");
+    let schemas = dir.join("schemas");
+    let o = kubevet(&[
+        "check",
+        "--format",
+        "json",
+        "--crd",
+        schemas.to_str().expect("utf-8"),
+        cr.to_str().expect("utf-8"),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let on_schema: Vec<&(String, String)> = found
+        .iter()
+        .filter(|(_, f)| f.ends_with("widget_v1.json"))
+        .collect();
+    assert_eq!(on_schema.len(), 1, "{}", stdout(&o));
+    assert_eq!(on_schema[0].0, "no-manifests");
+    assert!(
+        !found.iter().any(|(_, f)| f.ends_with("kustomization.yaml")),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn crlf_and_bom_keep_columns() {
     let text = "\u{feff}apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: x\r\nspec:\r\n  selector:\r\n    matchLabels: {app: a}\r\n  template:\r\n    metadata:\r\n      labels: {app: b}\r\n    spec:\r\n      containers: [{name: c, image: busybox:1.36}]\r\n";
     let o = kubevet_stdin(&["check", "--format", "concise", "-"], text.as_bytes());

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::{is_crd, SchemaSet};
 use crate::check::StageTimer;
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::SourceFile;
 use crate::yaml::{self, ParsedFile};
 
@@ -21,6 +21,45 @@ pub enum DocMode {
     /// Validated in full; `fragments`: documents without `apiVersion` and `kind` too, field by
     /// field (only for files named explicitly: a walked file's fragment is not a manifest).
     Full { fragments: bool },
+}
+
+/// A `--crd` file that is a JSON Schema (kubeconform's CRD catalog holds them) rather than a
+/// CustomResourceDefinition would otherwise add nothing without a word, leaving its custom
+/// resources unvalidated. Only that mistake is named: a `--crd` directory also holds
+/// kustomizations and patches, which are fine to pass over.
+fn crd_files_without_crds(
+    files: &[SourceFile],
+    parsed: &[ParsedFile],
+    n_inputs: usize,
+    crds: &[(usize, &yaml::Document)],
+) -> Vec<Diagnostic> {
+    let with: std::collections::HashSet<usize> = crds.iter().map(|(i, _)| *i).collect();
+    (n_inputs..files.len())
+        .filter(|i| !with.contains(i) && !files[*i].text.is_empty())
+        .filter(|&i| parsed[i].diagnostics.is_empty())
+        .filter(|&i| parsed[i].documents.iter().any(|d| is_json_schema(&d.root)))
+        .map(|i| {
+            Diagnostic::new(
+                crate::source::RULE_NO_MANIFESTS,
+                Severity::Warning,
+                files[i].id,
+                yaml::Span::empty(0),
+                format!(
+                    "{} is a JSON Schema, not a CustomResourceDefinition: `--crd` takes no schema from it",
+                    files[i].path
+                ),
+            )
+            .with_help("pass the CustomResourceDefinition manifest itself (`kind: CustomResourceDefinition`, YAML or JSON), as `kubectl get crd NAME -o yaml` prints it")
+        })
+        .collect()
+}
+
+/// A root with `$schema`, or an object schema's `type` and `properties`, and no `kind`.
+fn is_json_schema(root: &yaml::Node) -> bool {
+    root.get("kind").is_none()
+        && (root.get("$schema").is_some()
+            || (root.get("type").and_then(yaml::Node::as_str) == Some("object")
+                && root.get("properties").is_some()))
 }
 
 /// Validates every input document against the schemas of the chosen Kubernetes version
@@ -61,6 +100,7 @@ pub(crate) fn run(
                 .map(|x| x.with_document(d.index)),
         );
     }
+    out.extend(crd_files_without_crds(files, parsed, n_inputs, &crds));
     timer.stage("crds");
     // Per document, not per file: a few files of the corpus hold megabytes of CRDs, and
     // per-file work would leave one core idle behind them.
