@@ -66,6 +66,17 @@ impl<'a> Object<'a> {
         self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
     }
 
+    /// Whether `spec.replicas` is the workload's pod count, the field its scale subresource
+    /// reads and an autoscaler writes: Deployment, StatefulSet, ReplicaSet (`apps`) and
+    /// ReplicationController.
+    pub fn is_replicated_workload(&self) -> bool {
+        match self.kind {
+            "Deployment" | "StatefulSet" | "ReplicaSet" => self.group() == "apps",
+            "ReplicationController" => self.group().is_empty(),
+            _ => false,
+        }
+    }
+
     /// `Kind/name` for messages.
     pub fn display_name(&self) -> String {
         match self.name {

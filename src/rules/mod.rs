@@ -183,9 +183,11 @@ registry! {
     }
     policy {
         pdb_spec_invalid,
+        pdb_blocks_eviction,
     }
     autoscaling {
         hpa_spec_invalid,
+        hpa_target_sets_replicas,
     }
     storage {
         storage_class_invalid,
