@@ -201,6 +201,7 @@ registry! {
         env_var_invalid,
         resource_requirements_invalid,
         volume_source_invalid,
+        pod_spec_warning,
     }
     apiextensions + crd + schema_defaults {
         crd_spec_invalid,
