@@ -11,6 +11,71 @@ use kubevet::{check, Options};
 /// (path suffix, rule, why the error is genuine).
 const KNOWN_ERRORS: &[(&str, &str, &str)] = &[
     (
+        "kubernetes__examples/_archived/spark/spark-gluster/spark-master-controller.yaml",
+        "volume-plugin-removed",
+        "a `glusterfs` volume: its in-tree plugin is non-functional from Kubernetes 1.26 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/spark/spark-gluster/spark-worker-controller.yaml",
+        "volume-plugin-removed",
+        "a `glusterfs` volume: its in-tree plugin is non-functional from Kubernetes 1.26 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/cephfs/cephfs-with-secret.yaml",
+        "volume-plugin-removed",
+        "a `cephfs` volume: its in-tree plugin is non-functional from Kubernetes 1.31 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/cephfs/cephfs.yaml",
+        "volume-plugin-removed",
+        "a `cephfs` volume: its in-tree plugin is non-functional from Kubernetes 1.31 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/flocker/flocker-pod-with-rc.yml",
+        "volume-plugin-removed",
+        "a `flocker` volume: its in-tree plugin is non-functional from Kubernetes 1.25 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/flocker/flocker-pod.yml",
+        "volume-plugin-removed",
+        "a `flocker` volume: its in-tree plugin is non-functional from Kubernetes 1.25 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/glusterfs/glusterfs-pod.yaml",
+        "volume-plugin-removed",
+        "a `glusterfs` volume: its in-tree plugin is non-functional from Kubernetes 1.26 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/quobyte/quobyte-pod.yaml",
+        "volume-plugin-removed",
+        "a `quobyte` volume: its in-tree plugin is non-functional from Kubernetes 1.25 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/rbd/rbd-with-secret.yaml",
+        "volume-plugin-removed",
+        "a `rbd` volume: its in-tree plugin is non-functional from Kubernetes 1.31 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/rbd/rbd.yaml",
+        "volume-plugin-removed",
+        "a `rbd` volume: its in-tree plugin is non-functional from Kubernetes 1.31 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/scaleio/pod.yaml",
+        "volume-plugin-removed",
+        "a `scaleIO` volume: its in-tree plugin is non-functional from Kubernetes 1.22 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/storageos/storageos-pod.yaml",
+        "volume-plugin-removed",
+        "a `storageos` volume: its in-tree plugin is non-functional from Kubernetes 1.25 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
+        "kubernetes__examples/_archived/volumes/storageos/storageos-pv.yaml",
+        "volume-plugin-removed",
+        "a `storageos` volume: its in-tree plugin is non-functional from Kubernetes 1.25 (the example was archived for it); the kubelet cannot mount it",
+    ),
+    (
         "kubernetes__examples/_archived/volumes/aws_ebs/aws-ebs-web.yaml",
         "unsupported-value",
         "`protocol: tcp`: the API server only accepts `TCP`, `UDP`, `SCTP` (case-sensitive)",

@@ -116,6 +116,7 @@ registry! {
         volume_unused,
         hostpath_type_invalid,
         gitrepo_deprecated,
+        volume_plugin_removed,
         referenced_object_missing,
         referenced_key_missing,
     }
