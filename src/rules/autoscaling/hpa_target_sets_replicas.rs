@@ -58,6 +58,14 @@ fn check(ctx: &mut Ctx<'_, '_>) {
     if scalers.is_empty() {
         return;
     }
+    // How many workloads of each name the run holds: counted once, not looked up per
+    // workload (a name repeated across many namespaces would make that quadratic).
+    let mut copies: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for o in &ws.objects {
+        if let (true, Some(ns), Some(name)) = (o.is_replicated_workload(), ws.namespace_of(o), o.name) {
+            *copies.entry((ns, o.kind, name)).or_default() += 1;
+        }
+    }
     for target in &ws.objects {
         if !target.is_replicated_workload() {
             continue;
@@ -78,7 +86,7 @@ fn check(ctx: &mut Ctx<'_, '_>) {
         // an autoscaler in the workload's own file is surely its. A kustomize overlay or
         // Helm values beside one of two files may drop the field from what is applied; two
         // files of one directory are built together.
-        let variants = ws.find_all(target.kind, Some(ns), name).nth(1).is_some();
+        let variants = copies.get(&(ns, target.kind, name)).is_some_and(|&n| n > 1);
         let Some(s) = candidates.iter().find(|s| {
             if variants {
                 s.hpa.file == target.file
