@@ -81,6 +81,48 @@ fn fail_on_warning_and_info() {
 }
 
 #[test]
+fn a_directory_without_kubernetes_objects_is_named() {
+    let dir = temp_dir("no-objects");
+    std::fs::write(dir.join("ci.yaml"), "name: ci\non: push\njobs: {}\n").expect("write");
+    std::fs::write(dir.join("settings.yaml"), "replicas: 3\n").expect("write");
+    let d = dir.to_str().expect("utf-8 path");
+    // Files were found but all skipped: a warning naming the directory and why.
+    let o = kubevet(&["check", "--fail-on", "warning", "--format", "concise", d]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert_eq!(out.matches("warning[no-manifests]").count(), 1, "{out}");
+    assert!(
+        out.contains("no Kubernetes objects found") && out.contains("2 without Kubernetes objects"),
+        "{out}"
+    );
+    // One object beside them is enough: the directory is the right one.
+    std::fs::write(dir.join("cm.yaml"), VALID).expect("write");
+    let o = kubevet(&["check", "--fail-on", "warning", "--format", "concise", d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A file named on its own is not a directory to be wrong about.
+    let file = dir.join("settings.yaml");
+    let o = kubevet(&[
+        "check",
+        "--skip-non-manifests",
+        "--fail-on",
+        "warning",
+        file.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Switched off like any rule.
+    std::fs::remove_file(dir.join("cm.yaml")).expect("remove");
+    let o = kubevet(&[
+        "check",
+        "--ignore",
+        "no-manifests",
+        "--fail-on",
+        "warning",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
 fn json_contract() {
     let o = kubevet(&["check", "--format", "json", "demo/web-app.yaml"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");

@@ -131,3 +131,42 @@ pub(super) fn walk_and_read(
     }
     Ok((inputs, project, read))
 }
+
+/// `no-manifests` for directories named on the command line when the run found files in
+/// them but no Kubernetes object and nothing else to say: every file was skipped (CI
+/// configuration, application settings, Helm values...). A CI job pointed at the wrong
+/// directory would otherwise pass in silence, as it would on an empty one.
+pub(super) fn no_objects(report: &mut super::Report, opts: &Options) {
+    let skipped: usize = report.skipped.values().sum();
+    if report.objects > 0
+        || skipped == 0
+        || !report.diagnostics.is_empty()
+        || !opts.config.is_enabled(source::RULE_NO_MANIFESTS)
+    {
+        return;
+    }
+    let why = report
+        .skipped
+        .iter()
+        .map(|(reason, n)| format!("{n} {}", reason.describe()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for dir in opts.paths.iter().filter(|p| p.is_dir()) {
+        let id = report.files.len();
+        let path = dir.display().to_string();
+        let file = SourceFile::new(id, path.clone(), String::new());
+        let mut found = vec![Diagnostic::new(
+            source::RULE_NO_MANIFESTS,
+            crate::diagnostics::Severity::Warning,
+            id,
+            crate::yaml::Span::empty(0),
+            format!("no Kubernetes objects found in {path}: {skipped} files skipped ({why})"),
+        )
+        .with_help("kubevet checks documents with `apiVersion` and `kind`; name the directory of your manifests, or render Helm charts and kustomizations first (`helm template`, `kustomize build`)")];
+        if let Some(r) = &opts.configs {
+            r.apply(std::slice::from_ref(&file), &mut found, |_| false);
+        }
+        report.files.push(file);
+        report.diagnostics.extend(found);
+    }
+}

@@ -129,7 +129,9 @@ pub fn check(opts: &Options) -> Result<Report, InputError> {
         source::name_stdin(files, n_inputs, &mut diags, opts.stdin_filename.as_deref());
     // Standard input split into the templates of `helm template` output: later inputs move.
     let layout = Layout { project, walked }.remap(&new_id, files.len());
-    Ok(run(files, n_inputs, layout, diags, opts))
+    let mut report = run(files, n_inputs, layout, diags, opts);
+    inputs::no_objects(&mut report, opts);
+    Ok(report)
 }
 
 /// Checks one in-memory text as if it were a file named `name`.
