@@ -383,6 +383,12 @@ fn show_config(path: &std::path::Path, explicit: Option<&std::path::Path>) -> io
         "ignore": s.ignore.clone().unwrap_or_default(),
         "severity": s.severity.iter().map(|(k, v)| (k.clone(), sev(*v))).collect::<std::collections::BTreeMap<_, _>>(),
         "per-path-ignores": s.per_path_ignores.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+        "per-object-ignores": s.per_object_ignores.iter().map(|x| serde_json::json!({
+            "rules": x.rules,
+            "namespaces": x.namespaces,
+            "kinds": x.kinds,
+            "names": x.names.iter().map(|m| m.glob().glob()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "pod-security": s.pod_security.clone(),
     });
     let mut out = io::stdout().lock();

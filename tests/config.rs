@@ -285,3 +285,90 @@ fn suppressions_of_rules_a_configuration_switches_off_are_not_unused() {
     // image-latest-tag runs there and finds nothing: that one is unused.
     assert!(t.contains("suppresses `image-latest-tag`"), "{t}");
 }
+
+#[test]
+fn per_object_ignores_select_objects_by_namespace_kind_and_name() {
+    let dir = std::env::temp_dir().join(format!("kubevet-config-{}-objects", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    let deployment = |name: &str, ns: Option<&str>| {
+        let ns = ns
+            .map(|n| format!("\n  namespace: {n}"))
+            .unwrap_or_default();
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}{ns}\nspec:\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n      - name: c\n        image: nginx:latest\n")
+    };
+    let text = [
+        deployment("prometheus-server", Some("monitoring")),
+        deployment("grafana", Some("monitoring")),
+        deployment("web", None),
+    ]
+    .join("---\n");
+    std::fs::write(dir.join("app.yaml"), text).expect("write");
+    let concise = |d: &Path| {
+        let o = kubevet(
+            d,
+            &[
+                "check",
+                "--select",
+                "image-latest-tag",
+                "--format",
+                "concise",
+                ".",
+            ],
+        );
+        out(&o)
+    };
+    // Without configuration, each of the three is reported.
+    assert_eq!(
+        concise(&dir).matches("image-latest-tag").count(),
+        3,
+        "{}",
+        concise(&dir)
+    );
+    std::fs::write(
+        dir.join(".kubevet.yaml"),
+        "per-object-ignores:\n  - rules: [image-latest-tag]\n    namespaces: [monitoring]\n    names: [\"prometheus-*\"]\n  - rules: [images]\n    kinds: [Deployment]\n    namespaces: [default]\n",
+    )
+    .expect("write");
+    // The first entry takes `prometheus-server` (both selectors match) but not `grafana`;
+    // the second takes `web`, in the default namespace, by category.
+    let o = concise(&dir);
+    assert_eq!(o.matches("image-latest-tag").count(), 1, "{o}");
+    // grafana's image, in the second document.
+    assert!(o.contains("app.yaml:31:16"), "{o}");
+    // `--namespace` is the default namespace the selector compares with.
+    let o = kubevet(
+        &dir,
+        &[
+            "check",
+            "--select",
+            "image-latest-tag",
+            "--format",
+            "concise",
+            "--namespace",
+            "apps",
+            ".",
+        ],
+    );
+    assert_eq!(
+        out(&o).matches("image-latest-tag").count(),
+        2,
+        "{}",
+        out(&o)
+    );
+    // A mistake in an entry is a configuration error with its span and a suggestion.
+    std::fs::write(
+        dir.join(".kubevet.yaml"),
+        "per-object-ignores:\n  - rules: [image-latest-tag]\n    nmes: [web]\n",
+    )
+    .expect("write");
+    let o = kubevet(&dir, &["check", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert!(
+        e.contains("unknown key `nmes`") && e.contains("did you mean `names`?"),
+        "{e}"
+    );
+    assert!(e.contains(".kubevet.yaml:3:5"), "{e}");
+    assert!(e.contains("selects no objects"), "{e}");
+}

@@ -306,6 +306,13 @@ fn run(
         );
     }
     attach_objects(&ws, &mut diags);
+    if let Some(r) = &opts.configs {
+        r.apply_object_ignores(
+            &files[..n_inputs],
+            &mut diags,
+            &opts.config.default_namespace,
+        );
+    }
     // Skipped kinds stay in the workspace (a skipped Secret still satisfies a volume's
     // reference); only their own findings go.
     if !opts.config.skip_kinds.is_empty() {

@@ -28,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "ignore",
     "severity",
     "per-path-ignores",
+    "per-object-ignores",
     "pod-security",
 ];
 
@@ -52,9 +53,56 @@ pub struct Settings {
     pub severity: BTreeMap<String, Option<Severity>>,
     /// (glob relative to the file's directory, rule ids).
     pub per_path_ignores: Vec<(String, Vec<String>)>,
+    /// `per-object-ignores`: rules that do not report on the objects an entry selects.
+    pub per_object_ignores: Vec<ObjectIgnore>,
     /// Pod Security Standards level (`privileged`, `baseline`, `restricted`); read here,
     /// used by the pod-security checks.
     pub pod_security: Option<String>,
+}
+
+/// One entry of `per-object-ignores`: the rules, and the objects they are off for. A
+/// selector left out matches every object; at least one is given.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectIgnore {
+    pub rules: Vec<String>,
+    /// Namespaces the objects are in (after defaulting); a cluster-scoped object is in none.
+    pub namespaces: Vec<String>,
+    /// Kinds, as written in `kind`.
+    pub kinds: Vec<String>,
+    /// Object names, as globs (`prometheus-*`).
+    pub names: Vec<globset::GlobMatcher>,
+}
+
+impl PartialEq for ObjectIgnore {
+    fn eq(&self, other: &Self) -> bool {
+        self.rules == other.rules
+            && self.namespaces == other.namespaces
+            && self.kinds == other.kinds
+            && self
+                .names
+                .iter()
+                .map(|m| m.glob())
+                .eq(other.names.iter().map(|m| m.glob()))
+    }
+}
+
+impl ObjectIgnore {
+    /// Whether the entry switches `rule` off for an object of this kind, namespace (after
+    /// defaulting; `None` when cluster-scoped) and name.
+    pub fn covers(
+        &self,
+        rule: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: Option<&str>,
+    ) -> bool {
+        self.rules.iter().any(|r| r == rule)
+            && (self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind))
+            && (self.namespaces.is_empty()
+                || namespace.is_some_and(|ns| self.namespaces.iter().any(|n| n == ns)))
+            && (self.names.is_empty()
+                || name.is_some_and(|n| self.names.iter().any(|g| g.is_match(n))))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -211,6 +259,71 @@ impl Parser {
         Some(out)
     }
 
+    /// One `per-object-ignores` entry.
+    fn object_ignore(&mut self, item: &Node) -> Option<ObjectIgnore> {
+        if !item.is_map() {
+            self.err(item, "an entry of `per-object-ignores` is a mapping: `rules` and `namespaces`, `kinds` or `names`");
+            return None;
+        }
+        let mut entry = ObjectIgnore::default();
+        let mut rules = false;
+        for e in item.entries() {
+            let key = e.key.key_text().unwrap_or("");
+            match key {
+                "rules" => {
+                    rules = true;
+                    entry.rules = self.rule_list(key, &e.value).unwrap_or_default();
+                }
+                "namespaces" | "kinds" => {
+                    let list = self.strings(key, &e.value).unwrap_or_default();
+                    let list = list.into_iter().map(|(s, _)| s).collect();
+                    if key == "kinds" {
+                        entry.kinds = list;
+                    } else {
+                        entry.namespaces = list;
+                    }
+                }
+                "names" => {
+                    for (s, node) in self.strings(key, &e.value).unwrap_or_default() {
+                        match globset::Glob::new(&s) {
+                            Ok(g) => entry.names.push(g.compile_matcher()),
+                            Err(err) => self.err(&node, format!("invalid glob: {}", err.kind())),
+                        }
+                    }
+                }
+                other => {
+                    const ENTRY_KEYS: &[&str] = &["rules", "namespaces", "kinds", "names"];
+                    let help = match ENTRY_KEYS
+                        .iter()
+                        .map(|k| (strsim::jaro_winkler(other, k), *k))
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .filter(|(s, _)| *s > 0.7)
+                    {
+                        Some((_, k)) => format!("did you mean `{k}`?"),
+                        None => "an entry has `rules` and any of `namespaces`, `kinds`, `names`"
+                            .to_string(),
+                    };
+                    let d = diag(
+                        0,
+                        e.key.span,
+                        format!("unknown key `{other}` in a `per-object-ignores` entry"),
+                    )
+                    .with_help(help);
+                    self.errors.push(d);
+                }
+            }
+        }
+        if !rules {
+            self.err(item, "this `per-object-ignores` entry names no `rules`");
+            return None;
+        }
+        if entry.namespaces.is_empty() && entry.kinds.is_empty() && entry.names.is_empty() {
+            self.err(item, "this `per-object-ignores` entry selects no objects: give `namespaces`, `kinds` or `names` (`ignore` switches rules off everywhere)");
+            return None;
+        }
+        Some(entry)
+    }
+
     fn severity(&mut self, node: &Node, allow_off: bool) -> Option<Option<Severity>> {
         match node.text().map(str::to_ascii_lowercase).as_deref() {
             Some("error") => Some(Some(Severity::Error)),
@@ -335,6 +448,17 @@ impl Parser {
                         }
                         if let Some(ids) = self.rule_list(key, &pe.value) {
                             self.settings.per_path_ignores.push((glob, ids));
+                        }
+                    }
+                }
+                "per-object-ignores" => {
+                    if !v.is_seq() {
+                        self.err(v, "`per-object-ignores` is a list of entries with `rules` and `namespaces`, `kinds` or `names`");
+                        continue;
+                    }
+                    for item in v.items() {
+                        if let Some(entry) = self.object_ignore(item) {
+                            self.settings.per_object_ignores.push(entry);
                         }
                     }
                 }

@@ -245,6 +245,37 @@ impl Resolver {
     }
 }
 
+impl Resolver {
+    /// Drops the findings on objects that an entry of `per-object-ignores` in their file's
+    /// configuration exempts. A finding about no object (a syntax error) stays.
+    pub fn apply_object_ignores(
+        &self,
+        files: &[SourceFile],
+        diags: &mut Vec<Diagnostic>,
+        default_namespace: &str,
+    ) {
+        let mut memo: HashMap<usize, Option<Arc<ConfigFile>>> = HashMap::new();
+        diags.retain(|d| {
+            let Some(o) = &d.object else { return true };
+            let cfg = memo.entry(d.file).or_insert_with(|| {
+                files
+                    .iter()
+                    .find(|f| f.id == d.file)
+                    .and_then(|f| self.for_file(Path::new(&f.path)).ok().flatten())
+                    .filter(|c| !c.settings.per_object_ignores.is_empty())
+            });
+            let Some(cfg) = cfg else { return true };
+            let kind = o.kind.as_deref().unwrap_or("");
+            let namespace = (!crate::model::is_cluster_scoped(kind))
+                .then(|| o.namespace.as_deref().unwrap_or(default_namespace));
+            !cfg.settings
+                .per_object_ignores
+                .iter()
+                .any(|x| x.covers(d.rule, kind, namespace, o.name.as_deref()))
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
