@@ -160,7 +160,10 @@ pub(super) fn no_objects(report: &mut super::Report, opts: &Options) {
             crate::diagnostics::Severity::Warning,
             id,
             crate::yaml::Span::empty(0),
-            format!("no Kubernetes objects found in {path}: {skipped} files skipped ({why})"),
+            format!(
+                "no Kubernetes objects found in {path}: {skipped} {} skipped ({why})",
+                if skipped == 1 { "file" } else { "files" }
+            ),
         )
         .with_help("kubevet checks documents with `apiVersion` and `kind`; name the directory of your manifests, or render Helm charts and kustomizations first (`helm template`, `kustomize build`)")];
         if let Some(r) = &opts.configs {

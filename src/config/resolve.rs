@@ -243,9 +243,7 @@ impl Resolver {
             }
         });
     }
-}
 
-impl Resolver {
     /// Drops the findings on objects that an entry of `per-object-ignores` in their file's
     /// configuration exempts. A finding about no object (a syntax error) stays.
     pub fn apply_object_ignores(
@@ -259,8 +257,9 @@ impl Resolver {
             let Some(o) = &d.object else { return true };
             let cfg = memo.entry(d.file).or_insert_with(|| {
                 files
-                    .iter()
-                    .find(|f| f.id == d.file)
+                    .get(d.file)
+                    .filter(|f| f.id == d.file)
+                    .or_else(|| files.iter().find(|f| f.id == d.file))
                     .and_then(|f| self.for_file(Path::new(&f.path)).ok().flatten())
                     .filter(|c| !c.settings.per_object_ignores.is_empty())
             });

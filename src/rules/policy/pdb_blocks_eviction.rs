@@ -55,7 +55,7 @@ fn replicas<'a>(obj: &Object<'a>) -> Option<(i64, Option<&'a Node>)> {
         // `replicas` defaults to 1.
         None => Some((1, None)),
         Some(e) if e.value.is_null() => Some((1, None)),
-        Some(e) => Some((e.value.as_i64()?, Some(&e.key))),
+        Some(e) => Some((e.value.as_i64().filter(|n| *n >= 0)?, Some(&e.key))),
     }
 }
 
@@ -187,13 +187,13 @@ fn pinned_by<'a>(
         count += 1;
         label = Some(at);
     }
-    if total == 0 {
+    if total <= 0 {
         return None;
     }
     let desired = match value {
         Budget::Int(m) => m,
         // Rounded up, as `GetScaledValueFromIntOrPercent(.., true)` does.
-        Budget::Percent(p) => (p * total + 99) / 100,
+        Budget::Percent(p) => p.saturating_mul(total).saturating_add(99) / 100,
     };
     if desired < total {
         return None;
