@@ -89,6 +89,16 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "identical probes",
     ),
     (
+        "GoogleCloudPlatform__bank-of-anthos/kubernetes-manifests/accounts-db.yaml",
+        "deprecated-service-account-field",
+        "`serviceAccount: bank-of-anthos` beside `serviceAccountName: default`: the alias is ignored, the database pods run as `default`",
+    ),
+    (
+        "GoogleCloudPlatform__bank-of-anthos/kubernetes-manifests/ledger-db.yaml",
+        "deprecated-service-account-field",
+        "`serviceAccount: bank-of-anthos` beside `serviceAccountName: default`: the alias is ignored, the database pods run as `default`",
+    ),
+    (
         "GoogleCloudPlatform__bank-of-anthos/extras/postgres-hpa/kubernetes-manifests/frontend.yaml",
         "probe-liveness-equals-readiness",
         "identical probes",

@@ -52,6 +52,11 @@ pub fn is_safe(d: &Diagnostic, text: &str) -> bool {
         "invalid-enum-value" | "unsupported-value" | "hostpath-type-invalid" => {
             edit.is_some_and(|(old, new)| old.eq_ignore_ascii_case(new))
         }
+        // The deprecated alias renamed, where the new field is not set: the same value in
+        // the field the API server copies it to.
+        "deprecated-service-account-field" => {
+            edit.is_some_and(|(old, new)| old == "serviceAccount" && new == "serviceAccountName")
+        }
         _ => false,
     }
 }

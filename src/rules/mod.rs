@@ -203,6 +203,7 @@ registry! {
         resource_requirements_invalid,
         volume_source_invalid,
         pod_spec_warning,
+        deprecated_service_account_field,
     }
     apiextensions + crd + schema_defaults {
         crd_spec_invalid,
