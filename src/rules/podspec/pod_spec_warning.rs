@@ -1,7 +1,8 @@
 //! `pod-spec-warning`: what the API server warns about when it admits a pod or a pod
 //! template (`warningsForPodSpecAndMeta`, pkg/api/pod/warnings.go), where no other rule
 //! already says it: deprecated node labels, a spread constraint without a label selector,
-//! non-functional annotations, repeated image pull secrets and host aliases.
+//! non-functional annotations, repeated image pull secrets and host aliases, a projected
+//! file on the service account token's path, a `hostIP` without `hostPort`.
 
 use std::collections::HashSet;
 
@@ -15,7 +16,7 @@ pub static RULE: Rule = Rule {
     id: "pod-spec-warning",
     severity: Severity::Warning,
     category: Category::PodSpec,
-    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a topology spread constraint without labelSelector, non-functional annotations, repeated imagePullSecrets or hostAliases IPs",
+    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a topology spread constraint without labelSelector, non-functional annotations, repeated imagePullSecrets or hostAliases IPs, a projected file on the token's path, hostIP without hostPort",
     fix: false,
     doc: include_str!("../../../rules/pod-spec-warning.md"),
     check: Check::Object(check),
@@ -196,8 +197,50 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
 
+    for (i, v) in all_items(Some(spec), "volumes").enumerate() {
+        let Some(projected) = v.get("projected").filter(|p| p.is_map()) else {
+            continue;
+        };
+        let tokens: Vec<&str> = projected
+            .get("sources")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| s.get("serviceAccountToken")?.get("path")?.as_str())
+            .collect();
+        if tokens.is_empty() {
+            continue;
+        }
+        for p in crate::rules::podspec::volume_source_invalid::projected_paths(projected) {
+            let Some(path) = p.as_str().filter(|path| tokens.contains(path)) else {
+                continue;
+            };
+            warn(
+                p.span,
+                format!("`{path}` is also the path of the volume's service account token"),
+                format!("{at}.volumes[{i}].projected.sources: has duplicated path with ServiceAccountToken \"{path}\""),
+            );
+        }
+    }
+
+    for c in t.containers() {
+        for (i, port) in all_items(Some(c.node), "ports").enumerate() {
+            let host_ip = port.get("hostIP").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+            let host_port = port.get("hostPort").and_then(Node::as_i64).unwrap_or(0);
+            if let (Some(ip), 0) = (host_ip, host_port) {
+                warn(
+                    ip.span,
+                    "`hostIP` without `hostPort` does nothing: no port of the node is bound".to_string(),
+                    format!("{}.ports[{i}]: hostIP set without hostPort", container_path(&at, &c)),
+                );
+            }
+        }
+    }
+
     for (span, message, server) in found {
-        let mut help = if server.contains("duplicate") {
+        let mut help = if server.contains("ServiceAccountToken") {
+            format!("give one of the two files another `path`; the API server warns `{server}`")
+        } else if server.contains("duplicate") {
             format!("remove the repeated entry; the API server warns `{server}`")
         } else {
             format!("the API server admits the pod with `Warning: {server}`")
@@ -211,4 +254,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .with_help(help);
         ctx.push(d);
     }
+}
+
+/// `spec.containers[0]`: where the API server's warnings place a container.
+fn container_path(at: &str, c: &crate::model::Container<'_>) -> String {
+    let list = match c.kind {
+        crate::model::ContainerKind::Init => "initContainers",
+        crate::model::ContainerKind::Regular => "containers",
+        crate::model::ContainerKind::Ephemeral => "ephemeralContainers",
+    };
+    format!("{at}.{list}[{}]", c.index)
 }

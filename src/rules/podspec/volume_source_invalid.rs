@@ -2,7 +2,8 @@
 //! (`ValidateVolumes`, `validateKeyToPath`, `validateDownwardAPIVolumeFile`,
 //! `validateProjectionSources`): a volume name that is not a DNS label, a file `mode` or
 //! `defaultMode` outside 0-0777, an item `path` that is absolute or climbs out with `..`, a
-//! downwardAPI field a file cannot hold, a service account token shorter than ten minutes.
+//! downwardAPI field a file cannot hold, a service account token shorter than ten minutes,
+//! two sources of a projected volume on one path.
 
 use crate::diagnostics::Severity;
 use crate::model::names::dns1123_label;
@@ -15,7 +16,7 @@ pub static RULE: Rule = Rule {
     id: "volume-source-invalid",
     severity: Severity::Error,
     category: Category::PodSpec,
-    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`, a downwardAPI field a file cannot hold, a token shorter than 10 minutes, two projections in one source",
+    summary: "A volume the API server rejects: a name that is not a DNS label, a file mode outside 0-0777 (often decimal 644 for octal 0644), an item path that is absolute or contains `..`, a downwardAPI field a file cannot hold, a token shorter than 10 minutes, two projections in one source, two projected files on one path",
     fix: false,
     doc: include_str!("../../../rules/volume-source-invalid.md"),
     check: Check::Object(check),
@@ -47,6 +48,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let Some(src) = v.get(source).filter(|n| n.is_map()) else { continue };
             mode(ctx, obj, src, "defaultMode", name);
             if source == "projected" {
+                duplicate_paths(ctx, obj, src, name);
                 for p in src.get("sources").map(Node::items).unwrap_or_default() {
                     projection_count(ctx, obj, p, name);
                     if let Some(token) = p.get("serviceAccountToken").filter(|n| n.is_map()) {
@@ -83,6 +85,51 @@ const PROJECTIONS: &[&str] = &[
     "clusterTrustBundle",
     "podCertificate",
 ];
+
+/// The file paths of a projected volume's sources: items of secrets, ConfigMaps and
+/// downwardAPI, and each clusterTrustBundle's `path` (`validateProjectionSources` collects
+/// them in `allPaths`; a service account token's `path` is not among them, and a clash with
+/// it is only a warning of the API server's: `pod-spec-warning`).
+pub(crate) fn projected_paths(projected: &Node) -> Vec<&Node> {
+    let mut out = Vec::new();
+    for p in projected.get("sources").map(Node::items).unwrap_or_default() {
+        for inner in ["secret", "configMap", "downwardAPI"] {
+            let items = p.get(inner).and_then(|s| s.get("items"));
+            out.extend(
+                items
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|i| i.get("path"))
+                    .filter(|n| n.as_str().is_some_and(|s| !s.is_empty())),
+            );
+        }
+        out.extend(
+            p.get("clusterTrustBundle")
+                .and_then(|c| c.get("path"))
+                .filter(|n| n.as_str().is_some_and(|s| !s.is_empty())),
+        );
+    }
+    out
+}
+
+/// Two sources of one projected volume that write the same file.
+fn duplicate_paths(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, projected: &Node, volume: &str) {
+    let mut seen: std::collections::HashMap<&str, &Node> = std::collections::HashMap::new();
+    for p in projected_paths(projected) {
+        let Some(path) = p.as_str() else { continue };
+        if let Some(first) = seen.get(path) {
+            let d = ctx
+                .diag(obj, p.span, format!("two sources of projected volume `{volume}` write the file `{path}`"))
+                .with_primary_label("written again")
+                .with_label(obj.file, first.span, "first written here")
+                .with_help("the API server rejects it (`projected: Invalid value: ...: conflicting duplicate paths`); give each file its own `path`");
+            ctx.push(d);
+        } else {
+            seen.insert(path, p);
+        }
+    }
+}
 
 /// Each entry of `projected.sources` projects one thing.
 fn projection_count(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, volume: &str) {
