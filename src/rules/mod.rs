@@ -163,6 +163,7 @@ registry! {
     }
     services {
         service_spec_invalid,
+        service_spec_warning,
     }
     config {
         secret_invalid,
