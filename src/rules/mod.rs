@@ -195,6 +195,7 @@ registry! {
         storage_class_invalid,
         pvc_spec_invalid,
         pv_spec_invalid,
+        storage_spec_warning,
     }
     podspec {
         pod_spec_invalid,

@@ -41,7 +41,7 @@ const DEPRECATED_ANNOTATIONS: &[(&str, &str)] = &[
     ("security.alpha.kubernetes.io/unsafe-sysctls", "non-functional in v1.11+; use the \"sysctls\" field instead"),
 ];
 
-fn deprecated_label(key: &str) -> Option<&'static str> {
+pub(crate) fn deprecated_label(key: &str) -> Option<&'static str> {
     DEPRECATED_NODE_LABELS
         .iter()
         .find(|(k, _)| *k == key)

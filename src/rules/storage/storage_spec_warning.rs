@@ -1,0 +1,83 @@
+//! `storage-spec-warning`: what the API server warns about when it admits a
+//! PersistentVolume or a PersistentVolumeClaim (pkg/api/persistentvolume and
+//! persistentvolumeclaim `warnings`): the beta storage-class annotation, the Recycle reclaim
+//! policy, deprecated node labels in a volume's node affinity.
+
+use crate::diagnostics::Severity;
+use crate::model::Object;
+use crate::rules::podspec::pod_spec_warning::deprecated_label;
+use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::{Node, Span};
+
+pub static RULE: Rule = Rule {
+    id: "storage-spec-warning",
+    severity: Severity::Warning,
+    category: Category::Storage,
+    summary: "What the API server warns about on a PersistentVolume or claim (kubectl prints `Warning:`): the beta storage-class annotation, the Recycle reclaim policy, deprecated node labels in node affinity",
+    fix: false,
+    doc: include_str!("../../../rules/storage-spec-warning.md"),
+    check: Check::Object(check),
+};
+
+const BETA_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
+
+fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let pv = match (obj.group(), obj.kind) {
+        ("", "PersistentVolume") => true,
+        ("", "PersistentVolumeClaim") => false,
+        _ => return,
+    };
+    let mut found: Vec<(Span, String, String)> = Vec::new();
+    let annotations = obj
+        .metadata()
+        .and_then(|m| m.get("annotations"))
+        .map(Node::entries)
+        .unwrap_or_default();
+    if let Some(e) = annotations.iter().find(|e| e.key.key_text() == Some(BETA_CLASS)) {
+        found.push((
+            e.key.span,
+            format!("the annotation `{BETA_CLASS}` is deprecated"),
+            format!("metadata.annotations[{BETA_CLASS}]: deprecated since v1.8; use \"storageClassName\" attribute instead"),
+        ));
+    }
+    let spec = obj.spec().filter(|s| s.is_map());
+    if let (true, Some(spec)) = (pv, spec) {
+        if let Some(p) = spec
+            .get("persistentVolumeReclaimPolicy")
+            .filter(|p| p.as_str() == Some("Recycle"))
+        {
+            found.push((
+                p.span,
+                "the `Recycle` reclaim policy is deprecated".to_string(),
+                "spec.persistentVolumeReclaimPolicy: The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning.".to_string(),
+            ));
+        }
+        let terms = spec
+            .get("nodeAffinity")
+            .and_then(|n| n.get("required"))
+            .and_then(|r| r.get("nodeSelectorTerms"))
+            .map(Node::items)
+            .unwrap_or_default();
+        for (i, term) in terms.iter().enumerate() {
+            let expressions = term.get("matchExpressions").map(Node::items).unwrap_or_default();
+            for (j, expr) in expressions.iter().enumerate() {
+                let Some(key_node) = expr.get("key") else { continue };
+                let Some(key) = key_node.as_str() else { continue };
+                if let Some(msg) = deprecated_label(key) {
+                    found.push((
+                        key_node.span,
+                        format!("the node affinity uses the deprecated node label `{key}`"),
+                        format!("spec.nodeAffinity.required.nodeSelectorTerms[{i}].matchExpressions[{j}].key: {key} is {msg}"),
+                    ));
+                }
+            }
+        }
+    }
+    for (span, message, server) in found {
+        let d = ctx
+            .diag(obj, span, message)
+            .with_primary_label("the API server warns here")
+            .with_help(format!("the API server admits the {} with `Warning: {server}`", obj.kind));
+        ctx.push(d);
+    }
+}
