@@ -35,6 +35,25 @@ pub fn reject(
     ctx.push(d);
 }
 
+/// Reports what the API server admits with a warning (`kubectl apply` prints
+/// `Warning: <server>`): the finding at `span`, the server's own words in the help.
+pub fn admitted_with_warning(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    span: Span,
+    message: String,
+    server: &str,
+) {
+    let d = ctx
+        .diag(obj, span, message)
+        .with_primary_label("the API server warns here")
+        .with_help(format!(
+            "the API server admits the {} with `Warning: {server}`",
+            obj.kind
+        ));
+    ctx.push(d);
+}
+
 /// Like [`reject`], with a second span that the finding relates (`other`, labelled).
 #[allow(clippy::too_many_arguments)]
 pub fn reject_pair(

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Severity;
 use crate::model::{Object, Service};
+use crate::rules::api::admitted_with_warning;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::{Node, Span};
 
@@ -55,10 +56,6 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         found.push((e.key.span, format!("the annotation `{HINTS}` is deprecated"), format!("annotation {HINTS} is deprecated, please use service.kubernetes.io/topology-mode instead")));
     }
     for (span, message, server) in found {
-        let d = ctx
-            .diag(obj, span, message)
-            .with_primary_label("the API server warns here")
-            .with_help(format!("the API server admits the Service with `Warning: {server}`"));
-        ctx.push(d);
+        admitted_with_warning(ctx, obj, span, message, &server);
     }
 }

@@ -6,6 +6,7 @@
 use crate::diagnostics::Severity;
 use crate::model::Object;
 use crate::rules::podspec::pod_spec_warning::deprecated_label;
+use crate::rules::api::admitted_with_warning;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::{Node, Span};
 
@@ -74,10 +75,6 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
     for (span, message, server) in found {
-        let d = ctx
-            .diag(obj, span, message)
-            .with_primary_label("the API server warns here")
-            .with_help(format!("the API server admits the {} with `Warning: {server}`", obj.kind));
-        ctx.push(d);
+        admitted_with_warning(ctx, obj, span, message, &server);
     }
 }
