@@ -87,6 +87,7 @@ registry! {
         statefulset_service_not_headless,
         pod_template_name_ignored,
         duplicate_env_var,
+        workload_spec_warning,
     }
     metadata {
         missing_object_name,

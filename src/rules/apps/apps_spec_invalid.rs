@@ -135,9 +135,9 @@ fn rolling_update(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, r: &Node) {
 }
 
 fn statefulset(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
-    for key in ["minReadySeconds", "revisionHistoryLimit"] {
-        non_negative(ctx, obj, spec, key);
-    }
+    // A negative `revisionHistoryLimit` is admitted with a warning (`workload-spec-warning`):
+    // `ValidateStatefulSetSpec` does not check it, unlike the Deployment's and DaemonSet's.
+    non_negative(ctx, obj, spec, "minReadySeconds");
     enum_value(ctx, obj, spec, "podManagementPolicy", &["OrderedReady", "Parallel"]);
     if let Some(ordinals) = spec.get("ordinals") {
         non_negative(ctx, obj, ordinals, "start");

@@ -47,7 +47,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     completion_mode(ctx, obj, spec);
     if obj.kind == "Job" {
         selector(ctx, obj, spec);
-        indexed_hostnames(ctx, obj, spec);
+        if !generated_label_too_long(ctx, obj, spec) {
+            indexed_hostnames(ctx, obj, spec);
+        }
     }
     pod_failure_policy(ctx, obj, spec);
     pod_replacement_policy(ctx, obj, spec);
@@ -59,6 +61,33 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if at_least(ctx, 32) {
         managed_by(ctx, obj, spec);
     }
+}
+
+/// The API server labels a Job's pod template with the Job's name (`job-name` and
+/// `batch.kubernetes.io/job-name`, added before validation unless `manualSelector` is
+/// true), and a label value is at most 63 characters: a longer name is rejected although
+/// it is a valid object name. Returns whether it reported.
+fn generated_label_too_long(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) -> bool {
+    if spec.get("manualSelector").and_then(Node::as_bool) == Some(true) {
+        return false;
+    }
+    let Some(name_node) = obj.root.get_path(&["metadata", "name"]) else { return false };
+    let Some(name) = judged_str(name_node) else { return false };
+    // An invalid name itself is `invalid-object-name`'s.
+    if name.len() <= 63 || !crate::model::names::dns1123_subdomain(name).is_empty() {
+        return false;
+    }
+    let d = ctx
+        .diag(
+            obj,
+            name_node.span,
+            format!("the Job name is {} characters long, more than the 63 a label value may have", name.len()),
+        )
+        .with_help(format!(
+            "the API server labels the Job's pods with its name (`batch.kubernetes.io/job-name`) and rejects it (`spec.template.labels: Invalid value: \"{name}\": must be no more than 63 characters`); shorten the name to at most 63 characters"
+        ));
+    ctx.push(d);
+    true
 }
 
 /// `ValidateJob`: the Pods of an Indexed Job get the hostname `<job name>-<index>`, so the
