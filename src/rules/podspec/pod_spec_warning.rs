@@ -1,8 +1,9 @@
 //! `pod-spec-warning`: what the API server warns about when it admits a pod or a pod
 //! template (`warningsForPodSpecAndMeta`, pkg/api/pod/warnings.go), where no other rule
-//! already says it: deprecated node labels, a spread constraint without a label selector,
-//! non-functional annotations, repeated image pull secrets and host aliases, a projected
-//! file on the service account token's path, a `hostIP` without `hostPort`.
+//! already says it: deprecated node labels, a spread constraint or pod affinity term without
+//! a label selector, non-functional annotations, repeated image pull secrets and host
+//! aliases, clashing item paths in a volume, a projected file on the service account
+//! token's path, a `hostIP` without `hostPort`, a negative grace period.
 
 use std::collections::HashSet;
 
@@ -16,7 +17,7 @@ pub static RULE: Rule = Rule {
     id: "pod-spec-warning",
     severity: Severity::Warning,
     category: Category::PodSpec,
-    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a topology spread constraint without labelSelector, non-functional annotations, repeated imagePullSecrets or hostAliases IPs, a projected file on the token's path, hostIP without hostPort",
+    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations, repeated imagePullSecrets or hostAliases IPs, clashing volume item paths, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
     fix: false,
     doc: include_str!("../../../rules/pod-spec-warning.md"),
     check: Check::Object(check),
@@ -223,6 +224,82 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
 
+    for v in all_items(Some(spec), "volumes") {
+        let name = v.get("name").and_then(Node::as_str).unwrap_or("?");
+        let groups = item_paths(v);
+        let mut earlier_sources: Vec<&Node> = Vec::new();
+        for (what, paths, projected) in &groups {
+            let mut clashes = overlapping(paths, &[]);
+            // Across the sources of a projected volume only a directory clash is new: one
+            // path twice is `volume-source-invalid`'s error (or the token warning above).
+            if *projected {
+                clashes.extend(overlapping(paths, &earlier_sources).into_iter().filter(|(a, b)| a.as_str() != b.as_str()));
+                earlier_sources.extend(paths.iter().copied());
+            }
+            for (later, earlier) in clashes {
+                let (Some(a), Some(b)) = (later.as_str(), earlier.as_str()) else {
+                    continue;
+                };
+                let (a, b) = (a.trim_end_matches('/'), b.trim_end_matches('/'));
+                let message = if a == b {
+                    format!("two items of volume `{name}` write the same file `{a}`")
+                } else {
+                    let (dir, file) = if a.len() < b.len() { (a, b) } else { (b, a) };
+                    format!("`{file}` needs `{dir}` to be a directory, but volume `{name}` also writes a file there")
+                };
+                warn(
+                    later.span,
+                    message,
+                    format!("volume \"{name}\" ({what}): overlapping paths: \"{a}\" with \"{b}\""),
+                );
+            }
+        }
+    }
+
+    if let Some(g) = spec.get("terminationGracePeriodSeconds") {
+        if let Some(v) = g.as_i64().filter(|v| *v < 0) {
+            warn(
+                g.span,
+                format!("`terminationGracePeriodSeconds: {v}` is negative: the pod gets 1 second to stop"),
+                format!("{at}.terminationGracePeriodSeconds: must be >= 0; negative values are invalid and will be treated as 1"),
+            );
+        }
+    }
+
+    let affinity = spec.get("affinity");
+    for kind in ["podAffinity", "podAntiAffinity"] {
+        let a = affinity.and_then(|a| a.get(kind));
+        let required = a.and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"));
+        let preferred = a.and_then(|a| a.get("preferredDuringSchedulingIgnoredDuringExecution"));
+        let terms = required
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Some(t), format!("{at}.affinity.{kind}.requiredDuringSchedulingIgnoredDuringExecution[{i}].labelSelector")))
+            .chain(preferred.map(Node::items).unwrap_or_default().iter().enumerate().map(|(i, p)| {
+                (
+                    p.get("podAffinityTerm"),
+                    format!("{at}.affinity.{kind}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm.labelSelector"),
+                )
+            }))
+            .collect::<Vec<_>>();
+        for (term, path) in terms {
+            let Some(term) = term.filter(|t| t.is_map()) else { continue };
+            if term.get("labelSelector").is_none_or(Node::is_null) {
+                let span = term
+                    .entry("topologyKey")
+                    .or_else(|| term.entries().first())
+                    .map_or(term.span, |e| e.key.span);
+                warn(
+                    span,
+                    format!("this {kind} term has no `labelSelector`, so it matches no pod"),
+                    format!("{path}: a null labelSelector results in matching no pod"),
+                );
+            }
+        }
+    }
+
     for c in t.containers() {
         for (i, port) in all_items(Some(c.node), "ports").enumerate() {
             let host_ip = port.get("hostIP").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
@@ -254,6 +331,81 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             .with_help(help);
         ctx.push(d);
     }
+}
+
+/// The item paths of each source of a volume that writes files under its own names
+/// (`warningsForOverlappingVirtualPaths`): a ConfigMap's, Secret's or downward API volume's
+/// `items`, and each source of a projected volume (marked `true`), described as the
+/// server describes it.
+fn item_paths(volume: &Node) -> Vec<(String, Vec<&Node>, bool)> {
+    fn paths<'a>(source: &'a Node, list: &'static str) -> Vec<&'a Node> {
+        all_items(Some(source), list).filter_map(|i| i.get("path")).collect()
+    }
+    let mut out = Vec::new();
+    for (key, name_key, what) in [
+        ("configMap", "name", "ConfigMap"),
+        ("secret", "secretName", "Secret"),
+        ("downwardAPI", "", "DownwardAPI"),
+    ] {
+        if let Some(source) = volume.get(key).filter(|s| s.is_map()) {
+            out.push((described(what, source.get(name_key)), paths(source, "items"), false));
+        }
+    }
+    let projected = volume.get("projected").filter(|p| p.is_map());
+    for source in all_items(projected, "sources") {
+        let (what, ps) = if let Some(s) = source.get("configMap").filter(|s| s.is_map()) {
+            (described("Projected ConfigMap", s.get("name")), paths(s, "items"))
+        } else if let Some(s) = source.get("secret").filter(|s| s.is_map()) {
+            (described("Projected Secret", s.get("name")), paths(s, "items"))
+        } else if let Some(s) = source.get("downwardAPI").filter(|s| s.is_map()) {
+            ("Projected DownwardAPI".to_string(), paths(s, "items"))
+        } else if let Some(s) = source.get("serviceAccountToken") {
+            ("Projected ServiceAccountToken".to_string(), s.get("path").into_iter().collect())
+        } else if let Some(s) = source.get("clusterTrustBundle") {
+            let name = s.get("name").or_else(|| s.get("signerName"));
+            (described("Projected ClusterTrustBundle", name), s.get("path").into_iter().collect())
+        } else {
+            continue;
+        };
+        out.push((what, ps, true));
+    }
+    out
+}
+
+fn described(what: &str, name: Option<&Node>) -> String {
+    match name.and_then(Node::as_str) {
+        Some(n) => format!("{what} \"{n}\""),
+        None => what.to_string(),
+    }
+}
+
+/// Each path of `paths` that clashes with an earlier one (of `paths`, or of `before`), with
+/// that earlier one: the same path, or one under the other as a directory. (The API server
+/// compares plain string prefixes and so also warns about `conf` beside `config`, which do
+/// not clash; kubevet leaves those alone.)
+fn overlapping<'a>(paths: &[&'a Node], before: &[&'a Node]) -> Vec<(&'a Node, &'a Node)> {
+    let key = |n: &'a Node| {
+        n.as_str()
+            .map(|s| s.trim_end_matches('/'))
+            .filter(|s| !s.is_empty())
+    };
+    let mut seen: Vec<(&str, &'a Node)> = before.iter().filter_map(|&n| Some((key(n)?, n))).collect();
+    let fixed = !before.is_empty();
+    let mut out = Vec::new();
+    for &p in paths {
+        let Some(path) = key(p) else { continue };
+        let under = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|r| r.starts_with('/'));
+        if let Some((_, earlier)) = seen
+            .iter()
+            .find(|(q, _)| *q == path || under(path, q) || under(q, path))
+        {
+            out.push((p, *earlier));
+        }
+        if !fixed {
+            seen.push((path, p));
+        }
+    }
+    out
 }
 
 /// `spec.containers[0]`: where the API server's warnings place a container.
