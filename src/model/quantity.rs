@@ -196,6 +196,91 @@ pub fn from_node(node: &Node) -> Option<Result<Quantity, QuantityError>> {
     }
 }
 
+/// A quantity that is not a whole number of bytes, in the form the API server's warning
+/// prints it (`fractional byte value "1500m" is invalid, must be an integer`), with its
+/// exact value in bytes (`1.5`). The server warns when `MilliValue() % 1000 != 0`, after
+/// `ParseQuantity` rounded the value up to nano units; both roundings are done exactly here,
+/// on the decimal digits, as a float cannot hold `1.1Gi` to the byte. `None` for whole
+/// numbers, negative ones (rejected elsewhere) and text that is not a quantity.
+pub fn fractional_bytes(node: &Node) -> Option<(String, String)> {
+    let scalar = node.scalar()?;
+    let text = match scalar.value() {
+        Value::Str => scalar.text.to_string(),
+        // The decoder reads a YAML float as the JSON number Go prints for it.
+        Value::Float(f) if f.is_finite() => format!("{f}"),
+        _ => return None,
+    };
+    let (nanos, exponent_notation) = exact_nanos(&text)?;
+    if nanos.div_ceil(1_000_000) % 1000 == 0 {
+        return None;
+    }
+    // `Quantity.String()`: the largest of milli, micro and nano units that holds the value
+    // whole; an exponent stays an exponent, a binary suffix falls back to decimal units.
+    let (mantissa, unit) = if nanos % 1_000_000 == 0 {
+        (nanos / 1_000_000, ("m", "e-3"))
+    } else if nanos % 1000 == 0 {
+        (nanos / 1000, ("u", "e-6"))
+    } else {
+        (nanos, ("n", "e-9"))
+    };
+    let printed = format!(
+        "{mantissa}{}",
+        if exponent_notation { unit.1 } else { unit.0 }
+    );
+    let whole = nanos / 1_000_000_000;
+    let fraction = format!("{:09}", nanos % 1_000_000_000);
+    Some((
+        printed,
+        format!("{whole}.{}", fraction.trim_end_matches('0')),
+    ))
+}
+
+/// A non-negative quantity in nano units, rounded up as `ParseQuantity` rounds it, and
+/// whether it was written with an exponent. `None` when it is negative, not a quantity, or
+/// too large for 128 bits (a value that large has no fraction worth a warning).
+fn exact_nanos(text: &str) -> Option<(u128, bool)> {
+    let s = text.trim();
+    let s = s.strip_prefix('+').unwrap_or(s);
+    let end = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (number, suffix) = s.split_at(end);
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    let (decimal, binary, exponent) =
+        if let Some((_, e)) = DECIMAL_SI.iter().find(|(k, _)| *k == suffix) {
+            (*e, 0, false)
+        } else if let Some((_, e)) = BINARY_SI.iter().find(|(k, _)| *k == suffix) {
+            (0, *e, false)
+        } else {
+            let rest = suffix
+                .strip_prefix(['e', 'E'])
+                .filter(|r| is_signed_integer(r))?;
+            (rest.parse::<i32>().ok()?, 0, true)
+        };
+    let mut mantissa: u128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(u128::from(b - b'0'))?;
+    }
+    let scaled = mantissa.checked_mul(1u128.checked_shl(u32::try_from(binary).ok()?)?)?;
+    let places = i32::try_from(frac.len()).ok()?;
+    let power = decimal.checked_sub(places)?.checked_add(9)?;
+    let nanos = if power >= 0 {
+        scaled.checked_mul(10u128.checked_pow(power.unsigned_abs())?)?
+    } else {
+        match 10u128.checked_pow(power.unsigned_abs()) {
+            Some(d) => scaled.div_ceil(d),
+            None => u128::from(scaled > 0),
+        }
+    };
+    Some((nanos, exponent))
+}
+
 /// Compares two quantities with a relative tolerance, so `0.1` and `100m` are equal.
 pub fn greater(a: f64, b: f64) -> bool {
     a > b && (a - b) > b.abs() * 1e-9
@@ -210,6 +295,10 @@ pub struct QuantityField<'a> {
     pub value: &'a Node,
     /// Where it is, for messages: "the limits of container `web`".
     pub context: String,
+    /// Whether the API server warns when this field is not a whole number of bytes
+    /// (`fractional byte value ... is invalid`): memory and ephemeral storage of containers
+    /// and of the pod overhead, storage of claims.
+    pub fraction_warned: bool,
 }
 
 /// Every quantity-valued field Kubernetes decodes as a `resource.Quantity`, in the kinds
@@ -217,7 +306,12 @@ pub struct QuantityField<'a> {
 /// requests (PVCs, StatefulSet claim templates, ephemeral volumes), PV capacity,
 /// ResourceQuota `hard` and LimitRange limits.
 pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
-    fn list<'a>(out: &mut Vec<QuantityField<'a>>, map: Option<&'a Node>, context: String) {
+    fn list<'a>(
+        out: &mut Vec<QuantityField<'a>>,
+        map: Option<&'a Node>,
+        context: String,
+        warned: &[&str],
+    ) {
         for e in map.map(Node::entries).unwrap_or_default() {
             if let Some(resource) = e.key.key_text() {
                 out.push(QuantityField {
@@ -225,32 +319,48 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     key: &e.key,
                     value: &e.value,
                     context: context.clone(),
+                    fraction_warned: warned.contains(&resource),
                 });
             }
         }
     }
-    fn requirements<'a>(out: &mut Vec<QuantityField<'a>>, res: Option<&'a Node>, what: &str) {
+    fn requirements<'a>(
+        out: &mut Vec<QuantityField<'a>>,
+        res: Option<&'a Node>,
+        what: &str,
+        warned: &[&str],
+    ) {
         list(
             out,
             res.and_then(|r| r.get("requests")),
             format!("the requests of {what}"),
+            warned,
         );
         list(
             out,
             res.and_then(|r| r.get("limits")),
             format!("the limits of {what}"),
+            warned,
         );
     }
+    const CONTAINER: &[&str] = &["memory", "ephemeral-storage"];
+    const CLAIM: &[&str] = &["storage"];
     let mut out = Vec::new();
     if let Some(t) = super::PodTemplate::of(obj) {
         for c in t.containers() {
-            requirements(&mut out, c.node.get("resources"), &c.describe());
+            requirements(&mut out, c.node.get("resources"), &c.describe(), CONTAINER);
         }
-        requirements(&mut out, t.spec.and_then(|s| s.get("resources")), "the pod");
+        requirements(
+            &mut out,
+            t.spec.and_then(|s| s.get("resources")),
+            "the pod",
+            &[],
+        );
         list(
             &mut out,
             t.spec.and_then(|s| s.get("overhead")),
             "the pod overhead".into(),
+            CONTAINER,
         );
         for v in t.volumes() {
             let vname = v.get("name").and_then(Node::as_str).unwrap_or("?");
@@ -260,17 +370,21 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     key: &e.key,
                     value: &e.value,
                     context: format!("emptyDir volume `{vname}`"),
+                    fraction_warned: false,
                 });
             }
             let eph = v.get_path(&["ephemeral", "volumeClaimTemplate", "spec", "resources"]);
-            requirements(&mut out, eph, &format!("ephemeral volume `{vname}`"));
+            requirements(&mut out, eph, &format!("ephemeral volume `{vname}`"), CLAIM);
         }
     }
     let spec = obj.spec();
     match obj.kind {
-        "PersistentVolumeClaim" => {
-            requirements(&mut out, spec.and_then(|s| s.get("resources")), "the claim")
-        }
+        "PersistentVolumeClaim" => requirements(
+            &mut out,
+            spec.and_then(|s| s.get("resources")),
+            "the claim",
+            CLAIM,
+        ),
         "StatefulSet" => {
             for t in super::all_items(spec, "volumeClaimTemplates") {
                 let name = t
@@ -281,6 +395,7 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     &mut out,
                     t.get_path(&["spec", "resources"]),
                     &format!("volume claim template `{name}`"),
+                    CLAIM,
                 );
             }
         }
@@ -288,11 +403,13 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
             &mut out,
             spec.and_then(|s| s.get("capacity")),
             "the capacity".into(),
+            &[],
         ),
         "ResourceQuota" => list(
             &mut out,
             spec.and_then(|s| s.get("hard")),
             "the quota".into(),
+            &[],
         ),
         "LimitRange" => {
             for l in super::all_items(spec, "limits") {
@@ -303,7 +420,7 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     "defaultRequest",
                     "maxLimitRequestRatio",
                 ] {
-                    list(&mut out, l.get(k), format!("`{k}` of the limit range"));
+                    list(&mut out, l.get(k), format!("`{k}` of the limit range"), &[]);
                 }
             }
         }
@@ -320,6 +437,39 @@ mod tests {
         match parse(s) {
             Ok(q) => q.value,
             Err(e) => panic!("{s}: {}", e.reason),
+        }
+    }
+
+    fn fraction(text: &str) -> Option<(String, String)> {
+        let parsed = crate::yaml::parse_file(
+            &crate::source::SourceFile::new(0, "t.yaml".into(), format!("v: {text}\n")),
+            &crate::yaml::Limits::default(),
+        );
+        let doc = parsed.documents.first()?;
+        fractional_bytes(doc.root.get("v")?)
+    }
+
+    /// What apimachinery's `MilliValue() % 1000` and `Quantity.String()` give (values worked
+    /// out from `ParseQuantity`'s rounding up to nano units and `CanonicalizeBytes`).
+    #[test]
+    fn fractional_byte_values_as_the_api_server_prints_them() {
+        let f = |t: &str| fraction(t).map(|(printed, bytes)| format!("{printed} {bytes}"));
+        assert_eq!(f("1.5").as_deref(), Some("1500m 1.5"));
+        assert_eq!(f("'1.5'").as_deref(), Some("1500m 1.5"));
+        assert_eq!(f("1.1Gi").as_deref(), Some("1181116006400m 1181116006.4"));
+        // A YAML float reaches the decoder as the JSON number `1.5`; a string keeps its
+        // exponent.
+        assert_eq!(f("15e-1").as_deref(), Some("1500m 1.5"));
+        assert_eq!(f("'15e-1'").as_deref(), Some("1500e-3 1.5"));
+        assert_eq!(f("100m").as_deref(), Some("100m 0.1"));
+        assert_eq!(f("1.0001").as_deref(), Some("1000100u 1.0001"));
+        assert_eq!(f("0.0000000001").as_deref(), Some("1n 0.000000001"));
+        // Whole numbers of bytes, however written.
+        for whole in [
+            "1", "1.5Gi", "0.5Ki", "2.000", "1500m1", "1.5k", "128Mi", "1e3", "1.9995", "0",
+            "-1.5", "10Ei",
+        ] {
+            assert_eq!(f(whole), None, "{whole}");
         }
     }
 
