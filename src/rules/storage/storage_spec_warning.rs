@@ -1,7 +1,8 @@
 //! `storage-spec-warning`: what the API server warns about when it admits a
-//! PersistentVolume or a PersistentVolumeClaim (pkg/api/persistentvolume and
-//! persistentvolumeclaim `warnings`): the beta storage-class annotation, the Recycle reclaim
-//! policy, deprecated node labels in a volume's node affinity.
+//! PersistentVolume, a PersistentVolumeClaim or a StorageClass (pkg/api/persistentvolume,
+//! persistentvolumeclaim and storage `warnings`): the beta storage-class annotation, the
+//! Recycle reclaim policy, deprecated node labels in a volume's node affinity or a class's
+//! allowed topologies.
 
 use crate::diagnostics::Severity;
 use crate::model::Object;
@@ -14,7 +15,7 @@ pub static RULE: Rule = Rule {
     id: "storage-spec-warning",
     severity: Severity::Warning,
     category: Category::Storage,
-    summary: "What the API server warns about on a PersistentVolume or claim (kubectl prints `Warning:`): the beta storage-class annotation, the Recycle reclaim policy, deprecated node labels in node affinity",
+    summary: "What the API server warns about on a PersistentVolume, claim or StorageClass (kubectl prints `Warning:`): the beta storage-class annotation, the Recycle reclaim policy, deprecated node labels in node affinity or allowed topologies",
     fix: false,
     doc: include_str!("../../../rules/storage-spec-warning.md"),
     check: Check::Object(check),
@@ -26,6 +27,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let pv = match (obj.group(), obj.kind) {
         ("", "PersistentVolume") => true,
         ("", "PersistentVolumeClaim") => false,
+        ("storage.k8s.io", "StorageClass") => return storage_class(ctx, obj),
         _ => return,
     };
     let mut found: Vec<(Span, String, String)> = Vec::new();
@@ -76,5 +78,27 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
     for (span, message, server) in found {
         admitted_with_warning(ctx, obj, span, message, &server);
+    }
+}
+
+/// `GetWarningsForStorageClass`: deprecated node labels in `allowedTopologies`, which
+/// decide where the class's volumes are provisioned.
+fn storage_class(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let topologies = obj.root.get("allowedTopologies").map(Node::items).unwrap_or_default();
+    for (i, t) in topologies.iter().enumerate() {
+        let expressions = t.get("matchLabelExpressions").map(Node::items).unwrap_or_default();
+        for (j, expr) in expressions.iter().enumerate() {
+            let Some(key_node) = expr.get("key") else { continue };
+            let Some(key) = key_node.as_str() else { continue };
+            if let Some(msg) = deprecated_label(key) {
+                admitted_with_warning(
+                    ctx,
+                    obj,
+                    key_node.span,
+                    format!("the allowed topologies use the deprecated node label `{key}`"),
+                    &format!("allowedTopologies[{i}].matchLabelExpressions[{j}].key: {msg}"),
+                );
+            }
+        }
     }
 }
