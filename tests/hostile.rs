@@ -141,6 +141,33 @@ fn many_ports_mounts_and_volumes_in_one_pod_are_linear() {
 }
 
 #[test]
+fn many_volume_items_are_compared_in_linear_time() {
+    // Each item path is checked against the ones before it (pod-spec-warning's clashes):
+    // 100,000 items, every tenth one a file where another needs a directory.
+    let n = 100_000;
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: items\nspec:\n  containers:\n    - name: main\n      image: nginx:1.27\n      volumeMounts:\n        - {name: cfg, mountPath: /etc/cfg}\n  volumes:\n    - name: cfg\n      configMap:\n        name: cfg\n        items:\n",
+    );
+    for i in 0..n {
+        let path = if i % 10 == 9 {
+            format!("d{}", i - 1)
+        } else {
+            format!("d{i}/f")
+        };
+        text.push_str(&format!("          - {{key: k{i}, path: {path}}}\n"));
+    }
+    let r = within(Duration::from_secs(30), "100,000 volume items", || {
+        check_str(&text)
+    });
+    let clashes = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "pod-spec-warning")
+        .count();
+    assert_eq!(clashes, n / 10);
+}
+
+#[test]
 fn a_huge_file_is_refused_by_its_size() {
     // A sparse 1 GB file: the size check refuses it before reading a byte.
     let dir = temp_dir("huge");

@@ -5,7 +5,7 @@
 //! aliases, clashing item paths in a volume, a projected file on the service account
 //! token's path, a `hostIP` without `hostPort`, a negative grace period.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Severity;
 use crate::model::fields::pod_spec_path;
@@ -226,15 +226,24 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 
     for v in all_items(Some(spec), "volumes") {
         let name = v.get("name").and_then(Node::as_str).unwrap_or("?");
-        let groups = item_paths(v);
-        let mut earlier_sources: Vec<&Node> = Vec::new();
-        for (what, paths, projected) in &groups {
-            let mut clashes = overlapping(paths, &[]);
-            // Across the sources of a projected volume only a directory clash is new: one
-            // path twice is `volume-source-invalid`'s error (or the token warning above).
-            if *projected {
-                clashes.extend(overlapping(paths, &earlier_sources).into_iter().filter(|(a, b)| a.as_str() != b.as_str()));
-                earlier_sources.extend(paths.iter().copied());
+        let mut other_sources = Written::default();
+        for (what, paths, projected) in item_paths(v) {
+            let mut this_source = Written::default();
+            let mut clashes = Vec::new();
+            for p in paths {
+                let Some(path) = Written::key(p) else { continue };
+                if let Some(earlier) = this_source.clash(path, true) {
+                    clashes.push((p, earlier));
+                // Across the sources of a projected volume only a directory clash is new:
+                // one path twice is `volume-source-invalid`'s error (or the token warning
+                // above).
+                } else if let Some(earlier) = other_sources.clash(path, false).filter(|_| projected) {
+                    clashes.push((p, earlier));
+                }
+                this_source.insert(path, p);
+            }
+            if projected {
+                other_sources.absorb(this_source);
             }
             for (later, earlier) in clashes {
                 let (Some(a), Some(b)) = (later.as_str(), earlier.as_str()) else {
@@ -379,33 +388,53 @@ fn described(what: &str, name: Option<&Node>) -> String {
     }
 }
 
-/// Each path of `paths` that clashes with an earlier one (of `paths`, or of `before`), with
-/// that earlier one: the same path, or one under the other as a directory. (The API server
-/// compares plain string prefixes and so also warns about `conf` beside `config`, which do
-/// not clash; kubevet leaves those alone.)
-fn overlapping<'a>(paths: &[&'a Node], before: &[&'a Node]) -> Vec<(&'a Node, &'a Node)> {
-    let key = |n: &'a Node| {
-        n.as_str()
+/// The item paths of a volume written so far, to find what a new one clashes with: the
+/// same path, or one under the other as a directory. (The API server compares plain string
+/// prefixes and so also warns about `conf` beside `config`, which do not clash; kubevet
+/// leaves those alone.) Each lookup costs the path's own length, not the number of items.
+#[derive(Default)]
+struct Written<'a> {
+    files: HashMap<&'a str, &'a Node>,
+    /// Each directory a written path needs (`a` and `a/b` for `a/b/c`), with that path.
+    dirs: HashMap<&'a str, &'a Node>,
+}
+
+impl<'a> Written<'a> {
+    /// The path as the server compares it; `None` for what no item can write (an empty
+    /// path, or one longer than a file system's `PATH_MAX`, which would also make the
+    /// prefixes costly).
+    fn key(node: &'a Node) -> Option<&'a str> {
+        node.as_str()
             .map(|s| s.trim_end_matches('/'))
-            .filter(|s| !s.is_empty())
-    };
-    let mut seen: Vec<(&str, &'a Node)> = before.iter().filter_map(|&n| Some((key(n)?, n))).collect();
-    let fixed = !before.is_empty();
-    let mut out = Vec::new();
-    for &p in paths {
-        let Some(path) = key(p) else { continue };
-        let under = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|r| r.starts_with('/'));
-        if let Some((_, earlier)) = seen
-            .iter()
-            .find(|(q, _)| *q == path || under(path, q) || under(q, path))
-        {
-            out.push((p, *earlier));
-        }
-        if !fixed {
-            seen.push((path, p));
+            .filter(|s| !s.is_empty() && s.len() <= 4096)
+    }
+
+    fn directories(path: &str) -> impl Iterator<Item = &str> {
+        path.match_indices('/').map(move |(i, _)| &path[..i])
+    }
+
+    fn clash(&self, path: &str, same_path_too: bool) -> Option<&'a Node> {
+        let same = same_path_too.then(|| self.files.get(path)).flatten();
+        same.or_else(|| Self::directories(path).find_map(|d| self.files.get(d)))
+            .or_else(|| self.dirs.get(path))
+            .copied()
+    }
+
+    fn insert(&mut self, path: &'a str, node: &'a Node) {
+        self.files.entry(path).or_insert(node);
+        for d in Self::directories(path) {
+            self.dirs.entry(d).or_insert(node);
         }
     }
-    out
+
+    fn absorb(&mut self, other: Written<'a>) {
+        for (k, v) in other.files {
+            self.files.entry(k).or_insert(v);
+        }
+        for (k, v) in other.dirs {
+            self.dirs.entry(k).or_insert(v);
+        }
+    }
 }
 
 /// `spec.containers[0]`: where the API server's warnings place a container.
