@@ -42,6 +42,30 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
     errs
 }
 
+/// `IsDNS1123SubdomainWithUnderscore`: a subdomain whose labels may also hold `_`, and
+/// start with one (`_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?`), as SRV names do (`_sip._tcp`). The
+/// relaxed rule for a pod's DNS search domains.
+pub fn dns1123_subdomain_with_underscore(s: &str) -> Vec<String> {
+    let label = |l: &str| {
+        let l = l.strip_prefix('_').unwrap_or(l);
+        !l.is_empty()
+            && l.chars().all(|c| is_lower_alnum(c) || c == '-' || c == '_')
+            && l.starts_with(is_lower_alnum)
+            && l.ends_with(is_lower_alnum)
+    };
+    let mut errs = Vec::new();
+    if s.len() > DNS1123_SUBDOMAIN_MAX {
+        errs.push(too_long(DNS1123_SUBDOMAIN_MAX));
+    }
+    if !s.split('.').all(label) {
+        errs.push(
+            "must consist of lowercase letters, digits, '_', '-' or '.', and start and end with a letter or digit (an RFC 1123 subdomain, e.g. 'example.com')"
+                .into(),
+        );
+    }
+    errs
+}
+
 /// RFC 1123 subdomain: dot-separated RFC 1123 labels, at most 253 characters
 /// (`IsDNS1123Subdomain`). The name rule of most kinds.
 pub fn dns1123_subdomain(s: &str) -> Vec<String> {

@@ -98,7 +98,8 @@ pub fn parse_schedule(s: &str) -> Result<(), String> {
         ("day of week", 0, 6, DAYS, 0),
     ];
     for (f, (what, min, max, names, base)) in fields.iter().zip(bounds) {
-        for part in f.split(',') {
+        // robfig's `getField` splits with `FieldsFunc`, which skips empty parts (`0,30,`).
+        for part in f.split(',').filter(|p| !p.is_empty()) {
             field_part(part, min, max, names, base).map_err(|e| format!("{e} in the {what} field `{f}`"))?;
         }
     }
@@ -119,7 +120,10 @@ fn field_part(part: &str, min: u32, max: u32, names: &[&str], base: u32) -> Resu
         v.parse::<u32>()
             .map_err(|_| format!("failed to parse int from `{v}`"))
     };
-    let (start, end) = if range == "*" || range == "?" {
+    // `getRange` looks only at what comes before the first `-` when it is `*` or `?`, so
+    // `*-5` is `*`.
+    let first = range.split('-').next().unwrap_or(range);
+    let (start, end) = if first == "*" || first == "?" {
         (min, max)
     } else {
         let (a, b) = match range.split_once('-') {
@@ -170,6 +174,9 @@ mod tests {
             "30 2 * * ?",
             "0 */2 1-15 * *",
             "5/15 * * * *",
+            // robfig v3's leniencies: empty parts are skipped, `*-…` is `*`.
+            "0,30, * * * *",
+            "*-5 * * * *",
         ] {
             assert!(parse_schedule(ok).is_ok(), "{ok}");
         }
@@ -183,6 +190,7 @@ mod tests {
             "@fortnightly",
             "0 0 * * * *",
             "a * * * *",
+            "1-2-3 * * * *",
         ] {
             assert!(parse_schedule(bad).is_err(), "{bad}");
         }

@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
 };
 
-/// `MaxParallelismForIndexedJob` and the limit on `completions` of an Indexed Job.
+/// `maxParallelismForIndexedJob`.
 const INDEXED_MAX: i64 = 100_000;
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
@@ -333,18 +333,18 @@ fn completion_mode(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
             "set `spec.completions` to the number of indexes",
         );
     }
+    // Only `parallelism` is capped: more `completions` are admitted (the server warns when
+    // parallelism is high too: `workload-spec-warning`).
     if indexed {
-        for key in ["completions", "parallelism"] {
-            if let Some(n) = spec.get(key).filter(|n| n.as_i64().is_some_and(|v| v > INDEXED_MAX)) {
-                reject(
-                    ctx,
-                    obj,
-                    n,
-                    format!("`{key}` of an Indexed Job is more than {INDEXED_MAX}"),
-                    &format!("Invalid value: must be less than or equal to {INDEXED_MAX} when completion mode is Indexed"),
-                    "split the work over several Jobs",
-                );
-            }
+        if let Some(n) = spec.get("parallelism").filter(|n| n.as_i64().is_some_and(|v| v > INDEXED_MAX)) {
+            reject(
+                ctx,
+                obj,
+                n,
+                format!("`parallelism` of an Indexed Job is more than {INDEXED_MAX}"),
+                &format!("Invalid value: must be less than or equal to {INDEXED_MAX} when completion mode is Indexed"),
+                "split the work over several Jobs",
+            );
         }
     }
     if let Some(per_index) = spec.get("backoffLimitPerIndex").filter(|n| !n.is_null()) {

@@ -63,7 +63,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         if node.text().is_some_and(crate::model::fields::is_templated) {
             continue;
         }
-        let parsed: Result<serde_json::Map<String, serde_json::Value>, _> =
+        // Go's `json.Unmarshal` into a map takes `null` as a nil map, without an error.
+        let parsed: Result<Option<serde_json::Map<String, serde_json::Value>>, _> =
             serde_json::from_slice(&bytes);
         if let Err(e) = parsed {
             reject(

@@ -214,7 +214,9 @@ fn value_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, env: &
 
 fn field_path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, var: &str, who: &str) {
     let Some(path) = p.as_str() else { return };
-    if path.is_empty() || FIELD_PATHS.contains(&path) {
+    // `spec.host` is converted to `spec.nodeName` for old v1 clients before it is checked
+    // (`ConvertDownwardAPIFieldLabel`).
+    if path.is_empty() || FIELD_PATHS.contains(&path) || path == "spec.host" {
         return;
     }
     let (base, subscript) = match path.split_once('[') {
@@ -227,7 +229,10 @@ fn field_path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, var: &str, who:
                 .strip_suffix(']')
                 .and_then(|k| k.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')));
             match (base, key) {
-                ("metadata.labels" | "metadata.annotations", Some(k)) if qualified_name(k).is_empty() => return,
+                // An annotation key is checked in lower case (annotation keys are not
+                // case-sensitive there); a label key as written.
+                ("metadata.labels", Some(k)) if qualified_name(k).is_empty() => return,
+                ("metadata.annotations", Some(k)) if qualified_name(&k.to_ascii_lowercase()).is_empty() => return,
                 ("metadata.labels" | "metadata.annotations", Some(_)) => "names a key that is not a valid label or annotation key".to_string(),
                 ("metadata.labels" | "metadata.annotations", None) => "has a malformed subscript; write `metadata.labels['key']`".to_string(),
                 _ => format!("does not support a subscript on `{base}`"),
@@ -328,6 +333,13 @@ pub fn config_map_key_problem(key: &str) -> Option<&'static str> {
 
 /// The `name` of a ConfigMap or Secret reference: a DNS-1123 subdomain.
 fn object_name(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sel: &Node, what: &str, whose: &str) {
+    object_name_as(ctx, obj, sel, what, whose, false);
+}
+
+/// `prefix`: the server checks the name as a name prefix (`ValidateConfigMapName(name,
+/// true)` for `envFrom`), which allows a trailing `-`. No object has such a name, so the
+/// container cannot start, unless the source is `optional`.
+fn object_name_as(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sel: &Node, what: &str, whose: &str, prefix: bool) {
     let Some(n) = sel.get("name") else { return };
     let Some(name) = n.as_str() else { return };
     if name.is_empty() {
@@ -338,13 +350,26 @@ fn object_name(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sel: &Node, what: &str, 
         ctx.push(d);
         return;
     }
-    if let Some(problem) = dns1123_subdomain(name).into_iter().next() {
-        let d = ctx
-            .diag(obj, n.span, format!("`name: {name}` in the {what} of {whose} is not a valid object name"))
-            .with_primary_label("invalid name")
-            .with_help(format!("no ConfigMap or Secret can have this name, and the API server rejects it (`{what}.name: Invalid value: \"{name}\": {problem}`)"));
-        ctx.push(d);
+    let Some(problem) = dns1123_subdomain(name).into_iter().next() else { return };
+    // `maskTrailingDash`: the last two characters become `a`.
+    let masked = (name.len() > 1 && name.ends_with('-'))
+        .then(|| name.get(..name.len() - 2))
+        .flatten()
+        .map(|m| format!("{m}a"));
+    let admitted = prefix && masked.is_some_and(|m| dns1123_subdomain(&m).is_empty());
+    if admitted && sel.get("optional").and_then(Node::as_bool) == Some(true) {
+        return;
     }
+    let help = if admitted {
+        format!("the API server admits it (it checks `{what}.name` as a name prefix), but no ConfigMap or Secret can have this name ({problem}), so the container cannot start; remove the trailing `-`")
+    } else {
+        format!("no ConfigMap or Secret can have this name, and the API server rejects it (`{what}.name: Invalid value: \"{name}\": {problem}`)")
+    };
+    let d = ctx
+        .diag(obj, n.span, format!("`name: {name}` in the {what} of {whose} is not a valid object name"))
+        .with_primary_label("invalid name")
+        .with_help(help);
+    ctx.push(d);
 }
 
 fn env_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, e: &Node, relaxed: bool) {
@@ -377,7 +402,7 @@ fn env_from(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, e: &Node
     for s in sources {
         if s.value.is_map() {
             let what = s.key.key_text().unwrap_or_default();
-            object_name(ctx, obj, &s.value, what, &format!("an envFrom entry of {who}"));
+            object_name_as(ctx, obj, &s.value, what, &format!("an envFrom entry of {who}"), true);
         }
     }
     if let Some(p) = e.get("prefix") {

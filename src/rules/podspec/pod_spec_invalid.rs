@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::diagnostics::Severity;
-use crate::model::names::{dns1123_label, dns1123_subdomain, qualified_name};
+use crate::model::names::{
+    dns1123_label, dns1123_subdomain, dns1123_subdomain_with_underscore, qualified_name,
+};
 use crate::model::{all_items, ContainerKind, Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -259,11 +261,22 @@ fn dns(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
             ctx.push(d);
         }
     }
+    // `RelaxedDNSSearchValidation` (on by default from 1.33, GA in 1.34) admits `.` and
+    // underscores (`_sip._tcp.example.com`).
+    let relaxed = crate::rules::api::at_least(ctx, 33);
     for s in searches {
         let Some(v) = s.as_str() else { continue };
+        if relaxed && v == "." {
+            continue;
+        }
         // A trailing dot (a fully qualified name) is allowed.
         let name = v.strip_suffix('.').unwrap_or(v);
-        if let Some(problem) = dns1123_subdomain(name).into_iter().next() {
+        let problems = if relaxed {
+            dns1123_subdomain_with_underscore(name)
+        } else {
+            dns1123_subdomain(name)
+        };
+        if let Some(problem) = problems.into_iter().next() {
             let d = ctx
                 .diag(obj, s.span, format!("search domain `{v}` in `dnsConfig` is not a valid DNS name"))
                 .with_primary_label("not an RFC 1123 subdomain")

@@ -103,7 +103,9 @@ fn container(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, key: &N
     // limit, or one that differs, is wrong.
     for r in requests {
         let Some(name) = r.key.key_text() else { continue };
-        if overcommit_allowed(name) || (!name.contains('/') && !is_hugepages(name)) {
+        // `IsOvercommitAllowed`: every native resource but hugepages, and a name with a
+        // `kubernetes.io/` domain counts as native (`IsPrefixedNativeResource`).
+        if overcommit_allowed(name) || (is_native(name) && !is_hugepages(name)) {
             continue;
         }
         match limits.iter().find(|l| l.key.key_text() == Some(name)) {

@@ -77,19 +77,16 @@ const VOLUME_FIELD_PATHS: &[&str] = &[
     "metadata.uid",
 ];
 
-const PROJECTIONS: &[&str] = &[
-    "secret",
-    "configMap",
-    "downwardAPI",
-    "serviceAccountToken",
-    "clusterTrustBundle",
-    "podCertificate",
-];
+/// The projections a source may set. `clusterTrustBundle` and `podCertificate` are left
+/// out: their feature gates (`ClusterTrustBundleProjection`, `PodCertificateRequest`) are
+/// off by default through 1.35, and the API server drops both fields before it validates.
+const PROJECTIONS: &[&str] = &["secret", "configMap", "downwardAPI", "serviceAccountToken"];
 
 /// The file paths of a projected volume's sources: items of secrets, ConfigMaps and
-/// downwardAPI, and each clusterTrustBundle's `path` (`validateProjectionSources` collects
-/// them in `allPaths`; a service account token's `path` is not among them, and a clash with
-/// it is only a warning of the API server's: `pod-spec-warning`).
+/// downwardAPI (`validateProjectionSources` collects them in `allPaths`; a service account
+/// token's `path` is not among them, and a clash with it is only a warning of the API
+/// server's: `pod-spec-warning`; a clusterTrustBundle's is dropped before validation, see
+/// [`PROJECTIONS`]).
 pub(crate) fn projected_paths(projected: &Node) -> Vec<&Node> {
     let mut out = Vec::new();
     for p in projected.get("sources").map(Node::items).unwrap_or_default() {
@@ -104,11 +101,6 @@ pub(crate) fn projected_paths(projected: &Node) -> Vec<&Node> {
                     .filter(|n| n.as_str().is_some_and(|s| !s.is_empty())),
             );
         }
-        out.extend(
-            p.get("clusterTrustBundle")
-                .and_then(|c| c.get("path"))
-                .filter(|n| n.as_str().is_some_and(|s| !s.is_empty())),
-        );
     }
     out
 }

@@ -88,14 +88,17 @@ pub(crate) fn check_term(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, term: &Node, r
                 let v = &value_items[0];
                 let text = v.text().unwrap_or_default();
                 if text.trim().parse::<i64>().is_err() {
-                    Some((
-                        v.span,
-                        format!("operator `{op}` compares integers, but `{text}` is not one"),
-                        "the scheduler parses the value as an integer and the term never matches a node otherwise; use `In` for non-numeric values".into(),
-                    ))
-                } else {
-                    None
+                    // The API server only counts the values; the scheduler fails to parse
+                    // this one, and the term then matches no node: admitted, but broken.
+                    let d = ctx
+                        .diag(obj, v.span, format!("node affinity expression: operator `{op}` compares integers, but `{text}` is not one, so this term matches no node"))
+                        .with_primary_label("not an integer")
+                        .with_help("the API server admits it, but the scheduler cannot parse the value and the term never matches a node; use `In` for non-numeric values");
+                    let mut d = d;
+                    d.severity = Severity::Warning;
+                    ctx.push(d);
                 }
+                None
             }
             "In" | "NotIn" | "Exists" | "DoesNotExist" => None,
             other => {

@@ -28,13 +28,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         if !c.is_map() {
             continue;
         }
-        let mut report = |span: Span, msg: String, help: String| {
-            let d = ctx.diag(obj, span, msg).with_primary_label("invalid constraint").with_help(help);
+        let mut report_as = |severity: Severity, span: Span, msg: String, help: String| {
+            let mut d = ctx.diag(obj, span, msg).with_primary_label("invalid constraint").with_help(help);
+            d.severity = severity;
             ctx.push(d);
         };
         if let Some(n) = c.get("maxSkew") {
             if let Some(v) = n.as_i64().filter(|v| *v < 1) {
-                report(n.span, format!("`maxSkew: {v}` must be at least 1"), "the API server rejects it (`must be greater than zero`); 1 spreads pods as evenly as possible".into());
+                report_as(Severity::Error, n.span, format!("`maxSkew: {v}` must be at least 1"), "the API server rejects it (`must be greater than zero`); 1 spreads pods as evenly as possible".into());
             }
         }
         let when_node = c.get("whenUnsatisfiable");
@@ -45,27 +46,42 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     Some(s) => format!("did you mean `{s}`? The values are {}", one_of(WHEN)),
                     None => format!("the values are {}", one_of(WHEN)),
                 };
-                report(n.span, format!("`whenUnsatisfiable: {w}` is not supported"), help);
+                report_as(Severity::Error, n.span, format!("`whenUnsatisfiable: {w}` is not supported"), help);
             }
         }
         let key_node = c.get("topologyKey");
         let key = key_node.and_then(Node::as_str);
         if let (Some(n), Some(k)) = (key_node, key) {
             if k.is_empty() {
-                report(n.span, "`topologyKey` is empty".into(), "use a node label such as `topology.kubernetes.io/zone` or `kubernetes.io/hostname` (`topologyKey: Required value: can not be empty`)".into());
+                report_as(Severity::Error, n.span, "`topologyKey` is empty".into(), "use a node label such as `topology.kubernetes.io/zone` or `kubernetes.io/hostname` (`topologyKey: Required value: can not be empty`)".into());
             } else {
+                // The API server only requires a key; but no node can carry a label whose
+                // key is invalid, so under `DoNotSchedule` no node qualifies (an error:
+                // the pod never schedules), and under `ScheduleAnyway` the constraint does
+                // nothing (a warning).
                 let errs = qualified_name(k);
                 if !errs.is_empty() {
-                    report(n.span, format!("`topologyKey: {k}` is not a valid label key: {}", errs.join("; ")), "the topology key is a node label key".into());
+                    let blocking = when != Some("ScheduleAnyway");
+                    report_as(
+                        if blocking { Severity::Error } else { Severity::Warning },
+                        n.span,
+                        format!("`topologyKey: {k}` is not a valid label key ({}), so no node carries it", errs.join("; ")),
+                        if blocking {
+                            "the API server admits it, but the scheduler places the pod only on nodes that have the topology key, and no node can have this one: the pod stays Pending; use a node label such as `topology.kubernetes.io/zone`"
+                        } else {
+                            "the API server admits it, but with `whenUnsatisfiable: ScheduleAnyway` the constraint spreads nothing, as no node can have this key; use a node label such as `topology.kubernetes.io/zone`"
+                        }
+                        .into(),
+                    );
                 }
             }
         }
         if let Some(m) = c.entry("minDomains") {
             if let Some(v) = m.value.as_i64() {
                 if v < 1 {
-                    report(m.value.span, format!("`minDomains: {v}` must be at least 1"), "the API server rejects it (`must be greater than zero`); remove it for the default".into());
+                    report_as(Severity::Error, m.value.span, format!("`minDomains: {v}` must be at least 1"), "the API server rejects it (`must be greater than zero`); remove it for the default".into());
                 } else if when.is_some_and(|w| w != "DoNotSchedule") {
-                    report(m.key.span, "`minDomains` is set but `whenUnsatisfiable` is not `DoNotSchedule`".into(), "the API server rejects it (`can only use minDomains if whenUnsatisfiable=DoNotSchedule`)".into());
+                    report_as(Severity::Error, m.key.span, "`minDomains` is set but `whenUnsatisfiable` is not `DoNotSchedule`".into(), "the API server rejects it (`can only use minDomains if whenUnsatisfiable=DoNotSchedule`)".into());
                 }
             }
         }
@@ -77,7 +93,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     Some(s) => format!("did you mean `{s}`? The values are {}", one_of(POLICIES)),
                     None => format!("the values are {}", one_of(POLICIES)),
                 };
-                report(n.span, format!("`{field}: {v}` is not supported"), help);
+                report_as(Severity::Error, n.span, format!("`{field}: {v}` is not supported"), help);
             }
         }
         if let (Some(k), Some(w)) = (key, when) {

@@ -144,14 +144,15 @@ fn session_affinity(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
         return;
     };
     if matches!(affinity, "None" | "") {
-        reject(
-            ctx,
-            obj,
-            cfg,
-            "`sessionAffinityConfig` is set but `sessionAffinity` is not `ClientIP`".into(),
-            "Invalid value: must not be set when session affinity is None",
-            "set `sessionAffinity: ClientIP`, or remove `sessionAffinityConfig`",
-        );
+        // `SetDefaults_Service` drops the config when the affinity is `None` (the default),
+        // before validation could reject it: admitted, but the config does nothing.
+        let span = spec.entry("sessionAffinityConfig").map_or(cfg.span, |e| e.key.span);
+        let mut d = ctx
+            .diag(obj, span, "`sessionAffinityConfig` is set but `sessionAffinity` is not `ClientIP`, so the API server drops it")
+            .with_primary_label("ignored")
+            .with_help("the API server admits the Service without the config (its defaulting clears it when the affinity is `None`); set `sessionAffinity: ClientIP` to keep clients on one pod, or remove `sessionAffinityConfig`");
+        d.severity = crate::diagnostics::Severity::Warning;
+        ctx.push(d);
         return;
     }
     if let Some(t) = cfg.get_path(&["clientIP", "timeoutSeconds"]) {

@@ -460,7 +460,8 @@ fn required_str<'n>(
 }
 
 fn no_backsteps(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, path: &str) {
-    if path.split(['/', '\\']).any(|seg| seg == "..") {
+    // As `validatePathNoBacksteps` splits it on a Linux API server: at `/` only.
+    if path.split('/').any(|seg| seg == "..") {
         if let Some(n) = map.get("path") {
             reject(ctx, obj, n, format!("the path `{path}` contains `..`"), "Invalid value: must not contain '..'", "write the path without `..` segments");
         }

@@ -142,8 +142,14 @@ fn claim_spec(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, what: &str) 
 /// namespace must name the same object (the server copies one into the other when only one
 /// is given).
 fn data_sources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
-    let ds = spec.get("dataSource").filter(|n| n.is_map());
+    let mut ds = spec.get("dataSource").filter(|n| n.is_map());
     let dsr = spec.get("dataSourceRef").filter(|n| n.is_map());
+    if obj.kind == "PersistentVolumeClaim" && dsr.is_none() {
+        if let Some(d) = ds.filter(|d| !kept_without_ref(d)) {
+            dropped_data_source(ctx, obj, spec, d);
+            ds = None;
+        }
+    }
     for (field, r) in [("dataSource", ds), ("dataSourceRef", dsr)] {
         if let Some(r) = r {
             reference(ctx, obj, field, r);
@@ -194,6 +200,44 @@ fn data_sources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
             "set only `dataSourceRef` (the server fills `dataSource` from it), or make both name the same object",
         );
     }
+}
+
+/// `EnforceDataSourceBackwardsCompatibility` (the claim strategy's `PrepareForCreate`):
+/// without `dataSourceRef`, a claim's `dataSource` is kept only when it names a
+/// PersistentVolumeClaim or a `snapshot.storage.k8s.io` VolumeSnapshot; anything else is
+/// dropped before validation.
+fn kept_without_ref(ds: &Node) -> bool {
+    let kind = ds.get("kind").and_then(Node::as_str);
+    let group = ds.get("apiGroup").and_then(Node::as_str).unwrap_or("");
+    // A value left for a later tool is not judged.
+    let templated = [kind, Some(group)].into_iter().flatten().any(|v| judged_str_or_empty(v).is_none());
+    templated
+        || matches!(
+            (kind, group),
+            (Some("PersistentVolumeClaim"), "") | (Some("VolumeSnapshot"), "snapshot.storage.k8s.io")
+        )
+}
+
+fn judged_str_or_empty(v: &str) -> Option<&str> {
+    (v.is_empty() || (!crate::model::fields::is_templated(v) && !crate::rules::api::is_placeholder(v))).then_some(v)
+}
+
+fn dropped_data_source(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, ds: &Node) {
+    let kind = ds.get("kind").and_then(Node::as_str).unwrap_or("?");
+    let group = ds.get("apiGroup").and_then(Node::as_str).unwrap_or("");
+    let span = spec.entry("dataSource").map_or(ds.span, |e| e.key.span);
+    let help = if kind == "VolumeSnapshot" {
+        "the API server keeps a `dataSource` only for a PersistentVolumeClaim or a VolumeSnapshot of `apiGroup: snapshot.storage.k8s.io`, and drops any other silently: the claim is created empty; write `apiGroup: snapshot.storage.k8s.io`".to_string()
+    } else {
+        format!("the API server keeps a `dataSource` only for a PersistentVolumeClaim or a `snapshot.storage.k8s.io` VolumeSnapshot, and drops any other silently: the claim is created empty; name a `{kind}` (a volume populator's object) in `dataSourceRef` instead")
+    };
+    let group_text = if group.is_empty() { "the core group".to_string() } else { format!("`apiGroup: {group}`") };
+    let mut d = ctx
+        .diag(obj, span, format!("the API server drops this `dataSource` (`kind: {kind}` in {group_text}), so the claim starts empty"))
+        .with_primary_label("dropped")
+        .with_help(help);
+    d.severity = crate::diagnostics::Severity::Warning;
+    ctx.push(d);
 }
 
 fn reference(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, field: &str, r: &Node) {

@@ -20,7 +20,9 @@ pub fn descending_path_problem(path: &str) -> Option<&'static str> {
     if path.starts_with('/') {
         return Some("must be a relative path");
     }
-    if path.replace('\\', "/").split('/').any(|p| p == "..") {
+    // `validatePathNoBacksteps` splits `filepath.ToSlash(path)` at `/`; on the (Linux) API
+    // server `ToSlash` changes nothing, so a `\` is a character of a name, not a separator.
+    if path.split('/').any(|p| p == "..") {
         return Some("must not contain '..'");
     }
     None
