@@ -358,6 +358,36 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `ValidateStatefulSetSpec` does not validate its pod template's spec (the call is still
+/// commented out upstream): the API server admits a StatefulSet whose pods it will reject,
+/// and the controller's every pod creation then fails. An error found in that spec says so,
+/// where its help would otherwise say the StatefulSet is rejected. (Schema errors there are
+/// rejections still, from strict decoding; and the Pod Security rules speak of pods.)
+pub(crate) fn note_statefulset_pods(
+    obj: &Object<'_>,
+    rule: &crate::rules::Rule,
+    diags: &mut [crate::diagnostics::Diagnostic],
+) {
+    if diags.is_empty() || (obj.group(), obj.kind) != ("apps", "StatefulSet") {
+        return;
+    }
+    if rule.category == crate::rules::Category::Security || rule.id == "restart-policy-for-kind" {
+        return;
+    }
+    let Some(spec) = crate::model::PodTemplate::of(obj).and_then(|t| t.spec) else {
+        return;
+    };
+    for d in diags {
+        if d.severity == crate::diagnostics::Severity::Error && spec.span.contains(d.span) {
+            let note = "for a StatefulSet, the API server admits the StatefulSet itself, as it does not validate the pod template, and rejects each pod the StatefulSet controller creates";
+            d.help = Some(match d.help.take() {
+                Some(h) => format!("{h}; {note}"),
+                None => note.to_string(),
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

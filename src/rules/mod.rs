@@ -247,6 +247,7 @@ pub fn run(ws: &Workspace<'_>, config: &Config) -> Vec<Diagnostic> {
                     memo: &memo,
                 };
                 f(&mut ctx, obj);
+                api::note_statefulset_pods(obj, rule, &mut ctx.out);
                 diags.append(&mut ctx.out);
             }
             diags
