@@ -53,31 +53,25 @@ pub fn dns1123_subdomain_with_underscore(s: &str) -> Vec<String> {
             && l.starts_with(is_lower_alnum)
             && l.ends_with(is_lower_alnum)
     };
-    let mut errs = Vec::new();
-    if s.len() > DNS1123_SUBDOMAIN_MAX {
-        errs.push(too_long(DNS1123_SUBDOMAIN_MAX));
-    }
-    if !s.split('.').all(label) {
-        errs.push(
-            "must consist of lowercase letters, digits, '_', '-' or '.', and start and end with a letter or digit (an RFC 1123 subdomain, e.g. 'example.com')"
-                .into(),
-        );
-    }
-    errs
+    subdomain_of(s, label, "'_', '-' or '.'")
 }
 
 /// RFC 1123 subdomain: dot-separated RFC 1123 labels, at most 253 characters
 /// (`IsDNS1123Subdomain`). The name rule of most kinds.
 pub fn dns1123_subdomain(s: &str) -> Vec<String> {
+    subdomain_of(s, dns1123_label_shape, "'-' or '.'")
+}
+
+/// Dot-separated labels of the given shape, at most 253 characters.
+fn subdomain_of(s: &str, label: impl Fn(&str) -> bool, others: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if s.len() > DNS1123_SUBDOMAIN_MAX {
         errs.push(too_long(DNS1123_SUBDOMAIN_MAX));
     }
-    if !s.split('.').all(dns1123_label_shape) {
-        errs.push(
-            "must consist of lowercase letters, digits, '-' or '.', and start and end with a letter or digit (an RFC 1123 subdomain, e.g. 'example.com')"
-                .into(),
-        );
+    if !s.split('.').all(label) {
+        errs.push(format!(
+            "must consist of lowercase letters, digits, {others}, and start and end with a letter or digit (an RFC 1123 subdomain, e.g. 'example.com')"
+        ));
     }
     errs
 }
