@@ -63,6 +63,46 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
 }
 
+/// With `backoffLimitPerIndex`, an Indexed Job of more than 100,000 completions must bound
+/// its failures: `maxFailedIndexes` is required and, like `parallelism`, at most 10,000.
+fn high_completions(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, per_index: &Node) {
+    const SOFT_LIMIT: i64 = 100_000;
+    const HIGH_LIMIT: i64 = 10_000;
+    let Some(c) = spec.get("completions").and_then(Node::as_i64).filter(|c| *c > SOFT_LIMIT) else {
+        return;
+    };
+    let tail = format!("when completions are above {SOFT_LIMIT} and used with backoff limit per index");
+    match spec.get("maxFailedIndexes").filter(|n| !n.is_null()) {
+        None => reject(
+            ctx,
+            obj,
+            per_index,
+            format!("an Indexed Job of {c} completions with `backoffLimitPerIndex` needs `maxFailedIndexes`"),
+            &format!("Required value: must be specified when completions is above {SOFT_LIMIT}"),
+            &format!("set `maxFailedIndexes` (at most {HIGH_LIMIT}), or lower `completions`"),
+        ),
+        Some(m) if m.as_i64().is_some_and(|v| v > HIGH_LIMIT) => reject(
+            ctx,
+            obj,
+            m,
+            format!("`maxFailedIndexes` is more than {HIGH_LIMIT} for an Indexed Job of {c} completions"),
+            &format!("Invalid value: must be less than or equal to {HIGH_LIMIT} {tail}"),
+            &format!("lower it to {HIGH_LIMIT} at most"),
+        ),
+        Some(_) => {}
+    }
+    if let Some(p) = spec.get("parallelism").filter(|n| n.as_i64().is_some_and(|v| v > HIGH_LIMIT && v <= INDEXED_MAX)) {
+        reject(
+            ctx,
+            obj,
+            p,
+            format!("`parallelism` is more than {HIGH_LIMIT} for an Indexed Job of {c} completions with `backoffLimitPerIndex`"),
+            &format!("Invalid value: must be less than or equal to {HIGH_LIMIT} {tail}"),
+            &format!("lower it to {HIGH_LIMIT} at most"),
+        );
+    }
+}
+
 /// The API server labels a Job's pod template with the Job's name (`job-name` and
 /// `batch.kubernetes.io/job-name`, added before validation unless `manualSelector` is
 /// true), and a label value is at most 63 characters: a longer name is rejected although
@@ -348,6 +388,9 @@ fn completion_mode(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
         }
     }
     if let Some(per_index) = spec.get("backoffLimitPerIndex").filter(|n| !n.is_null()) {
+        if indexed {
+            high_completions(ctx, obj, spec, per_index);
+        }
         if !indexed {
             reject(
                 ctx,
