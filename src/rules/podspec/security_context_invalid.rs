@@ -285,7 +285,7 @@ fn windows_options(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, who: &str
     let parts: Vec<&str> = v.split('\\').collect();
     let problem = if v.is_empty() {
         Some("runAsUserName cannot be an empty string".to_string())
-    } else if v.chars().any(char::is_control) {
+    } else if v.chars().any(|c| c.is_ascii_control()) {
         Some("runAsUserName cannot contain control characters".to_string())
     } else if parts.len() > 2 {
         Some("runAsUserName cannot contain more than one backslash".to_string())
@@ -294,8 +294,11 @@ fn windows_options(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, who: &str
             [d, u] => (*d, *u),
             _ => ("", v),
         };
+        let has_domain = parts.len() == 2;
         if domain.len() >= 256 {
             Some("runAsUserName's Domain length must be under 256 characters".to_string())
+        } else if has_domain && !(netbios_domain(domain) || dns_domain(domain)) {
+            Some("runAsUserName's Domain doesn't match the NetBios nor the DNS format".to_string())
         } else if user.is_empty() {
             Some("runAsUserName's User cannot be empty".to_string())
         } else if user.len() > 104 {
@@ -311,6 +314,25 @@ fn windows_options(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, sc: &Node, who: &str
     if let Some(p) = problem {
         bad(ctx, n, "runAsUserName", p);
     }
+}
+
+/// `validNetBiosRegex`: 1 to 15 characters, none of `\ / : * ? " < > |`, not starting
+/// with a dot. (Go's regexp counts characters, not bytes.)
+fn netbios_domain(d: &str) -> bool {
+    let forbidden = |c: char| "\\/:*?\"<>|".contains(c);
+    let n = d.chars().count();
+    (1..=15).contains(&n) && !d.starts_with('.') && !d.chars().any(forbidden)
+}
+
+/// `validWindowsUserDomainDNSRegex`: dot-separated labels of ASCII letters, digits and
+/// inner dashes, 1 to 63 characters each.
+fn dns_domain(d: &str) -> bool {
+    d.split('.').all(|l| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    })
 }
 
 /// Windows HostProcess pods: all containers or none, and only on the host network.
