@@ -229,8 +229,8 @@ fn field_path(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, p: &Node, var: &str, who:
                 .strip_suffix(']')
                 .and_then(|k| k.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')));
             match (base, key) {
-                // An annotation key is checked in lower case (annotation keys are not
-                // case-sensitive there); a label key as written.
+                // `validateObjectFieldSelector` checks an annotation subscript in lower
+                // case (so `Example.com/Owner` passes), a label subscript as written.
                 ("metadata.labels", Some(k)) if qualified_name(k).is_empty() => return,
                 ("metadata.annotations", Some(k)) if qualified_name(&k.to_ascii_lowercase()).is_empty() => return,
                 ("metadata.labels" | "metadata.annotations", Some(_)) => "names a key that is not a valid label or annotation key".to_string(),
