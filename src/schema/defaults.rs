@@ -39,6 +39,81 @@ pub(crate) const NOT_REQUIRED: &[(&str, &str, &str)] = &[
         "onPodConditions",
         "optional when onExitCodes is set; marked optional from 1.29",
     ),
+    (
+        "io.k8s.api.core.v1.Sysctl",
+        "value",
+        "validateSysctls checks the name only",
+    ),
+    (
+        "io.k8s.api.core.v1.HTTPHeader",
+        "value",
+        "validateHTTPGetAction checks the header name only",
+    ),
+    (
+        "io.k8s.api.core.v1.PreferredSchedulingTerm",
+        "preference",
+        "a non-pointer NodeSelectorTerm: absent is the empty term, which validates",
+    ),
+    (
+        "io.k8s.api.core.v1.ISCSIVolumeSource",
+        "lun",
+        "an int32 whose zero value is valid (0 to 255)",
+    ),
+    (
+        "io.k8s.api.core.v1.ISCSIPersistentVolumeSource",
+        "lun",
+        "an int32 whose zero value is valid (0 to 255)",
+    ),
+    (
+        "io.k8s.api.core.v1.SleepAction",
+        "seconds",
+        "0 is allowed since PodLifecycleSleepActionAllowZero (GA and locked on in 1.34)",
+    ),
+    (
+        "io.k8s.api.core.v1.ScaleIOVolumeSource",
+        "secretRef",
+        "validateScaleIOVolumeSource requires gateway, system and volumeName only",
+    ),
+    (
+        "io.k8s.api.core.v1.ScaleIOPersistentVolumeSource",
+        "secretRef",
+        "validateScaleIOPersistentVolumeSource requires gateway, system and volumeName only",
+    ),
+    (
+        "io.k8s.api.core.v1.LimitRangeSpec",
+        "limits",
+        "ValidateLimitRange loops over the limits: none is valid",
+    ),
+    (
+        "io.k8s.api.apps.v1.ControllerRevision",
+        "revision",
+        "an int64 checked as non-negative: 0 is valid",
+    ),
+    (
+        "io.k8s.api.batch.v1.PodFailurePolicy",
+        "rules",
+        "validatePodFailurePolicy only caps the number of rules",
+    ),
+    (
+        "io.k8s.api.storage.v1.CSIDriver",
+        "spec",
+        "a non-pointer spec that SetDefaults_CSIDriver fills",
+    ),
+    (
+        "io.k8s.api.storage.v1.TokenRequest",
+        "audience",
+        "validateTokenRequests lets one token request leave the audience empty",
+    ),
+    (
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion",
+        "served",
+        "a plain bool: absent is false",
+    ),
+    (
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion",
+        "storage",
+        "a plain bool: absent is false (exactly one version must be true: crd-spec-invalid)",
+    ),
 ];
 
 /// Removes the [`NOT_REQUIRED`] fields from the `required` list of definition `name`.

@@ -144,7 +144,7 @@ impl<'a> Cx<'a> {
                 }
             }
             RawKind::Required(prop) => {
-                if node.is_map() {
+                if node.is_map() && !self.t.ignores_required_at(&e.path) {
                     out.push(self.required(node, &e.path, here, prop));
                 }
             }

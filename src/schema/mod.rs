@@ -168,6 +168,9 @@ pub(crate) struct Target {
     read: AtomicUsize,
     /// `Deployment`, or the CRD kind.
     pub kind: String,
+    /// A built-in kind: the API server resets its `status` on create (each registry
+    /// strategy's `PrepareForCreate`), so what the schema requires there is not enforced.
+    builtin: bool,
 }
 
 /// Source bytes per schema keyword the quick check reads before the schema is compiled:
@@ -193,6 +196,17 @@ impl Target {
         Target::in_document(root, None, quick, kind)
     }
 
+    fn built_in(mut self) -> Target {
+        self.builtin = true;
+        self
+    }
+
+    /// Whether a required field missing at `path` goes unenforced: one under a built-in
+    /// kind's `status`, which the API server throws away on create.
+    pub(crate) fn ignores_required_at(&self, path: &[validator::Seg]) -> bool {
+        self.builtin && matches!(path.first(), Some(validator::Seg::Key(k)) if k == "status")
+    }
+
     /// The kind starting at `entry` in a shared document.
     fn in_document(
         root: Arc<Value>,
@@ -208,6 +222,7 @@ impl Target {
             pruned: AtomicUsize::new(0),
             read: AtomicUsize::new(0),
             kind,
+            builtin: false,
         };
         if t.quick.is_none() {
             t.compiled()?;
@@ -767,6 +782,7 @@ impl<'a> SchemaSet<'a> {
             );
             let _ = self.builtin_slot(def).get_or_init(|| {
                 Target::in_document(doc.clone(), Some(entry), Some(quick.clone()), kind_of(name))
+                    .map(Target::built_in)
                     .map(Arc::new)
             });
         }
@@ -1017,7 +1033,9 @@ impl<'a> SchemaSet<'a> {
             .get_or_init(|| {
                 let name = self.bundle.name(def);
                 let root = Arc::new(self.closure_document(name, None));
-                Target::new(root, kind_of(name)).map(Arc::new)
+                Target::new(root, kind_of(name))
+                    .map(Target::built_in)
+                    .map(Arc::new)
             })
             .clone()
     }
