@@ -726,7 +726,12 @@ fn conversion(spec: &Node, out: &mut Vec<Finding>) {
                         "spec.conversion.conversionReviewVersions",
                     ),
                 ] {
-                    if w.get(key).is_some_and(|n| !n.is_null()) {
+                    // `validateCustomResourceConversion` forbids a client config that is
+                    // set at all, but only a non-empty list of review versions.
+                    let set = w.get(key).is_some_and(|n| {
+                        !n.is_null() && (key == "clientConfig" || !n.items().is_empty())
+                    });
+                    if set {
                         out.push(Finding::new(
                             key_span(w, key),
                             path,

@@ -192,7 +192,9 @@ fn validate(v: &J, s: &Node, at: &str, errs: &mut Vec<Problem>, depth: usize) {
     let t = s.get("type").and_then(Node::as_str).unwrap_or("");
     let got = type_of(v);
     if flag(s, "x-kubernetes-int-or-string") {
-        if !matches!(got, "integer" | "string") && !is_integral(v) {
+        // The default is validated against the schema as kube-openapi reads it, where the
+        // flag alone sets no type: only an `anyOf: [integer, string]` checks one.
+        if s.get("anyOf").is_some() && !matches!(got, "integer" | "string") && !is_integral(v) {
             errs.push((at.to_string(), format!("a {got} is neither an integer nor a string"), format!("Invalid value: \"{got}\": must be of type integer or string")));
             return;
         }

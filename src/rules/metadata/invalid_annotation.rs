@@ -44,7 +44,8 @@ fn annotations(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, what: &str) 
         let Some(key) = e.key.key_text() else { continue };
         total += key.len() + e.value.text().map_or(0, str::len);
         // The server lowercases the key before checking it: `Example.com/Key` is valid.
-        let errs = qualified_name(&key.to_ascii_lowercase());
+        // `ValidateAnnotations` lowercases with Go's Unicode-aware `strings.ToLower`.
+        let errs = qualified_name(&key.to_lowercase());
         if errs.is_empty() {
             continue;
         }

@@ -16,6 +16,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(svc) = Service::of(obj) else { return };
+    // Node ports are allocated, and their range checked, only for these types; another
+    // type keeps a `nodePort` unused (ClusterIP rejects one: `service-type-conflict`).
+    if !matches!(svc.service_type(), "NodePort" | "LoadBalancer") {
+        return;
+    }
     let (lo, hi) = ctx.config.node_port_range;
     for p in svc.ports() {
         let Some(node) = p.get("nodePort") else {
