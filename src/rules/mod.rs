@@ -202,6 +202,7 @@ registry! {
         pod_spec_invalid,
         container_invalid,
         security_context_invalid,
+        pod_annotation_invalid,
         env_var_invalid,
         resource_requirements_invalid,
         volume_source_invalid,
