@@ -138,7 +138,8 @@ fn apparmor_value(
     value: &str,
 ) {
     let names: Vec<&str> = t.containers().filter_map(|c| c.name()).collect();
-    if !names.contains(&container) {
+    let templated = is_templated(container) || names.iter().any(|n| is_templated(n));
+    if !templated && !names.contains(&container) {
         let hint = did_you_mean(container, &names)
             .map(|n| format!("did you mean `{APPARMOR_CONTAINER}{n}`? "))
             .unwrap_or_default();
