@@ -299,6 +299,9 @@ pub struct QuantityField<'a> {
     /// (`fractional byte value ... is invalid`): memory and ephemeral storage of containers
     /// and of the pod overhead, storage of claims.
     pub fraction_warned: bool,
+    /// A LimitRange's `maxLimitRequestRatio`: a ratio of limit to request, not an amount
+    /// of the resource (`memory: 2` is twice, not two bytes).
+    pub ratio: bool,
 }
 
 /// Every quantity-valued field Kubernetes decodes as a `resource.Quantity`, in the kinds
@@ -320,6 +323,7 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     value: &e.value,
                     context: context.clone(),
                     fraction_warned: warned.contains(&resource),
+                    ratio: false,
                 });
             }
         }
@@ -371,6 +375,7 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     value: &e.value,
                     context: format!("emptyDir volume `{vname}`"),
                     fraction_warned: false,
+                    ratio: false,
                 });
             }
             let eph = v.get_path(&["ephemeral", "volumeClaimTemplate", "spec", "resources"]);
@@ -420,7 +425,11 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
                     "defaultRequest",
                     "maxLimitRequestRatio",
                 ] {
+                    let first = out.len();
                     list(&mut out, l.get(k), format!("`{k}` of the limit range"), &[]);
+                    for f in &mut out[first..] {
+                        f.ratio = k == "maxLimitRequestRatio";
+                    }
                 }
             }
         }

@@ -134,6 +134,7 @@ registry! {
         suspicious_memory_quantity,
         request_exceeds_limit,
         resources_unset,
+        limit_range_invalid,
     }
     images {
         image_latest_tag,

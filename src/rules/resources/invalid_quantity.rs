@@ -25,10 +25,17 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         match parsed {
             Ok(q) => {
                 if q.value < 0.0 {
-                    let d = ctx
+                    let mut d = ctx
                         .diag(obj, f.value.span, format!("`{}: {text}` in {} is negative", f.resource, f.context))
-                        .with_primary_label("negative quantity")
-                        .with_help("the API server rejects negative resource quantities (`must be greater than or equal to 0`)");
+                        .with_primary_label("negative quantity");
+                    // `ValidateLimitRange` compares the bounds but never asks for them to be
+                    // non-negative: the server admits the LimitRange.
+                    if obj.kind == "LimitRange" {
+                        d.severity = crate::diagnostics::Severity::Warning;
+                        d = d.with_help("the API server admits it, but no container or claim asks for a negative amount: a negative bound is a typo");
+                    } else {
+                        d = d.with_help("the API server rejects negative resource quantities (`must be greater than or equal to 0`)");
+                    }
                     ctx.push(d);
                 }
             }

@@ -29,7 +29,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     for f in quantity_fields(obj) {
-        if !is_bytes(f.resource) {
+        if !is_bytes(f.resource) || f.ratio {
             continue;
         }
         let Some(Ok(q)) = from_node(f.value) else { continue };
