@@ -135,6 +135,7 @@ registry! {
         request_exceeds_limit,
         resources_unset,
         limit_range_invalid,
+        resource_quota_invalid,
     }
     images {
         image_latest_tag,
