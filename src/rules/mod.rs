@@ -128,6 +128,7 @@ registry! {
         affinity_weight_range,
         toleration_invalid,
         topology_spread_invalid,
+        priority_class_invalid,
     }
     resources {
         invalid_quantity,
