@@ -307,7 +307,7 @@ pub struct QuantityField<'a> {
 /// Every quantity-valued field Kubernetes decodes as a `resource.Quantity`, in the kinds
 /// kubevet knows: container and pod resources, pod overhead, `emptyDir.sizeLimit`, claim
 /// requests (PVCs, StatefulSet claim templates, ephemeral volumes), PV capacity,
-/// ResourceQuota `hard` and LimitRange limits.
+/// ResourceQuota `hard`, LimitRange limits and a RuntimeClass's pod overhead.
 pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
     fn list<'a>(
         out: &mut Vec<QuantityField<'a>>,
@@ -408,6 +408,12 @@ pub fn quantity_fields<'a>(obj: &super::Object<'a>) -> Vec<QuantityField<'a>> {
             &mut out,
             spec.and_then(|s| s.get("capacity")),
             "the capacity".into(),
+            &[],
+        ),
+        "RuntimeClass" => list(
+            &mut out,
+            obj.root.get("overhead").and_then(|o| o.get("podFixed")),
+            "the RuntimeClass overhead".into(),
             &[],
         ),
         "ResourceQuota" => list(

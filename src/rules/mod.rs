@@ -129,6 +129,7 @@ registry! {
         toleration_invalid,
         topology_spread_invalid,
         priority_class_invalid,
+        runtime_class_invalid,
     }
     resources {
         invalid_quantity,

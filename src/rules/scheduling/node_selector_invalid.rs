@@ -4,6 +4,7 @@ use crate::diagnostics::Severity;
 use crate::model::names::{label_value, qualified_name};
 use crate::model::{Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
+use crate::yaml::Node;
 
 pub static RULE: Rule = Rule {
     id: "node-selector-invalid",
@@ -15,11 +16,19 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
 };
 
+/// The `nodeSelector` of a pod template, or of a RuntimeClass's `scheduling` (which the
+/// pods of the class get), and what the API server rejects when it is wrong.
+fn node_selector<'a>(obj: &Object<'a>) -> Option<(&'a Node, &'static str, &'static str)> {
+    if obj.kind == "RuntimeClass" && obj.group() == "node.k8s.io" {
+        let sel = obj.root.get("scheduling")?.get("nodeSelector")?;
+        return Some((sel, "the RuntimeClass", "scheduling.nodeSelector"));
+    }
+    let sel = PodTemplate::of(obj)?.spec?.get("nodeSelector")?;
+    Some((sel, "the pod", "spec.nodeSelector"))
+}
+
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    let Some(t) = PodTemplate::of(obj) else {
-        return;
-    };
-    let Some(sel) = t.spec.and_then(|s| s.get("nodeSelector")) else {
+    let Some((sel, what, path)) = node_selector(obj) else {
         return;
     };
     for e in sel.entries() {
@@ -32,7 +41,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             if key.contains(':') && e.value.is_null() {
                 d = d.with_help("a `:` without a space after it does not separate key and value; write `key: value`");
             } else {
-                d = d.with_help("the API server rejects the pod (`spec.nodeSelector: Invalid value`); node label keys look like `kubernetes.io/os` or `disktype`");
+                d = d.with_help(format!("the API server rejects {what} (`{path}: Invalid value`); node label keys look like `kubernetes.io/os` or `disktype`"));
             }
             ctx.push(d);
         }
@@ -43,7 +52,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let d = ctx
                 .diag(obj, e.value.span, format!("nodeSelector value `{value}` for `{key}` is not a valid label value: {}", errs.join("; ")))
                 .with_primary_label("invalid label value")
-                .with_help("the API server rejects the pod; a node label value is at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit");
+                .with_help(format!("the API server rejects {what}; a node label value is at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"));
             ctx.push(d);
         }
     }

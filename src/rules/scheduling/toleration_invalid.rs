@@ -23,10 +23,13 @@ const GATED_OPERATORS: &[&str] = &["Lt", "Gt"];
 const EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    let Some(t) = PodTemplate::of(obj) else {
-        return;
+    // A RuntimeClass's tolerations are added to the pods of the class, and validated alike.
+    let holder = if obj.kind == "RuntimeClass" && obj.group() == "node.k8s.io" {
+        obj.root.get("scheduling")
+    } else {
+        PodTemplate::of(obj).and_then(|t| t.spec)
     };
-    for tol in all_items(t.spec, "tolerations") {
+    for tol in all_items(holder, "tolerations") {
         if !tol.is_map() {
             continue;
         }
