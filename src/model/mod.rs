@@ -8,6 +8,7 @@ pub mod names;
 mod object;
 mod pod;
 pub mod quantity;
+pub mod resource_names;
 mod service;
 mod workspace;
 

@@ -8,6 +8,7 @@
 
 use crate::diagnostics::Severity;
 use crate::model::quantity::{from_node, greater};
+use crate::model::resource_names::is_native;
 use crate::model::{Container, Object, PodTemplate};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -24,11 +25,6 @@ pub static RULE: Rule = Rule {
 
 fn is_hugepages(name: &str) -> bool {
     name.strip_prefix("hugepages-").is_some_and(|s| !s.is_empty())
-}
-
-/// `IsNativeResource`: no domain, or a `kubernetes.io/` one.
-fn is_native(name: &str) -> bool {
-    !name.contains('/') || name.contains("kubernetes.io/")
 }
 
 /// Resources whose request must equal the limit: everything but cpu, memory and

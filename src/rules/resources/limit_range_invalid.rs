@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostics::Severity;
 use crate::model::names::{did_you_mean, qualified_name};
 use crate::model::quantity::{from_node, greater};
+use crate::model::resource_names;
 use crate::model::Object;
 use crate::rules::api::{judged_str, reject, reject_pair};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -26,30 +27,6 @@ pub static RULE: Rule = Rule {
 
 const TYPES: &[&str] = &["Pod", "Container", "PersistentVolumeClaim"];
 const FIELDS: &[&str] = &["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"];
-
-/// `standardResources`: what `validateResourceName` accepts without a domain.
-const STANDARD: &[&str] = &[
-    "cpu",
-    "memory",
-    "ephemeral-storage",
-    "requests.cpu",
-    "requests.memory",
-    "requests.ephemeral-storage",
-    "limits.cpu",
-    "limits.memory",
-    "limits.ephemeral-storage",
-    "pods",
-    "resourcequotas",
-    "services",
-    "replicationcontrollers",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "storage",
-    "requests.storage",
-    "services.nodeports",
-    "services.loadbalancers",
-];
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if obj.kind != "LimitRange" || obj.group() != "" {
@@ -267,7 +244,7 @@ fn item_limits(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, item: &Node, ty: &str) {
             ratio_bounds(ctx, obj, k, r, mn.copied(), mx.copied());
         }
         if let (Some(&a), Some(&b)) = (d, dr) {
-            let overcommit = (!k.contains('/') || k.contains("kubernetes.io/")) && !k.starts_with("hugepages-");
+            let overcommit = resource_names::is_native(k) && !resource_names::is_hugepages(k);
             if !overcommit && (greater(a.value, b.value) || greater(b.value, a.value)) {
                 reject_pair(
                     ctx,
@@ -320,23 +297,9 @@ fn ratio_bounds(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, k: &str, r: Bound<'_>, 
 /// `validateLimitRangeResourceName`: a container resource for Pod and Container limits, any
 /// standard or domain-qualified resource for the others.
 fn resource_name_problem(ty: &str, name: &str) -> Option<String> {
-    if let Some(e) = qualified_name(name).into_iter().next() {
-        return Some(e);
+    if matches!(ty, "Pod" | "Container") {
+        resource_names::container_resource_problem(name)
+    } else {
+        resource_names::resource_name_problem(name)
     }
-    let bare = !name.contains('/');
-    let hugepages = name.starts_with("hugepages-") || name.starts_with("requests.hugepages-");
-    if bare && !STANDARD.contains(&name) && !hugepages {
-        return Some("must be a standard resource type or fully qualified".into());
-    }
-    if !matches!(ty, "Pod" | "Container") {
-        return None;
-    }
-    if bare {
-        let container = matches!(name, "cpu" | "memory" | "ephemeral-storage") || name.starts_with("hugepages-");
-        return (!container).then(|| "must be a standard resource for containers".into());
-    }
-    let native = name.contains("kubernetes.io/");
-    // `IsExtendedResourceName`: no `requests.` prefix, and still a qualified name with it.
-    let extended = !name.starts_with("requests.") && qualified_name(&format!("requests.{name}")).is_empty();
-    (!native && !extended).then(|| "doesn't follow extended resource name standard".into())
 }

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use crate::diagnostics::Severity;
 use crate::model::fields::is_templated;
-use crate::model::names::{did_you_mean, qualified_name};
+use crate::model::names::did_you_mean;
 use crate::model::quantity::from_node;
+use crate::model::resource_names::{self, is_extended, is_quota_hugepages, is_quota_resource, COUNTS, STANDARD};
 use crate::model::Object;
 use crate::rules::api::{judged_str, reject, reject_pair};
 use crate::rules::{Category, Check, Ctx, Rule};
@@ -23,43 +24,6 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../../rules/resource-quota-invalid.md"),
     check: Check::Object(check),
 };
-
-/// `standardQuotaResources` (and `requests.`/bare hugepages): what a quota tracks without a
-/// domain.
-const QUOTA_RESOURCES: &[&str] = &[
-    "cpu",
-    "memory",
-    "ephemeral-storage",
-    "requests.cpu",
-    "requests.memory",
-    "requests.storage",
-    "requests.ephemeral-storage",
-    "limits.cpu",
-    "limits.memory",
-    "limits.ephemeral-storage",
-    "pods",
-    "resourcequotas",
-    "services",
-    "replicationcontrollers",
-    "secrets",
-    "persistentvolumeclaims",
-    "configmaps",
-    "services.nodeports",
-    "services.loadbalancers",
-];
-
-/// `integerResources`: counted, so whole numbers only.
-const COUNTS: &[&str] = &[
-    "pods",
-    "resourcequotas",
-    "services",
-    "replicationcontrollers",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "services.nodeports",
-    "services.loadbalancers",
-];
 
 /// `standardResourceQuotaScopes` with `CrossNamespacePodAffinity`; `VolumeAttributesClass`
 /// (claims by class) is accepted too, as newer servers know it.
@@ -83,10 +47,6 @@ const EXISTS_ONLY: &[&str] = &[
 ];
 
 const CONFLICTS: &[(&str, &str)] = &[("BestEffort", "NotBestEffort"), ("Terminating", "NotTerminating")];
-
-fn is_hugepages(name: &str) -> bool {
-    name.starts_with("hugepages-") || name.starts_with("requests.hugepages-")
-}
 
 /// `IsResourceQuotaScopeValidForResource`, for a standard quota resource.
 fn scope_fits(scope: &str, resource: &str) -> bool {
@@ -125,7 +85,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             let hint = match name {
                 "storage" => "the storage requested by claims is `requests.storage`".to_string(),
                 "gpu" | "nvidia" => "an extended resource is quoted as `requests.<domain>/<name>`, such as `requests.nvidia.com/gpu`".to_string(),
-                _ => did_you_mean(name, QUOTA_RESOURCES).map_or_else(
+                _ => did_you_mean(name, &STANDARD.iter().copied().filter(|n| is_quota_resource(n)).collect::<Vec<_>>()).map_or_else(
                     || "use a standard quota resource (`requests.cpu`, `limits.memory`, `pods`, `requests.storage`...), `count/<resource>.<group>`, or a name with a domain".to_string(),
                     |s| format!("did you mean `{s}`?"),
                 ),
@@ -140,7 +100,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             );
             continue;
         }
-        if QUOTA_RESOURCES.contains(&name) || is_hugepages(name) {
+        if is_quota_resource(name) || is_quota_hugepages(name) {
             standard.push(name);
         }
         let integer = COUNTS.contains(&name) || is_extended(name);
@@ -188,29 +148,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     conflicts(ctx, obj, &seen);
 }
 
-/// `IsExtendedResourceName`: a resource with a domain other than `kubernetes.io`, not
-/// written as a `requests.` quota name.
-fn is_extended(name: &str) -> bool {
-    name.contains('/')
-        && !name.contains("kubernetes.io/")
-        && !name.starts_with("requests.")
-        && qualified_name(&format!("requests.{name}")).is_empty()
-}
-
 /// `ValidateResourceQuotaResourceName`.
 fn resource_name_problem(name: &str) -> Option<String> {
-    if let Some(e) = qualified_name(name).into_iter().next() {
-        return Some(e);
-    }
-    if name.contains('/') || QUOTA_RESOURCES.contains(&name) || is_hugepages(name) {
-        return None;
+    let problem = resource_names::resource_name_problem(name);
+    if problem.is_some() || name.contains('/') || is_quota_resource(name) || is_quota_hugepages(name) {
+        return problem;
     }
     // `validateResourceName` accepts `storage`, the quota's own list does not.
-    Some(if name == "storage" {
-        "must be a standard resource for quota".into()
-    } else {
-        "must be a standard resource type or fully qualified".into()
-    })
+    Some("must be a standard resource for quota".into())
 }
 
 fn scope_known(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node, scope: &str) -> bool {

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::diagnostics::Severity;
 use crate::model::fields::is_templated;
 use crate::model::names::dns1123_label;
+use crate::model::resource_names::container_resource_problem;
 use crate::model::Object;
 use crate::rules::api::{admitted_with_warning, reject, reject_pair};
 use crate::rules::podspec::pod_spec_warning::deprecated_label;
@@ -49,15 +50,14 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let Some(name) = e.key.key_text().filter(|n| !is_templated(n)) else {
             continue;
         };
-        let container = matches!(name, "cpu" | "memory" | "ephemeral-storage") || name.starts_with("hugepages-");
-        if !name.contains('/') && !container {
+        if let Some(problem) = container_resource_problem(name) {
             reject(
                 ctx,
                 obj,
                 &e.key,
                 format!("`{name}` in `overhead.podFixed` is not a resource a pod can have"),
-                &format!("Invalid value: {name:?}: must be a standard resource for containers"),
-                "the overhead is added to each pod's requests: use `cpu`, `memory`, `ephemeral-storage` or `hugepages-<size>`",
+                &format!("Invalid value: {name:?}: {problem}"),
+                "the overhead is added to each pod's requests: use `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or an extended resource with a domain",
             );
         }
     }
