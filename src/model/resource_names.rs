@@ -96,3 +96,53 @@ pub fn container_resource_problem(name: &str) -> Option<String> {
     (!is_native(name) && !is_extended(name))
         .then(|| "doesn't follow extended resource name standard".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_follow_the_api_server_helpers() {
+        assert!(is_extended("nvidia.com/gpu"));
+        assert!(
+            !is_extended("requests.nvidia.com/gpu"),
+            "a quota name, not a resource"
+        );
+        assert!(!is_extended("kubernetes.io/foo"), "native");
+        assert!(!is_extended("cpu"));
+        assert!(is_quota_resource("requests.storage") && !is_quota_resource("storage"));
+        assert!(
+            is_quota_hugepages("requests.hugepages-2Mi") && !is_hugepages("requests.hugepages-2Mi")
+        );
+    }
+
+    #[test]
+    fn container_names() {
+        for ok in [
+            "cpu",
+            "memory",
+            "ephemeral-storage",
+            "hugepages-1Gi",
+            "example.com/foo",
+            "kubernetes.io/bar",
+        ] {
+            assert_eq!(container_resource_problem(ok), None, "{ok}");
+        }
+        assert_eq!(
+            container_resource_problem("storage").as_deref(),
+            Some("must be a standard resource for containers")
+        );
+        assert_eq!(
+            container_resource_problem("gpu").as_deref(),
+            Some("must be a standard resource type or fully qualified")
+        );
+        assert_eq!(
+            container_resource_problem("requests.example.com/foo").as_deref(),
+            Some("doesn't follow extended resource name standard")
+        );
+        assert!(
+            container_resource_problem("Example.com/foo").is_some(),
+            "not a DNS prefix"
+        );
+    }
+}
