@@ -959,13 +959,18 @@ impl<'a> SchemaSet<'a> {
         let mut found = cut(crd_cut::Keep::Judge);
         if found.as_ref().is_ok_and(Vec::is_empty) {
             // Every debug build (the test suite, the fuzzer) checks the cuts against the
-            // whole schema.
-            debug_assert_eq!(
-                whole(),
-                Ok(Vec::new()),
-                "the cut-down CRD schema passes a {} the whole one rejects",
-                c.kind
-            );
+            // whole schema. A whole schema that does not compile (a broken keyword under a
+            // field this resource does not set, which `crd-schema-invalid` reports on the
+            // CRD) gives no verdict to compare with.
+            #[cfg(debug_assertions)]
+            if let Ok(w) = whole() {
+                assert_eq!(
+                    w,
+                    Vec::new(),
+                    "the cut-down CRD schema passes a {} the whole one rejects",
+                    c.kind
+                );
+            }
             return Ok(Vec::new());
         }
         found = cut(crd_cut::Keep::Explain);
