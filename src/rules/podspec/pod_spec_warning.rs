@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     id: "pod-spec-warning",
     severity: Severity::Warning,
     category: Category::PodSpec,
-    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations, repeated imagePullSecrets or hostAliases IPs, clashing volume item paths, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
+    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations (seccomp's without the field among them), repeated imagePullSecrets or hostAliases IPs, clashing volume item paths, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
     fix: false,
     doc: include_str!("../../../rules/pod-spec-warning.md"),
     check: Check::Object(check),
@@ -34,6 +34,10 @@ const DEPRECATED_NODE_LABELS: &[(&str, &str)] = &[
     ("scheduler.alpha.kubernetes.io/preferAvoidPods", "deprecated since v1.22; use Taints and Tolerations instead"),
     ("node-role.kubernetes.io/master", "use \"node-role.kubernetes.io/control-plane\" instead"),
 ];
+
+const SECCOMP_POD: &str = "seccomp.security.alpha.kubernetes.io/pod";
+const SECCOMP_CONTAINER: &str = "container.seccomp.security.alpha.kubernetes.io/";
+const APPARMOR_CONTAINER: &str = "container.apparmor.security.beta.kubernetes.io/";
 
 /// `deprecatedAnnotations` (pkg/api/pod/warnings.go).
 const DEPRECATED_ANNOTATIONS: &[(&str, &str)] = &[
@@ -158,6 +162,45 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 e.key.span,
                 format!("the annotation `{key}` no longer does anything"),
                 format!("{meta_at}.annotations[{key}]: {msg}"),
+            );
+        }
+    }
+    // The seccomp and AppArmor annotations without the field that replaced them: the kubelet
+    // has ignored seccomp's since 1.27; AppArmor's is deprecated (the server copies a bare
+    // Pod's into the field, and warns about it there, not here).
+    let has_profile = |sc: Option<&Node>, field: &str| {
+        sc.and_then(|sc| sc.get(field)).is_some_and(|p| !p.is_null())
+    };
+    let pod_sc = spec.get("securityContext");
+    let find = |key: &str| annotations.iter().find(|e| e.key.key_text() == Some(key));
+    if !has_profile(pod_sc, "seccompProfile") {
+        if let Some(e) = find(SECCOMP_POD) {
+            warn(
+                e.key.span,
+                "the pod's seccomp annotation has been ignored since Kubernetes 1.27; only `securityContext.seccompProfile` sets a profile".to_string(),
+                format!("{meta_at}.annotations[{SECCOMP_POD}]: non-functional in v1.27+; use the \"seccompProfile\" field instead"),
+            );
+        }
+    }
+    let pod_apparmor = has_profile(pod_sc, "appArmorProfile");
+    for c in t.containers() {
+        let Some(name) = c.name() else { continue };
+        let sc = c.node.get("securityContext");
+        let key = format!("{SECCOMP_CONTAINER}{name}");
+        if let Some(e) = find(&key).filter(|_| !has_profile(sc, "seccompProfile")) {
+            warn(
+                e.key.span,
+                format!("the seccomp annotation for {} has been ignored since Kubernetes 1.27; only `securityContext.seccompProfile` sets a profile", c.describe()),
+                format!("{meta_at}.annotations[{key}]: non-functional in v1.27+; use the \"seccompProfile\" field instead"),
+            );
+        }
+        let key = format!("{APPARMOR_CONTAINER}{name}");
+        let templated = obj.kind != "Pod";
+        if let Some(e) = find(&key).filter(|_| templated && !pod_apparmor && !has_profile(sc, "appArmorProfile")) {
+            warn(
+                e.key.span,
+                format!("the AppArmor annotation for {} is deprecated", c.describe()),
+                format!("{meta_at}.annotations[{key}]: deprecated since v1.30; use the \"appArmorProfile\" field instead"),
             );
         }
     }
