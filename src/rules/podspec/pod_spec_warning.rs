@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     id: "pod-spec-warning",
     severity: Severity::Warning,
     category: Category::PodSpec,
-    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations (seccomp's without the field among them), repeated imagePullSecrets or hostAliases IPs, clashing volume item paths, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
+    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations (seccomp's without the field among them), repeated imagePullSecrets or hostAliases IPs, clashing volume item paths, an empty projected source, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
     fix: false,
     doc: include_str!("../../../rules/pod-spec-warning.md"),
     check: Check::Object(check),
@@ -245,6 +245,27 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         let Some(projected) = v.get("projected").filter(|p| p.is_map()) else {
             continue;
         };
+        let name = v.get("name").and_then(Node::as_str).unwrap_or("?");
+        for source in all_items(Some(projected), "sources").filter(|s| s.is_map()) {
+            // What decodes to an empty `VolumeProjection`; the sources behind feature gates
+            // that are off by default through 1.35 are dropped before the server warns.
+            let set = |k: &str| source.get(k).is_some_and(|n| !n.is_null());
+            if ["secret", "configMap", "downwardAPI", "serviceAccountToken"].iter().any(|k| set(k)) {
+                continue;
+            }
+            let dropped = ["clusterTrustBundle", "podCertificate"]
+                .into_iter()
+                .find(|k| set(k));
+            let message = match dropped {
+                Some(k) => format!("the `{k}` source of volume `{name}` is dropped: its feature gate is off by default, which leaves the source empty"),
+                None => format!("a source of projected volume `{name}` is empty"),
+            };
+            warn(
+                source.span,
+                message,
+                format!("volume \"{name}\" (Projected) has no sources provided"),
+            );
+        }
         let tokens: Vec<&str> = projected
             .get("sources")
             .map(Node::items)
