@@ -171,14 +171,16 @@ fn snippet<'a>(
     if one_line {
         let (from, to) = cut(&file.text, (start, end), &spans, long_line, CUT_CONTEXT);
         if from > start {
-            // The renderer's column: of the primary span, else of the first label.
+            // The renderer's column: of the primary span, else of the first label, clamped
+            // into the cut as the annotations are (an empty span at the end of the text
+            // sits on the next line, after the window).
             let at = primary
                 .or(context.first().copied())
-                .map_or(from, |(s, _)| s.start as usize);
+                .map_or(from, |(s, _)| (s.start as usize).clamp(from, to));
             let actual = file.position(at).column;
             fixes.push(ColumnFix {
                 line: first_line + 1,
-                shown: actual + 1 - file.position(from).column,
+                shown: (actual + 1).saturating_sub(file.position(from).column),
                 actual,
             });
         }
