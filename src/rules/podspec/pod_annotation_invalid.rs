@@ -176,7 +176,7 @@ fn apparmor_value(
     );
 }
 
-/// The `type` and `localhostProfile` a profile field sets.
+/// The `type` a profile field sets: its node and its text.
 fn profile_type(profile: &Node) -> Option<(&Node, &str)> {
     let ty = profile.get("type")?;
     Some((ty, ty.as_str()?))
