@@ -38,8 +38,10 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        // A lone '\r' is not a line break for YAML 1.2 but is for CRLF; '\n' always ends a
-        // line, so "\r\n" keeps the '\r' on the previous line and columns stay right.
+        // Lines end at '\n' only, so "\r\n" keeps the '\r' on the previous line and columns
+        // stay right. A lone '\r' (a line break to YAML, rare outside old Mac files) stays
+        // inside its line: the loader maps parser positions by character index, not by the
+        // parser's line numbers, so the two need not agree.
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
         let mut non_ascii = Vec::new();
         let mut chars_before_block = Vec::new();
@@ -129,7 +131,7 @@ impl LineIndex {
     }
 
     /// Characters in `text[..offset]` (`offset` on a character boundary).
-    fn chars_before(&self, text: &str, offset: usize) -> usize {
+    pub fn chars_before(&self, text: &str, offset: usize) -> usize {
         let block = offset / BLOCK;
         let Some(&before) = self.chars_before_block.get(block) else {
             return text[..offset].chars().count();
@@ -140,6 +142,30 @@ impl LineIndex {
                 .iter()
                 .filter(|&&b| starts_char(b))
                 .count()
+    }
+
+    /// Byte offset of the character with 0-based index `n` in the whole text (the end of
+    /// the text past the last one): a block lookup, then at most a block's bytes.
+    pub fn offset_of_char(&self, text: &str, n: usize) -> usize {
+        if self.chars_before_block.is_empty() {
+            return n.min(text.len());
+        }
+        // The last block that starts at or before character `n`.
+        let block = self
+            .chars_before_block
+            .partition_point(|&c| c as usize <= n)
+            .saturating_sub(1);
+        let mut count = self.chars_before_block[block] as usize;
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate().skip(block * BLOCK) {
+            if starts_char(b) {
+                if count == n {
+                    return i;
+                }
+                count += 1;
+            }
+        }
+        text.len()
     }
 
     /// Byte offset of character column `col` (0-based) on 0-based line `line`, counting
@@ -195,6 +221,28 @@ mod tests {
         assert_eq!(idx.offset_of(text, 0, 4, None), 5);
         assert_eq!(idx.line_range(text, 0), 0..5);
         assert_eq!(idx.position(text, text.len()).line, 3);
+    }
+
+    #[test]
+    fn character_indices_map_to_byte_offsets() {
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(if i % 5 == 0 {
+                "ключ: é\r"
+            } else {
+                "key: v\n"
+            });
+        }
+        let idx = LineIndex::new(&text);
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for (n, &at) in starts.iter().enumerate() {
+            assert_eq!(idx.offset_of_char(&text, n), at, "character {n}");
+            assert_eq!(idx.chars_before(&text, at), n);
+        }
+        assert_eq!(idx.offset_of_char(&text, starts.len()), text.len());
+        assert_eq!(idx.offset_of_char(&text, starts.len() + 9), text.len());
+        let ascii = "a: b\n";
+        assert_eq!(LineIndex::new(ascii).offset_of_char(ascii, 3), 3);
     }
 
     #[test]

@@ -75,6 +75,11 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
     let mut scratch = Scratch::default();
     'chunks: for chunk in split_documents(text, start, &file.lines) {
         let ascii = text.as_bytes()[chunk.start..chunk.end].is_ascii();
+        let chunk_chars = if ascii {
+            0
+        } else {
+            file.lines.chars_before(text, chunk.start)
+        };
         // Lines (0-based, in the file) indented by extra spaces for a lenient re-parse.
         let mut pads: Vec<(usize, usize)> = Vec::new();
         let mut first_error: Option<Diagnostic> = None;
@@ -96,6 +101,8 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
                 anchors: HashMap::new(),
                 prev_end: chunk.start,
                 cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
+                chunk_chars,
+                char_cursor: std::cell::Cell::new((0, chunk.start)),
                 duplicate_keys: false,
                 yaml11_boolean_keys: false,
                 wide_integers: false,
@@ -272,8 +279,14 @@ struct Loader<'a> {
     anchors: HashMap<usize, Anchored>,
     /// Byte end of the previous event (where a block scalar's indicator is searched from).
     prev_end: usize,
-    /// The last position resolved by [`Loader::byte`]: (file line, column, byte offset).
+    /// The last position resolved by [`Loader::byte`] in a padded text: (file line, column,
+    /// byte offset).
     cursor: std::cell::Cell<(usize, usize, usize)>,
+    /// Characters in the file before the chunk (a non-ASCII chunk only).
+    chunk_chars: usize,
+    /// The last position resolved by [`Loader::byte_of_char`]: (character index in the
+    /// chunk, byte offset).
+    char_cursor: std::cell::Cell<(usize, usize)>,
     /// Some mapping of the current document holds a key twice.
     duplicate_keys: bool,
     /// Some mapping key of the current document is a YAML 1.1 boolean word.
@@ -724,9 +737,14 @@ impl Loader<'_> {
 
     /// Byte offset in the file of a parser position.
     fn byte(&self, m: &Marker) -> usize {
-        if self.ascii && self.pads.is_empty() {
-            return (self.chunk.start + m.index()).min(self.chunk.end);
+        if self.pads.is_empty() {
+            if self.ascii {
+                return (self.chunk.start + m.index()).min(self.chunk.end);
+            }
+            return self.byte_of_char(m.index());
         }
+        // A padded text's character indices are not the file's; its lines and columns are,
+        // once a padded line's extra spaces are taken off.
         let line = self.chunk.first_line + m.line().saturating_sub(1);
         let col = match self.pads.binary_search_by_key(&line, |p| p.0) {
             Ok(i) => m.col().saturating_sub(self.pads[i].1),
@@ -751,6 +769,31 @@ impl Loader<'_> {
             self.file.lines.offset_of(text, line, col, from)
         };
         self.cursor.set((line, col, offset));
+        offset.min(self.chunk.end)
+    }
+
+    /// Byte offset in the file of the chunk's character `index`. By index rather than by the
+    /// parser's line and column: the parser ends a line at a lone `\r` too (YAML does), the
+    /// line index only at `\n`, and every position after such a `\r` in a non-ASCII document
+    /// used to land on the end of the text.
+    fn byte_of_char(&self, index: usize) -> usize {
+        let text = &self.file.text;
+        // Positions come in text order: count on from the previous one when it is near, so a
+        // long non-ASCII line of flow items costs linear time; else look the index up.
+        let (c_index, c_byte) = self.char_cursor.get();
+        let offset = match index.checked_sub(c_index) {
+            Some(ahead) if ahead <= 64 && c_byte <= text.len() => {
+                match text[c_byte..].char_indices().nth(ahead) {
+                    Some((i, _)) => c_byte + i,
+                    None => text.len(),
+                }
+            }
+            _ => self
+                .file
+                .lines
+                .offset_of_char(text, self.chunk_chars + index),
+        };
+        self.char_cursor.set((index, offset));
         offset.min(self.chunk.end)
     }
 

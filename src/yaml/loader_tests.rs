@@ -159,6 +159,25 @@ fn crlf_bom_and_non_ascii_keep_byte_spans() {
 }
 
 #[test]
+fn lone_carriage_returns_keep_byte_spans_in_non_ascii_documents() {
+    // The parser ends a line at a lone `\r`, the line index does not: spans after one used to
+    // land on the end of the text (found by fuzzing).
+    let text = "a: ключ\rb: [1,\r \"ü\"]\rc: 3\nb: 4\n";
+    let (f, p) = parse(text);
+    let r = root(&p, 0);
+    assert_eq!(src(&f, &r.entry("c").unwrap().key), "c");
+    assert_eq!(src(&f, r.get("b").unwrap()), "[1,\r \"ü\"]");
+    assert_eq!(src(&f, &r.get("b").unwrap().items()[1]), "\"ü\"");
+    let dup = p
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == RULE_DUPLICATE_KEY)
+        .expect("the repeated key `b` is reported");
+    assert_eq!(&f.text[dup.span.range()], "b");
+    assert_eq!(dup.span.start as usize, text.rfind("b:").unwrap());
+}
+
+#[test]
 fn duplicate_keys_are_reported_and_both_kept() {
     let (f, p) = parse("a: 1\nb: 2\na: 3\n");
     assert_eq!(p.diagnostics.len(), 1);
