@@ -73,7 +73,21 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
     let mut out = ParsedFile::default();
     let mut counters = Counters::default();
     let mut scratch = Scratch::default();
+    // `kubectl` reads a file that starts with `{` as JSON, any other as YAML.
+    let json = text[start..].trim_start().starts_with('{');
     'chunks: for chunk in split_documents(text, start, &file.lines) {
+        if let Some((at, c)) = super::control::first_forbidden(&text[chunk.start..chunk.end], json)
+        {
+            out.diagnostics.push(forbidden_character(
+                file,
+                chunk.start + at,
+                c,
+                json,
+                counters.doc_index,
+            ));
+            counters.doc_index += 1;
+            continue;
+        }
         let ascii = text.as_bytes()[chunk.start..chunk.end].is_ascii();
         let chunk_chars = if ascii {
             0
@@ -151,6 +165,41 @@ pub fn parse_file(file: &SourceFile, limits: &Limits) -> ParsedFile {
         }
     }
     out
+}
+
+/// A character the decoder refuses before it parses: the document is not checked, as a
+/// document with a syntax error is not.
+fn forbidden_character(
+    file: &SourceFile,
+    at: usize,
+    c: char,
+    json: bool,
+    doc_index: usize,
+) -> Diagnostic {
+    let what = match super::control::name(c) {
+        Some(name) => format!("U+{:04X} ({name})", c as u32),
+        None => format!("U+{:04X}", c as u32),
+    };
+    let escape = match c as u32 {
+        n if n <= 0xff && !json => format!("\\x{n:02x}"),
+        n => format!("\\u{n:04x}"),
+    };
+    let (format, decoder_says) = if json {
+        ("JSON", "invalid character")
+    } else {
+        ("YAML", "yaml: control characters are not allowed")
+    };
+    Diagnostic::new(
+        RULE_SYNTAX,
+        Severity::Error,
+        file.id,
+        Span::new(at, at + c.len_utf8()),
+        format!("invalid {format}: the control character {what} is not allowed; this document is not checked"),
+    )
+    .with_document(doc_index)
+    .with_help(format!(
+        "kubectl refuses the whole document (`{decoder_says}`); delete the character (most editors do not show it), or write it as the escape `{escape}` inside a double-quoted string"
+    ))
 }
 
 /// Per-file counters that a re-parsed chunk must roll back.

@@ -1,6 +1,7 @@
 //! YAML front end: the spanned node tree, scalar resolution as Kubernetes does it, and the
 //! event-driven loader with its limits.
 
+mod control;
 mod keys;
 mod loader;
 mod node;
