@@ -1,13 +1,13 @@
 //! `service-spec-warning`: what the API server warns about when it admits a Service
 //! (`GetWarningsForService`, pkg/api/service/warnings.go): fields it ignores for the
-//! Service's type, addresses in a form a future release will reject, and the deprecated
-//! topology-aware-hints annotation.
+//! Service's type, addresses in a form a future release will reject, and what is deprecated
+//! (the topology-aware-hints annotation, `externalIPs`, `trafficDistribution: PreferClose`).
 
 use std::net::IpAddr;
 
 use crate::diagnostics::Severity;
 use crate::model::{Object, Service};
-use crate::rules::api::{admitted_with_warning, parse_cidr, parse_ip};
+use crate::rules::api::{admitted_with_warning, at_least, parse_cidr, parse_ip};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::{Node, Span};
 
@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     id: "service-spec-warning",
     severity: Severity::Warning,
     category: Category::Services,
-    summary: "What the API server warns about on a Service (kubectl prints `Warning:`): loadBalancerIP, externalIPs or sessionAffinity on a headless Service, externalIPs on an ExternalName Service, externalName on another type, IP addresses and CIDRs in non-standard form, the topology-aware-hints annotation",
+    summary: "What the API server warns about on a Service (kubectl prints `Warning:`): loadBalancerIP, externalIPs or sessionAffinity on a headless Service, externalIPs on an ExternalName Service, externalName on another type, IP addresses and CIDRs in non-standard form, the topology-aware-hints annotation, the deprecated externalIPs (1.36) and trafficDistribution PreferClose (1.35)",
     fix: false,
     doc: include_str!("../../../rules/service-spec-warning.md"),
     check: Check::Object(check),
@@ -49,6 +49,18 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     } else if let Some(e) = set("externalName").filter(|e| e.value.as_str().is_some_and(|s| !s.is_empty())) {
         found.push((e.key.span, format!("a `{ty}` Service ignores `externalName`: only an ExternalName Service is a DNS alias"), "spec.externalName is ignored when spec.type is not \"ExternalName\"".into()));
+    }
+    // Deprecations the server warns about from the release that made them (1.36: KEP-5707,
+    // kubernetes#137293; 1.35: `PreferSameZone` went GA, kubernetes#134457).
+    if at_least(ctx, 36) && !headless && ty != "ExternalName" {
+        if let Some(e) = set("externalIPs").filter(|e| !e.value.items().is_empty()) {
+            found.push((e.key.span, "`externalIPs` is deprecated since Kubernetes 1.36, and some clusters no longer implement it; expose the Service with `type: LoadBalancer` or through a Gateway instead".into(), "spec.externalIPs is deprecated and may no longer be implemented in some clusters".into()));
+        }
+    }
+    if at_least(ctx, 35) {
+        if let Some(n) = spec.get("trafficDistribution").filter(|n| n.as_str() == Some("PreferClose")) {
+            found.push((n.span, "`trafficDistribution: PreferClose` is deprecated since Kubernetes 1.35: it is the same as `PreferSameZone`, which says what it does".into(), "spec.trafficDistribution: \"PreferClose\" is deprecated; use \"PreferSameZone\"".into()));
+        }
     }
     addresses(spec, &mut found);
     let annotations = obj
