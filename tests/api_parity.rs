@@ -380,6 +380,11 @@ fn version_gated_checks_follow_the_target_version() {
             "1.32",
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n  securityContext: {seLinuxChangePolicy: Recursive}\n  containers: [{name: a, image: busybox:1.36}]\n",
         ),
+        (
+            "service-spec-invalid",
+            "1.30",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: a}\n  ports: [{port: 80}]\n  trafficDistribution: Nearby\n",
+        ),
         // The server's deprecation warnings start with the release that deprecates.
         (
             "service-spec-warning",

@@ -6,7 +6,7 @@
 use crate::diagnostics::Severity;
 use crate::model::names::dns1123_subdomain;
 use crate::model::{Object, Service};
-use crate::rules::api::{enum_value, judged_str, parse_cidr, parse_ip, reject, reject_pair};
+use crate::rules::api::{at_least, enum_value, judged_str, parse_cidr, parse_ip, reject, reject_pair};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -45,6 +45,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     session_affinity(ctx, obj, spec);
     cluster_ips(ctx, obj, spec);
     ip_families(ctx, obj, spec);
+    traffic_distribution(ctx, obj, spec);
     families_of_cluster_ips(ctx, obj, spec);
     load_balancer_ip(ctx, obj, spec);
     for ip in spec.get("externalIPs").map(Node::items).unwrap_or_default() {
@@ -215,6 +216,15 @@ fn cluster_ips(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
                 reject(ctx, obj, &items[1], "both `clusterIPs` are of the same IP family".into(), "Invalid value: may specify no more than one IP for each IP family", "dual-stack needs one IPv4 and one IPv6 address");
             }
         }
+    }
+}
+
+/// `validateServiceTrafficDistribution`, from 1.31 (its gate's beta). `PreferSameZone` and
+/// `PreferSameNode` are accepted behind the `PreferSameTrafficDistribution` gate (alpha in
+/// 1.33, on by default from 1.34, GA in 1.35), so only a value outside all three is judged.
+fn traffic_distribution(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    if at_least(ctx, 31) {
+        enum_value(ctx, obj, spec, "trafficDistribution", &["PreferClose", "PreferSameZone", "PreferSameNode"]);
     }
 }
 
