@@ -385,6 +385,18 @@ fn version_gated_checks_follow_the_target_version() {
             "1.30",
             "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: a}\n  ports: [{port: 80}]\n  trafficDistribution: Nearby\n",
         ),
+        // `StrictIPCIDRValidation` is on by default from 1.36; NetworkPolicy CIDRs are only
+        // warned about from 1.33 to 1.35.
+        (
+            "service-spec-invalid",
+            "1.35",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  clusterIP: 010.96.0.10\n  selector: {app: a}\n  ports: [{port: 80}]\n",
+        ),
+        (
+            "network-policy-invalid",
+            "1.32",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.1/8}}]}]\n",
+        ),
         // The server's deprecation warnings start with the release that deprecates.
         (
             "service-spec-warning",

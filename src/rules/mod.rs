@@ -3,6 +3,7 @@
 //! Adding a rule touches one source file (`src/rules/<category>/<rule>.rs`, holding its
 //! metadata and check), one page (`rules/<id>.md`), one fixture and one line below.
 
+mod addresses;
 mod api;
 mod rule;
 mod selection;

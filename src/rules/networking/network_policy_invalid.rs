@@ -4,7 +4,10 @@
 use crate::diagnostics::Severity;
 use crate::model::names::iana_svc_name;
 use crate::model::Object;
-use crate::rules::api::{cidr_contains, enum_value, judged_str, parse_cidr, reject, reject_pair};
+use crate::rules::addresses;
+use crate::rules::api::{
+    admitted_with_warning, at_least, cidr_contains, enum_value, judged_str, parse_cidr, reject, reject_pair,
+};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
 
@@ -174,7 +177,9 @@ fn peer_entry(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, peer: &Node) {
         );
         return;
     };
-    for ex in ib.get("except").map(Node::items).unwrap_or_default() {
+    let excepts = ib.get("except").map(Node::items).unwrap_or_default();
+    cidr_forms(ctx, obj, std::iter::once(cidr_node).chain(excepts));
+    for ex in excepts {
         let Some(t) = judged_str(ex) else { continue };
         let Some(e) = parse_cidr(t) else {
             reject(
@@ -198,6 +203,33 @@ fn peer_entry(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, peer: &Node) {
                 "Invalid value: must be a strict subset of `cidr`",
                 "list only ranges inside the `cidr` (and smaller than it)",
             );
+        }
+    }
+}
+
+/// The forms of the ipBlock's CIDRs: from 1.36 (`StrictIPCIDRValidation` on by default) the
+/// server rejects leading zeros, IPv4-mapped addresses and bits set beyond the prefix, which
+/// it read leniently before; from 1.33 to 1.35 it admits them with a warning.
+fn cidr_forms<'n>(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, cidrs: impl Iterator<Item = &'n Node>) {
+    let strict = addresses::strict(ctx);
+    if !strict && !at_least(ctx, 33) {
+        return;
+    }
+    for n in cidrs {
+        let Some(v) = judged_str(n) else { continue };
+        if strict {
+            if let Some((why, fix)) = addresses::strict_cidr_problem(v) {
+                reject(ctx, obj, n, format!("the CIDR `{v}` is in a form the API server rejects from Kubernetes 1.36: it {why}"), &format!("Invalid value: {why}"), &fix);
+            }
+            continue;
+        }
+        let path = obj.root.path_to(n.span).unwrap_or_default();
+        for (span, message, server) in addresses::cidr_warnings(n, &path, false) {
+            let before = ctx.out.len();
+            admitted_with_warning(ctx, obj, span, message, &server);
+            for d in &mut ctx.out[before..] {
+                d.severity = Severity::Warning;
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 use crate::diagnostics::Severity;
 use crate::model::names::dns1123_subdomain;
 use crate::model::{Object, Service};
+use crate::rules::addresses;
 use crate::rules::api::{at_least, enum_value, judged_str, parse_cidr, parse_ip, reject, reject_pair};
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -46,6 +47,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     cluster_ips(ctx, obj, spec);
     ip_families(ctx, obj, spec);
     traffic_distribution(ctx, obj, spec);
+    strict_addresses(ctx, obj, spec, ty);
     families_of_cluster_ips(ctx, obj, spec);
     load_balancer_ip(ctx, obj, spec);
     for ip in spec.get("externalIPs").map(Node::items).unwrap_or_default() {
@@ -225,6 +227,39 @@ fn cluster_ips(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
 fn traffic_distribution(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     if at_least(ctx, 31) {
         enum_value(ctx, obj, spec, "trafficDistribution", &["PreferClose", "PreferSameZone", "PreferSameNode"]);
+    }
+}
+
+/// From 1.36 (`StrictIPCIDRValidation` on by default) the server rejects a new Service's
+/// addresses in the forms it used to read leniently: leading zeros, IPv4-mapped IPv6, and
+/// source ranges with bits set beyond the prefix. (`loadBalancerIP` is not validated; a
+/// non-canonical IPv6 form is only warned about: `service-spec-warning`.)
+fn strict_addresses(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, ty: &str) {
+    if !addresses::strict(ctx) {
+        return;
+    }
+    // Without `clusterIPs` the server copies `clusterIP` into it before validating.
+    let listed = spec.get("clusterIPs").map(Node::items).unwrap_or_default();
+    let cluster: Vec<&Node> = if listed.is_empty() {
+        spec.get("clusterIP").into_iter().collect()
+    } else {
+        listed.iter().collect()
+    };
+    let external = spec.get("externalIPs").map(Node::items).unwrap_or_default();
+    let ips = cluster.into_iter().map(|n| (n, "cluster IP")).chain(external.iter().map(|n| (n, "external IP")));
+    for (n, what) in ips {
+        let Some(v) = judged_str(n) else { continue };
+        if let Some((why, fix)) = addresses::strict_ip_problem(v) {
+            reject(ctx, obj, n, format!("the {what} `{v}` is in a form the API server rejects from Kubernetes 1.36: it {why}"), &format!("Invalid value: {why}"), &fix);
+        }
+    }
+    if ty == "LoadBalancer" {
+        for r in spec.get("loadBalancerSourceRanges").map(Node::items).unwrap_or_default() {
+            let Some(v) = judged_str(r) else { continue };
+            if let Some((why, fix)) = addresses::strict_cidr_problem(v.trim()) {
+                reject(ctx, obj, r, format!("the source range `{v}` is in a form the API server rejects from Kubernetes 1.36: it {why}"), &format!("Invalid value: {why}"), &fix);
+            }
+        }
     }
 }
 
