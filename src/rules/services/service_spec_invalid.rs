@@ -343,19 +343,19 @@ fn families_of_cluster_ips(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node)
     }
 }
 
-/// `loadBalancerIP` (deprecated, still validated): an IP address when set.
+/// `loadBalancerIP` that is not an IP address. `ValidateService` does not look at the
+/// deprecated field (its only check is `GetWarningsForIP`, which passes over what it cannot
+/// parse), so the Service is admitted; the cloud's load balancer controller then fails on it,
+/// with an event nobody reads: a warning.
 fn load_balancer_ip(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     let Some(node) = spec.get("loadBalancerIP") else { return };
     let Some(v) = judged_str(node) else { return };
     if parse_ip(v).is_none() {
-        reject(
-            ctx,
-            obj,
-            node,
-            format!("`loadBalancerIP: {v}` is not an IP address"),
-            "Invalid value: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-            "write a single address such as `203.0.113.10` (no prefix length, no host name), or use the load balancer's own annotation",
-        );
+        let mut d = ctx
+            .diag(obj, node.span, format!("`loadBalancerIP: {v}` is not an IP address, so no load balancer can take it"))
+            .with_help("the API server admits the Service without checking this deprecated field, and the cloud's load balancer controller then fails on it; write a single address such as `203.0.113.10` (no prefix length, no host name), or use the load balancer's own annotation");
+        d.severity = crate::diagnostics::Severity::Warning;
+        ctx.push(d);
     }
 }
 
