@@ -397,6 +397,16 @@ fn version_gated_checks_follow_the_target_version() {
             "1.32",
             "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.1/8}}]}]\n",
         ),
+        (
+            "pod-spec-invalid",
+            "1.35",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostAliases: [{ip: 010.0.0.1, hostnames: [a]}]\n  containers: [{name: a, image: busybox:1.36}]\n",
+        ),
+        (
+            "pod-spec-warning",
+            "1.32",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostAliases: [{ip: \"2001:DB8::1\", hostnames: [a]}]\n  containers: [{name: a, image: busybox:1.36}]\n",
+        ),
         // The server's deprecation warnings start with the release that deprecates.
         (
             "service-spec-warning",

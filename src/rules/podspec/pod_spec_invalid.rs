@@ -186,6 +186,20 @@ fn host_network(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>, sp
 }
 
 /// `IsValidIP`, accepting the leading zeros Kubernetes' legacy parser accepts.
+/// From 1.36 (`StrictIPCIDRValidation` on by default) an address the server used to read
+/// leniently is rejected: leading zeros, an IPv4-mapped IPv6 address.
+fn strict_ip(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, n: &Node, ip: &str, what: &str) {
+    if !crate::rules::addresses::strict(ctx) {
+        return;
+    }
+    if let Some((why, fix)) = crate::rules::addresses::strict_ip_problem(ip) {
+        let d = ctx
+            .diag(obj, n.span, format!("{what} `{ip}` is in a form the API server rejects from Kubernetes 1.36: it {why}"))
+            .with_help(format!("the API server rejects it (`Invalid value: \"{ip}\": {why}`); {fix}"));
+        ctx.push(d);
+    }
+}
+
 fn valid_ip(s: &str) -> bool {
     if s.parse::<IpAddr>().is_ok() {
         return true;
@@ -240,6 +254,8 @@ fn dns(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
                 .with_primary_label("must be an IP address")
                 .with_help(format!("the API server rejects it (`dnsConfig.nameservers: Invalid value: \"{ip}\": must be a valid IP address`); resolv.conf needs the server's IP, not its name"));
             ctx.push(d);
+        } else {
+            strict_ip(ctx, obj, n, ip, "the nameserver");
         }
     }
     let searches: &[Node] = config.value.get("searches").map(Node::items).unwrap_or_default();
@@ -305,6 +321,8 @@ fn host_aliases(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
                         .with_primary_label("must be an IP address")
                         .with_help(format!("the API server rejects it (`hostAliases[..].ip: Invalid value: \"{ip}\": must be a valid IP address`); /etc/hosts maps an IP address to names"));
                     ctx.push(d);
+                } else {
+                    strict_ip(ctx, obj, n, ip, "the host alias IP");
                 }
             }
         }

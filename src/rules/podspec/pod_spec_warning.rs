@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostics::Severity;
 use crate::model::fields::pod_spec_path;
 use crate::model::{all_items, Object, PodTemplate};
+use crate::rules::addresses;
+use crate::rules::api::at_least;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::{Node, Span};
 
@@ -17,7 +19,7 @@ pub static RULE: Rule = Rule {
     id: "pod-spec-warning",
     severity: Severity::Warning,
     category: Category::PodSpec,
-    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations (seccomp's without the field among them), repeated imagePullSecrets or hostAliases IPs, clashing volume item paths, an empty projected source, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
+    summary: "What the API server warns about on a pod (kubectl prints `Warning:`): deprecated node labels, a spread constraint or pod affinity term without labelSelector, non-functional annotations (seccomp's without the field among them), repeated imagePullSecrets or hostAliases IPs, host alias and nameserver IPs in a non-standard form, clashing volume item paths, an empty projected source, a projected file on the token's path, hostIP without hostPort, a negative terminationGracePeriodSeconds",
     fix: false,
     doc: include_str!("../../../rules/pod-spec-warning.md"),
     check: Check::Object(check),
@@ -65,6 +67,9 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     let Some(spec) = t.spec else { return };
     let at = pod_spec_path(obj.kind);
     let meta_at = at.strip_suffix("spec").unwrap_or("").to_string() + "metadata";
+    // `GetWarningsForIP` on the pod's addresses, from 1.33 (KEP-4858).
+    let address_warnings = at_least(ctx, 33);
+    let strict = addresses::strict(ctx);
     let mut found: Vec<(Span, String, String)> = Vec::new();
     let mut warn = |span: Span, message: String, server: String| {
         found.push((span, message, server));
@@ -238,6 +243,22 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 format!("the host alias IP `{ip}` is listed twice"),
                 format!("{at}.hostAliases[{i}].ip: duplicate ip \"{ip}\""),
             );
+        }
+        if address_warnings {
+            let path = format!("{at}.hostAliases[{i}].ip");
+            if let Some((span, message, server)) = addresses::ip_warning(ip_node, &path, strict) {
+                warn(span, message, server);
+            }
+        }
+    }
+    let nameservers = spec.get("dnsConfig").and_then(|c| c.get("nameservers"));
+    for (i, n) in nameservers.map(Node::items).unwrap_or_default().iter().enumerate() {
+        let path = format!("{at}.dnsConfig.nameservers[{i}]");
+        if let Some((span, message, server)) = address_warnings
+            .then(|| addresses::ip_warning(n, &path, strict))
+            .flatten()
+        {
+            warn(span, message, server);
         }
     }
 
