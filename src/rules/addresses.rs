@@ -66,6 +66,29 @@ pub fn strict_cidr_problem(value: &str) -> Option<(&'static str, String)> {
     })
 }
 
+/// `ValidateNonSpecialIP`: an address no endpoint can have (external IPs and Endpoints).
+pub fn special_ip_problem(ip: IpAddr) -> Option<&'static str> {
+    let link_local_unicast = match ip {
+        IpAddr::V4(v) => v.is_link_local(),
+        IpAddr::V6(v) => (v.segments()[0] & 0xffc0) == 0xfe80,
+    };
+    let link_local_multicast = match ip {
+        IpAddr::V4(v) => matches!(v.octets(), [224, 0, 0, _]),
+        IpAddr::V6(v) => (v.segments()[0] & 0xff0f) == 0xff02,
+    };
+    if ip.is_unspecified() {
+        Some("may not be unspecified (0.0.0.0 or ::)")
+    } else if ip.is_loopback() {
+        Some("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    } else if link_local_unicast {
+        Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+    } else if link_local_multicast {
+        Some("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    } else {
+        None
+    }
+}
+
 /// The address of a CIDR as `netip.ParsePrefix` reads it: no leading zeros in the address
 /// or the length.
 fn strict_cidr(value: &str) -> Option<IpAddr> {

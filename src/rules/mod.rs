@@ -170,6 +170,7 @@ registry! {
     services {
         service_spec_invalid,
         service_spec_warning,
+        endpoints_invalid,
     }
     config {
         secret_invalid,

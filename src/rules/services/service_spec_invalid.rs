@@ -54,15 +54,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         if let Some(v) = judged_str(ip) {
             let bad = match parse_ip(v) {
                 None => Some("must be a valid IP address"),
-                Some(a) if a.is_unspecified() => Some("may not be unspecified (0.0.0.0 or ::)"),
-                Some(a) if a.is_loopback() => Some("may not be in the loopback range"),
-                Some(a) if is_link_local_unicast(a) => {
-                    Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
-                }
-                Some(a) if is_link_local_multicast(a) => {
-                    Some("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
-                }
-                _ => None,
+                Some(a) => addresses::special_ip_problem(a),
             };
             if let Some(why) = bad {
                 reject(ctx, obj, ip, format!("the external IP `{v}` {why}"), &format!("Invalid value: {why}"), "list the node or load-balancer addresses that should reach this Service");
@@ -376,19 +368,3 @@ fn qualified(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: Option<&Node>, key: 
     }
 }
 
-fn is_link_local_unicast(a: std::net::IpAddr) -> bool {
-    match a {
-        std::net::IpAddr::V4(v) => v.is_link_local(),
-        std::net::IpAddr::V6(v) => (v.segments()[0] & 0xffc0) == 0xfe80,
-    }
-}
-
-fn is_link_local_multicast(a: std::net::IpAddr) -> bool {
-    match a {
-        std::net::IpAddr::V4(v) => {
-            let o = v.octets();
-            o[0] == 224 && o[1] == 0 && o[2] == 0
-        }
-        std::net::IpAddr::V6(v) => (v.segments()[0] & 0xff0f) == 0xff02,
-    }
-}
