@@ -203,6 +203,30 @@ pub(crate) const REMOVALS: &[Removal] = &[
 ];
 
 /// The table entry for an apiVersion and kind.
+/// A kind the server still serves but marks deprecated with no removal planned
+/// (`APILifecycleDeprecated` without `APILifecycleRemoved`): every request gets a warning.
+pub(crate) struct Deprecation {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    /// The minor release that deprecated it.
+    pub since: u32,
+    /// apiVersion and kind to use instead.
+    pub replacement: (&'static str, &'static str),
+}
+
+pub(crate) const DEPRECATIONS: &[Deprecation] = &[Deprecation {
+    api_version: "v1",
+    kind: "Endpoints",
+    since: 33,
+    replacement: ("discovery.k8s.io/v1", "EndpointSlice"),
+}];
+
+pub(crate) fn deprecation(api_version: &str, kind: &str) -> Option<&'static Deprecation> {
+    DEPRECATIONS
+        .iter()
+        .find(|d| d.api_version == api_version && d.kind == kind)
+}
+
 pub(crate) fn removal(api_version: &str, kind: &str) -> Option<&'static Removal> {
     REMOVALS
         .iter()

@@ -1168,7 +1168,27 @@ impl<'a> SchemaSet<'a> {
         api_version: &str,
         kind: &str,
     ) -> Option<Diagnostic> {
-        let r = apiversions::removal(api_version, kind)?;
+        let Some(r) = apiversions::removal(api_version, kind) else {
+            let dep =
+                apiversions::deprecation(api_version, kind).filter(|d| d.since <= self.minor)?;
+            let (new_av, new_kind) = dep.replacement;
+            let d = Diagnostic::new(
+                RULE_DEPRECATED_API_VERSION,
+                Severity::Warning,
+                file,
+                av_node.span,
+                format!(
+                    "{api_version} {kind} is deprecated since Kubernetes 1.{}",
+                    dep.since
+                ),
+            )
+            .with_primary_label("deprecated")
+            .with_help(format!(
+                "the API server answers with `Warning: {api_version} {kind} is deprecated in v1.{}+; use {new_av} {new_kind}`; write a `{new_kind}` (`apiVersion: {new_av}`) instead",
+                dep.since
+            ));
+            return Some(d);
+        };
         if r.removed_in <= self.minor {
             return None;
         }

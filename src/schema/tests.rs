@@ -242,6 +242,24 @@ fn deprecated_api_version_warns_on_older_targets() {
 }
 
 #[test]
+fn deprecated_kinds_without_removal_warn_from_their_release() {
+    let endpoints = "apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: db\nsubsets:\n- addresses: [{ip: 10.0.0.5}]\n";
+    let f = run_with(&mut SchemaSet::new(Some("1.33")).unwrap(), endpoints);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].rule, RULE_DEPRECATED_API_VERSION);
+    assert_eq!(
+        f[0].message,
+        "v1 Endpoints is deprecated since Kubernetes 1.33"
+    );
+    assert!(f[0]
+        .help
+        .as_deref()
+        .is_some_and(|h| h.contains("use discovery.k8s.io/v1 EndpointSlice")));
+    let f = run_with(&mut SchemaSet::new(Some("1.32")).unwrap(), endpoints);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
 fn suggestions() {
     use super::messages::suggest;
     let c = ["emptyDir", "hostPath", "configMap", "secret", "name"];
