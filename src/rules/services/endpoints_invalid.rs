@@ -1,8 +1,9 @@
-//! `endpoints-invalid`: Endpoints the API server rejects (`ValidateEndpointsCreate`): a subset
-//! without addresses, an address that is not an IP or that no endpoint can have, a hostname
-//! or node name that is not a DNS name, unnamed ports beside others, port numbers, protocols
-//! and app protocols. Endpoints written by hand are how a Service without a selector reaches
-//! a database or a service outside the cluster.
+//! `endpoints-invalid`: Endpoints and EndpointSlices the API server rejects
+//! (`ValidateEndpointsCreate`, `ValidateEndpointSliceCreate`): a subset or endpoint without
+//! addresses, an address that is not an IP (of the slice's family) or that no endpoint can
+//! have, a hostname or node name that is not a DNS name, unnamed or repeated port names, port
+//! numbers, protocols and app protocols. Endpoints written by hand are how a Service without
+//! a selector reaches a database or a service outside the cluster.
 
 use crate::diagnostics::Severity;
 use crate::model::names::{dns1123_label, dns1123_subdomain, qualified_name};
@@ -16,16 +17,21 @@ pub static RULE: Rule = Rule {
     id: "endpoints-invalid",
     severity: Severity::Error,
     category: Category::Services,
-    summary: "Endpoints the API server rejects: a subset without addresses, an address that is not an IP or is loopback, link-local or unspecified, a bad hostname or nodeName, unnamed ports beside others, port numbers and protocols",
+    summary: "Endpoints and EndpointSlices the API server rejects: a subset or endpoint without addresses, an address that is not an IP (of the slice's family) or is loopback, link-local or unspecified, a bad hostname or nodeName, unnamed or repeated port names, port numbers and protocols",
     fix: false,
     doc: include_str!("../../../rules/endpoints-invalid.md"),
     check: Check::Object(check),
 };
 
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-    if obj.kind != "Endpoints" || !obj.group().is_empty() {
-        return;
+    match (obj.group(), obj.kind) {
+        ("", "Endpoints") => endpoints(ctx, obj),
+        ("discovery.k8s.io", "EndpointSlice") => endpoint_slice(ctx, obj),
+        _ => {}
     }
+}
+
+fn endpoints(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     for subset in obj.root.get("subsets").map(Node::items).unwrap_or_default() {
         if !subset.is_map() {
             continue;
@@ -56,27 +62,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
 /// form), the hostname a DNS label, the node name a DNS subdomain.
 fn endpoint_address(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, address: &Node) {
     if let Some(n) = address.get("ip") {
-        if let Some(v) = judged_str(n) {
-            let problem = match parse_ip(v) {
-                None => Some(("must be a valid IP address", "write the endpoint's IP address (a DNS name needs a Service of type ExternalName instead)".to_string())),
-                Some(ip) => addresses::special_ip_problem(ip)
-                    .map(|why| (why, "an endpoint is reached from other nodes, so it needs an address they can route to".to_string()))
-                    .or_else(|| addresses::strict(ctx).then(|| addresses::strict_ip_problem(v)).flatten()),
-            };
-            if let Some((why, help)) = problem {
-                reject(ctx, obj, n, format!("the endpoint address `{v}` {why}"), &format!("Invalid value: {why}"), &help);
-            } else if at_least(ctx, 33) {
-                // `endpointsWarnings` (from 1.33): the forms 1.36 rejects, non-canonical IPv6.
-                let path = obj.root.path_to(n.span).unwrap_or_default();
-                if let Some((span, message, server)) = addresses::ip_warning(n, &path, addresses::strict(ctx)) {
-                    let before = ctx.out.len();
-                    crate::rules::api::admitted_with_warning(ctx, obj, span, message, &server);
-                    for d in &mut ctx.out[before..] {
-                        d.severity = Severity::Warning;
-                    }
-                }
-            }
-        }
+        endpoint_ip(ctx, obj, n, None);
     }
     if let Some(n) = address.get("hostname") {
         if let Some(why) = judged_str(n).filter(|v| !v.is_empty()).and_then(|v| dns1123_label(v).into_iter().next()) {
@@ -125,4 +111,147 @@ fn endpoint_port(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, port: &Node, several: 
             }
         }
     }
+}
+
+/// An endpoint's IP (`IsValidIP`, or `IsValidIPv4Address`/`IsValidIPv6Address` for a slice of
+/// that `family`; then `ValidateNonSpecialIP`/`ValidateEndpointIP`; from 1.36 in strict form),
+/// and from 1.33 the server's warnings on its form.
+fn endpoint_ip(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, n: &Node, family: Option<bool>) {
+    let Some(v) = judged_str(n) else { return };
+    let problem = match parse_ip(v) {
+        None => Some(("must be a valid IP address", "write the endpoint's IP address (a DNS name needs a Service of type ExternalName instead)".to_string())),
+        Some(ip) if family.is_some_and(|v4| ip.to_canonical().is_ipv4() != v4) => {
+            let (why, other) = if family == Some(true) {
+                ("must be a valid IPv4 address", "IPv6")
+            } else {
+                ("must be a valid IPv6 address", "IPv4")
+            };
+            Some((why, format!("an EndpointSlice holds one address family; put {other} endpoints in a slice of their own `addressType`")))
+        }
+        Some(ip) => addresses::special_ip_problem(ip)
+            .map(|why| (why, "an endpoint is reached from other nodes, so it needs an address they can route to".to_string()))
+            .or_else(|| addresses::strict(ctx).then(|| addresses::strict_ip_problem(v)).flatten()),
+    };
+    if let Some((why, help)) = problem {
+        reject(ctx, obj, n, format!("the endpoint address `{v}` {why}"), &format!("Invalid value: {why}"), &help);
+    } else if at_least(ctx, 33) && !managed_by_controller(obj) {
+        // `endpointsWarnings`, `warnOnBadIPs` (from 1.33): the forms 1.36 rejects, and
+        // non-canonical IPv6.
+        let path = obj.root.path_to(n.span).unwrap_or_default();
+        if let Some((span, message, server)) = addresses::ip_warning(n, &path, addresses::strict(ctx)) {
+            let before = ctx.out.len();
+            crate::rules::api::admitted_with_warning(ctx, obj, span, message, &server);
+            for d in &mut ctx.out[before..] {
+                d.severity = Severity::Warning;
+            }
+        }
+    }
+}
+
+/// The server skips its address warnings for what its own controllers wrote.
+fn managed_by_controller(obj: &Object<'_>) -> bool {
+    let label = |k: &str| obj.metadata().and_then(|m| m.get("labels")).and_then(|l| l.get(k)).and_then(Node::as_str);
+    matches!(
+        label("endpointslice.kubernetes.io/managed-by"),
+        Some("endpointslice-controller.k8s.io" | "endpointslicemirroring-controller.k8s.io")
+    ) || label("endpoints.kubernetes.io/managed-by") == Some("endpoint-controller")
+}
+
+/// `ValidateEndpointSliceCreate` (after `SetDefaults_EndpointPort`: a missing port name is
+/// `""`, a missing protocol `TCP`).
+fn endpoint_slice(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+    let root = obj.root;
+    enum_value(ctx, obj, root, "addressType", &["FQDN", "IPv4", "IPv6"]);
+    let address_type = root.get("addressType").and_then(Node::as_str);
+    if let Some(n) = root.get("addressType").filter(|_| address_type == Some("FQDN")) {
+        let before = ctx.out.len();
+        crate::rules::api::admitted_with_warning(ctx, obj, n.span, "FQDN endpoints are deprecated: kube-proxy does not route to them".into(), "spec.addressType: FQDN endpoints are deprecated");
+        for d in &mut ctx.out[before..] {
+            d.severity = Severity::Warning;
+        }
+    }
+    let endpoints = root.get("endpoints").map(Node::items).unwrap_or_default();
+    if let Some(n) = endpoints.get(MAX_ENDPOINTS) {
+        reject(ctx, obj, n, format!("the slice lists {} endpoints, more than {MAX_ENDPOINTS}", endpoints.len()), &format!("Too many: {}: must have at most {MAX_ENDPOINTS} items", endpoints.len()), "split them over several EndpointSlices of the same Service");
+        return;
+    }
+    for e in endpoints.iter().filter(|e| e.is_map()) {
+        let list = e.get("addresses").map(Node::items).unwrap_or_default();
+        if list.is_empty() {
+            reject(ctx, obj, e.get("addresses").unwrap_or(e), "this endpoint has no addresses".into(), "Required value: must contain at least 1 address", "give the endpoint its address (`addresses: [10.0.0.5]`)");
+        } else if let Some(n) = list.get(MAX_ADDRESSES) {
+            reject(ctx, obj, n, format!("this endpoint lists {} addresses, more than {MAX_ADDRESSES}", list.len()), &format!("Too many: {}: must have at most {MAX_ADDRESSES} items", list.len()), "an endpoint is one backend; list the others as endpoints of their own");
+        }
+        for n in list {
+            match address_type {
+                Some("IPv4") => endpoint_ip(ctx, obj, n, Some(true)),
+                Some("IPv6") => endpoint_ip(ctx, obj, n, Some(false)),
+                Some("FQDN") => {
+                    if let Some(v) = judged_str(n) {
+                        if let Some(why) = fqdn_problem(v) {
+                            reject(ctx, obj, n, format!("the endpoint address `{v}` is not a fully qualified domain name"), &format!("Invalid value: {why}"), "write a lowercase DNS name with at least two labels, such as `db.example.com`");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(n) = e.get("nodeName") {
+            if let Some(why) = judged_str(n).and_then(|v| dns1123_subdomain(v).into_iter().next()) {
+                let v = n.as_str().unwrap_or_default();
+                reject(ctx, obj, n, format!("the node name `{v}` is not a valid node name"), &format!("Invalid value: {why}"), "write the node's name as `kubectl get nodes` prints it, or leave `nodeName` out");
+            }
+        }
+        if let Some(n) = e.get("hostname") {
+            if let Some(why) = judged_str(n).and_then(|v| dns1123_label(v).into_iter().next()) {
+                let v = n.as_str().unwrap_or_default();
+                reject(ctx, obj, n, format!("the endpoint hostname `{v}` is not a DNS label"), &format!("Invalid value: {why}"), "use lowercase letters, digits and '-', at most 63 characters");
+            }
+        }
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for port in root.get("ports").map(Node::items).unwrap_or_default().iter().filter(|p| p.is_map()) {
+        let name_node = port.get("name");
+        let name = name_node.and_then(Node::as_str).unwrap_or_default();
+        if let Some((n, v)) = name_node.and_then(|n| Some((n, judged_str(n)?))).filter(|(_, v)| !v.is_empty()) {
+            if let Some(why) = dns1123_label(v).into_iter().next() {
+                reject(ctx, obj, n, format!("the port name `{v}` is not a DNS label"), &format!("Invalid value: {why}"), "use lowercase letters, digits and '-', at most 63 characters: the name of the Service port it serves");
+            }
+        }
+        if names.contains(&name) {
+            let (message, help) = if name.is_empty() {
+                ("a second port without `name`".to_string(), "name the ports (the Service's ports find theirs by name); only one may be unnamed")
+            } else {
+                (format!("the port name `{name}` is listed twice"), "give each port its own name")
+            };
+            reject(ctx, obj, name_node.unwrap_or(port), message, &format!("Duplicate value: \"{name}\""), help);
+        } else {
+            names.push(name);
+        }
+        enum_value(ctx, obj, port, "protocol", &["SCTP", "TCP", "UDP"]);
+        if let Some(n) = port.get("appProtocol") {
+            if let Some(v) = judged_str(n) {
+                if let Some(why) = qualified_name(v).into_iter().next() {
+                    reject(ctx, obj, n, format!("`appProtocol: {v}` is not a qualified name: {why}"), &format!("Invalid value: {why}"), "use a name such as `http`, `kubernetes.io/h2c` or `example.com/proto`");
+                }
+            }
+        }
+    }
+}
+
+/// `maxEndpoints` and `maxAddresses` of the discovery validation.
+const MAX_ENDPOINTS: usize = 1000;
+const MAX_ADDRESSES: usize = 100;
+
+/// `IsFullyQualifiedDomainName`: a DNS subdomain (a trailing dot allowed) of at least two
+/// labels.
+fn fqdn_problem(v: &str) -> Option<String> {
+    let name = v.strip_suffix('.').unwrap_or(v);
+    if let Some(why) = dns1123_subdomain(name).into_iter().next() {
+        return Some(why);
+    }
+    if !name.contains('.') {
+        return Some("should be a domain with at least two segments separated by dots".into());
+    }
+    name.split('.').find_map(|label| dns1123_label(label).into_iter().next())
 }
