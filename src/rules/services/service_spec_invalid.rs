@@ -77,6 +77,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             }
         }
     }
+    source_ranges_annotation(ctx, obj, spec, ty);
     qualified(ctx, obj, spec.get("loadBalancerClass"), "loadBalancerClass");
     for p in svc.ports() {
         qualified(ctx, obj, p.get("appProtocol"), "appProtocol");
@@ -330,6 +331,42 @@ fn families_of_cluster_ips(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node)
                 format!("the cluster IP `{v}` is an {got} address but `ipFamilies[{i}]` is `{f}`"),
                 &format!("Invalid value: expected an {want} value as indicated by 'ipFamilies[{i}]'"),
                 "list the families in the order of the cluster IPs, or remove `ipFamilies` and let the server derive them",
+            );
+        }
+    }
+}
+
+/// The annotation the `loadBalancerSourceRanges` field replaced, validated when the field is
+/// empty: only on a `LoadBalancer`, and a comma-separated list of CIDRs.
+fn source_ranges_annotation(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node, ty: &str) {
+    const KEY: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
+    if !spec.get("loadBalancerSourceRanges").map(Node::items).unwrap_or_default().is_empty() {
+        return;
+    }
+    let annotations = obj.metadata().and_then(|m| m.get("annotations"));
+    let Some(e) = annotations.and_then(|a| a.entries().iter().find(|e| e.key.key_text() == Some(KEY))) else {
+        return;
+    };
+    if ty != "LoadBalancer" {
+        reject(
+            ctx,
+            obj,
+            &e.key,
+            format!("the annotation `{KEY}` is set on a `{ty}` Service"),
+            "Forbidden: may only be used when `type` is 'LoadBalancer'",
+            "source ranges restrict a cloud load balancer; remove the annotation, or make the Service `type: LoadBalancer`",
+        );
+    }
+    let Some(value) = judged_str(&e.value) else { return };
+    for range in value.trim().split(',').map(str::trim).filter(|_| !value.trim().is_empty()) {
+        if parse_cidr(range).is_none() {
+            reject(
+                ctx,
+                obj,
+                &e.value,
+                format!("`{range}` in the annotation `{KEY}` is not a CIDR"),
+                "Invalid value: must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+                "write comma-separated ranges such as `203.0.113.0/24,198.51.100.7/32`, or use the `loadBalancerSourceRanges` field",
             );
         }
     }
