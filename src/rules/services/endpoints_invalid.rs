@@ -6,7 +6,7 @@
 //! a selector reaches a database or a service outside the cluster.
 
 use crate::diagnostics::Severity;
-use crate::model::names::{dns1123_label, dns1123_subdomain, qualified_name};
+use crate::model::names::{dns1123_label, dns1123_subdomain, label_value, qualified_name};
 use crate::model::Object;
 use crate::rules::addresses;
 use crate::rules::api::{at_least, enum_value, judged_str, parse_ip, reject};
@@ -208,6 +208,7 @@ fn endpoint_slice(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 reject(ctx, obj, n, format!("the endpoint hostname `{v}` is not a DNS label"), &format!("Invalid value: {why}"), "use lowercase letters, digits and '-', at most 63 characters");
             }
         }
+        zone_hints(ctx, obj, e);
     }
     let mut names: Vec<&str> = Vec::new();
     for port in root.get("ports").map(Node::items).unwrap_or_default().iter().filter(|p| p.is_map()) {
@@ -238,6 +239,30 @@ fn endpoint_slice(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
 }
+
+/// `validateHints`: at most 8 zones, each named once, each name a label value.
+fn zone_hints(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, endpoint: &Node) {
+    let zones = endpoint.get("hints").and_then(|h| h.get("forZones")).map(Node::items).unwrap_or_default();
+    if let Some(n) = zones.get(MAX_ZONE_HINTS) {
+        reject(ctx, obj, n, format!("the endpoint hints {} zones, more than {MAX_ZONE_HINTS}", zones.len()), &format!("Too many: {}: must have at most {MAX_ZONE_HINTS} items", zones.len()), "hint the zones nearest the endpoint only");
+        return;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for n in zones.iter().filter_map(|z| z.get("name")) {
+        let Some(v) = judged_str(n) else { continue };
+        if seen.contains(&v) {
+            reject(ctx, obj, n, format!("the zone `{v}` is hinted twice"), &format!("Duplicate value: \"{v}\""), "list each zone once");
+        } else {
+            seen.push(v);
+        }
+        if let Some(why) = label_value(v).into_iter().next() {
+            reject(ctx, obj, n, format!("the zone name `{v}` is not a valid label value"), &format!("Invalid value: {why}"), "use the zone as the nodes' `topology.kubernetes.io/zone` label spells it");
+        }
+    }
+}
+
+/// `maxZoneHints` of the discovery validation.
+const MAX_ZONE_HINTS: usize = 8;
 
 /// `maxEndpoints` and `maxAddresses` of the discovery validation.
 const MAX_ENDPOINTS: usize = 1000;
