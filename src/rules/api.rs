@@ -54,6 +54,22 @@ pub fn admitted_with_warning(
     ctx.push(d);
 }
 
+/// [`admitted_with_warning`] from a rule whose own severity is higher: what the server admits
+/// with a warning stays a warning.
+pub fn warn_admitted(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    span: Span,
+    message: String,
+    server: &str,
+) {
+    let before = ctx.out.len();
+    admitted_with_warning(ctx, obj, span, message, server);
+    for d in &mut ctx.out[before..] {
+        d.severity = crate::diagnostics::Severity::Warning;
+    }
+}
+
 /// Like [`reject`], with a second span that the finding relates (`other`, labelled).
 #[allow(clippy::too_many_arguments)]
 pub fn reject_pair(

@@ -6,7 +6,7 @@ use crate::model::names::iana_svc_name;
 use crate::model::Object;
 use crate::rules::addresses;
 use crate::rules::api::{
-    admitted_with_warning, at_least, cidr_contains, enum_value, judged_str, parse_cidr, reject, reject_pair,
+    at_least, cidr_contains, enum_value, judged_str, parse_cidr, reject, reject_pair,
 };
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -225,11 +225,7 @@ fn cidr_forms<'n>(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, cidrs: impl Iterator<
         }
         let path = obj.root.path_to(n.span).unwrap_or_default();
         for (span, message, server) in addresses::cidr_warnings(n, &path, false) {
-            let before = ctx.out.len();
-            admitted_with_warning(ctx, obj, span, message, &server);
-            for d in &mut ctx.out[before..] {
-                d.severity = Severity::Warning;
-            }
+            crate::rules::api::warn_admitted(ctx, obj, span, message, &server);
         }
     }
 }

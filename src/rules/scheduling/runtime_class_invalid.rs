@@ -11,7 +11,7 @@ use crate::model::fields::is_templated;
 use crate::model::names::dns1123_label;
 use crate::model::resource_names::container_resource_problem;
 use crate::model::Object;
-use crate::rules::api::{admitted_with_warning, reject, reject_pair};
+use crate::rules::api::{reject, reject_pair};
 use crate::rules::podspec::pod_spec_warning::deprecated_label;
 use crate::rules::{Category, Check, Ctx, Rule};
 use crate::yaml::Node;
@@ -84,17 +84,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     for e in selector.map(Node::entries).unwrap_or_default() {
         let Some(key) = e.key.key_text() else { continue };
         if let Some(msg) = deprecated_label(key) {
-            let before = ctx.out.len();
-            admitted_with_warning(
+            crate::rules::api::warn_admitted(
                 ctx,
                 obj,
                 e.key.span,
                 format!("the node label `{key}` is deprecated"),
                 &format!("scheduling.nodeSelector: {msg}"),
             );
-            for d in &mut ctx.out[before..] {
-                d.severity = Severity::Warning;
-            }
         }
     }
 }

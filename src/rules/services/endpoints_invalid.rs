@@ -64,15 +64,21 @@ fn endpoint_address(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, address: &Node) {
     if let Some(n) = address.get("ip") {
         endpoint_ip(ctx, obj, n, None);
     }
-    if let Some(n) = address.get("hostname") {
-        if let Some(why) = judged_str(n).filter(|v| !v.is_empty()).and_then(|v| dns1123_label(v).into_iter().next()) {
-            let v = n.as_str().unwrap_or_default();
+    // Endpoints validate a hostname only when it is not empty.
+    hostname_and_node(ctx, obj, address, false);
+}
+
+/// An endpoint's `hostname` (a DNS label; `empty_checked`: an empty one too, as a slice's
+/// set pointer is) and `nodeName` (a DNS subdomain).
+fn hostname_and_node(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, endpoint: &Node, empty_checked: bool) {
+    if let Some(n) = endpoint.get("hostname") {
+        let value = judged_str(n).filter(|v| empty_checked || !v.is_empty());
+        if let Some((v, why)) = value.and_then(|v| Some((v, dns1123_label(v).into_iter().next()?))) {
             reject(ctx, obj, n, format!("the endpoint hostname `{v}` is not a DNS label"), &format!("Invalid value: {why}"), "use lowercase letters, digits and '-', at most 63 characters");
         }
     }
-    if let Some(n) = address.get("nodeName") {
-        if let Some(why) = judged_str(n).and_then(|v| dns1123_subdomain(v).into_iter().next()) {
-            let v = n.as_str().unwrap_or_default();
+    if let Some(n) = endpoint.get("nodeName") {
+        if let Some((v, why)) = judged_str(n).and_then(|v| Some((v, dns1123_subdomain(v).into_iter().next()?))) {
             reject(ctx, obj, n, format!("the node name `{v}` is not a valid node name"), &format!("Invalid value: {why}"), "write the node's name as `kubectl get nodes` prints it, or leave `nodeName` out");
         }
     }
@@ -139,11 +145,7 @@ fn endpoint_ip(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, n: &Node, family: Option
         // non-canonical IPv6.
         let path = obj.root.path_to(n.span).unwrap_or_default();
         if let Some((span, message, server)) = addresses::ip_warning(n, &path, addresses::strict(ctx)) {
-            let before = ctx.out.len();
-            crate::rules::api::admitted_with_warning(ctx, obj, span, message, &server);
-            for d in &mut ctx.out[before..] {
-                d.severity = Severity::Warning;
-            }
+            crate::rules::api::warn_admitted(ctx, obj, span, message, &server);
         }
     }
 }
@@ -164,11 +166,7 @@ fn endpoint_slice(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     enum_value(ctx, obj, root, "addressType", &["FQDN", "IPv4", "IPv6"]);
     let address_type = root.get("addressType").and_then(Node::as_str);
     if let Some(n) = root.get("addressType").filter(|_| address_type == Some("FQDN")) {
-        let before = ctx.out.len();
-        crate::rules::api::admitted_with_warning(ctx, obj, n.span, "FQDN endpoints are deprecated: kube-proxy does not route to them".into(), "spec.addressType: FQDN endpoints are deprecated");
-        for d in &mut ctx.out[before..] {
-            d.severity = Severity::Warning;
-        }
+        crate::rules::api::warn_admitted(ctx, obj, n.span, "FQDN endpoints are deprecated: kube-proxy does not route to them".into(), "spec.addressType: FQDN endpoints are deprecated");
     }
     let endpoints = root.get("endpoints").map(Node::items).unwrap_or_default();
     if let Some(n) = endpoints.get(MAX_ENDPOINTS) {
@@ -196,18 +194,7 @@ fn endpoint_slice(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 _ => {}
             }
         }
-        if let Some(n) = e.get("nodeName") {
-            if let Some(why) = judged_str(n).and_then(|v| dns1123_subdomain(v).into_iter().next()) {
-                let v = n.as_str().unwrap_or_default();
-                reject(ctx, obj, n, format!("the node name `{v}` is not a valid node name"), &format!("Invalid value: {why}"), "write the node's name as `kubectl get nodes` prints it, or leave `nodeName` out");
-            }
-        }
-        if let Some(n) = e.get("hostname") {
-            if let Some(why) = judged_str(n).and_then(|v| dns1123_label(v).into_iter().next()) {
-                let v = n.as_str().unwrap_or_default();
-                reject(ctx, obj, n, format!("the endpoint hostname `{v}` is not a DNS label"), &format!("Invalid value: {why}"), "use lowercase letters, digits and '-', at most 63 characters");
-            }
-        }
+        hostname_and_node(ctx, obj, e, true);
         zone_hints(ctx, obj, e);
     }
     let mut names: Vec<&str> = Vec::new();
