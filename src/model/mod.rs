@@ -17,4 +17,4 @@ pub use labels::{describe_labels, label_map, selector_closeness, selector_matche
 pub use object::{is_cluster_scoped, Object};
 pub use pod::{all_items, template_path, Container, ContainerKind, PodTemplate};
 pub use service::{port_protocol, Service};
-pub use workspace::{is_builtin_group, Workspace};
+pub use workspace::{is_builtin_group, sliced_service, Workspace};

@@ -31,6 +31,8 @@ struct Namespace<'a> {
     /// Custom resources (objects of non-built-in groups other than CRDs) in the namespace: an
     /// operator may create the pods, Services and Secrets nobody wrote.
     custom_resources: usize,
+    /// Service name -> EndpointSlices labelled `kubernetes.io/service-name` with it.
+    slices: HashMap<&'a str, Vec<usize>>,
 }
 
 struct Template<'a> {
@@ -133,6 +135,9 @@ impl<'a> Workspace<'a> {
             entry.by_kind.entry(o.kind).or_default().push(i);
             if !is_builtin_group(o.group()) && !is_passive_custom_resource(o.group(), o.kind) {
                 entry.custom_resources += 1;
+            }
+            if let Some(service) = sliced_service(o) {
+                entry.slices.entry(service).or_default().push(i);
             }
             if let Some(t) = PodTemplate::of(o) {
                 let labels = label_map(t.labels());
@@ -270,6 +275,24 @@ impl<'a> Workspace<'a> {
                 let t = &self.templates[t];
                 (&self.objects[t.object], t.template)
             })
+    }
+
+    /// What kube-proxy reads a Service's endpoints from, as far as the run has them: the v1
+    /// Endpoints named after it and the EndpointSlices labelled with its name.
+    pub fn endpoints_of(&self, namespace: &str, service: &str) -> Vec<&Object<'a>> {
+        let mut found: Vec<&Object<'a>> = self
+            .named_in("Endpoints", namespace, service)
+            .into_iter()
+            .filter(|o| o.group().is_empty())
+            .collect();
+        if let Some(slices) = self
+            .namespaces
+            .get(namespace)
+            .and_then(|n| n.slices.get(service))
+        {
+            found.extend(slices.iter().map(|&i| &self.objects[i]));
+        }
+        found
     }
 
     /// The core Services of `namespace`.
@@ -485,6 +508,14 @@ fn is_passive_custom_resource(group: &str, kind: &str) -> bool {
 }
 
 /// Groups of the built-in Kubernetes APIs (objects of other groups are custom resources).
+/// The Service an EndpointSlice serves: its `kubernetes.io/service-name` label.
+pub fn sliced_service<'a>(o: &Object<'a>) -> Option<&'a str> {
+    (o.kind == "EndpointSlice" && o.group() == "discovery.k8s.io")
+        .then(|| o.labels()?.get("kubernetes.io/service-name")?.as_str())
+        .flatten()
+        .filter(|s| !s.is_empty())
+}
+
 pub fn is_builtin_group(group: &str) -> bool {
     group.is_empty()
         || group.ends_with(".k8s.io")

@@ -171,6 +171,7 @@ registry! {
         service_spec_invalid,
         service_spec_warning,
         endpoints_invalid,
+        endpoints_service_mismatch,
     }
     config {
         secret_invalid,

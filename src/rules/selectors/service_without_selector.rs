@@ -26,6 +26,13 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         Some(s) if !s.entries().is_empty() => return,
         _ => {}
     }
+    // Its endpoints written by hand in the run: what the note would ask about is there
+    // (`endpoints-service-mismatch` checks they fit).
+    if let (Some(name), Some(ns)) = (obj.name, ctx.namespace_of(obj)) {
+        if !ctx.ws.endpoints_of(ns, name).is_empty() {
+            return;
+        }
+    }
     let span = selector.map_or(obj.anchor_span(), |s| s.span);
     let d = ctx
         .diag(
