@@ -198,6 +198,7 @@ registry! {
     autoscaling {
         hpa_spec_invalid,
         hpa_target_sets_replicas,
+        hpa_target_without_requests,
     }
     storage {
         storage_class_invalid,
