@@ -172,6 +172,20 @@ impl<'a> Workspace<'a> {
         a == b || self.dir(a) == self.dir(b)
     }
 
+    /// Objects of `kind` (any namespace, or none) whose file sits in the directory of `file`.
+    pub fn of_kind_in_dir<'s>(
+        &'s self,
+        kind: &'s str,
+        file: usize,
+    ) -> impl Iterator<Item = &'s Object<'a>> + 's {
+        self.by_dir_kind
+            .get(&(self.dir(file), kind))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.objects[i])
+    }
+
     /// Objects of `kind` in `namespace` whose file sits in the directory of `file`: the
     /// objects a "not found" finding about `file` may be judged against.
     pub fn of_kind_near<'s>(
@@ -327,6 +341,20 @@ impl<'a> Workspace<'a> {
             .iter()
             .map(|&i| &self.objects[i])
             .filter(move |o| self.namespace_of(o) == namespace)
+    }
+
+    /// Every object of that kind and name, in any namespace (an index lookup).
+    pub fn named<'s>(
+        &'s self,
+        kind: &'s str,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Object<'a>> + 's {
+        self.by_name
+            .get(&(kind, name))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.objects[i])
     }
 
     /// Pod templates in `namespace` whose labels the selector selects. With equality

@@ -190,6 +190,7 @@ registry! {
     rbac {
         rbac_binding_invalid,
         rbac_rule_invalid,
+        rbac_role_not_found,
     }
     policy {
         pdb_spec_invalid,
