@@ -186,6 +186,7 @@ registry! {
     networking {
         ingress_spec_invalid,
         network_policy_invalid,
+        network_policy_blocks_dns,
     }
     rbac {
         rbac_binding_invalid,
