@@ -116,6 +116,7 @@ registry! {
         mount_path_not_absolute,
         volume_source_count,
         volume_unused,
+        volume_claim_shared,
         hostpath_type_invalid,
         gitrepo_deprecated,
         volume_plugin_removed,
