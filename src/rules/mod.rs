@@ -88,6 +88,7 @@ registry! {
         statefulset_service_not_headless,
         pod_template_name_ignored,
         duplicate_env_var,
+        env_reference_unresolved,
         workload_spec_warning,
     }
     metadata {
