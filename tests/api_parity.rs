@@ -437,3 +437,20 @@ fn version_gated_checks_follow_the_target_version() {
         assert_eq!(run(Some(old)), 0, "{rule}: a finding with {old}:\n{text}");
     }
 }
+
+/// A check the server relaxed: a zero `sleep` is refused before 1.33
+/// (`PodLifecycleSleepActionAllowZero`, on by default from then), accepted after.
+#[test]
+fn relaxed_checks_follow_the_target_version() {
+    use kubevet::{check_text, Options};
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: busybox:1.36\n    lifecycle: {preStop: {sleep: {seconds: 0}}}\n";
+    let run = |version: Option<&str>| {
+        let mut opts = Options::default();
+        opts.config.only.insert("container-invalid".to_string());
+        opts.config.kubernetes_version = version.map(str::to_string);
+        check_text("case.yaml", text, &opts).diagnostics.len()
+    };
+    assert_eq!(run(None), 0);
+    assert_eq!(run(Some("1.33")), 0);
+    assert_eq!(run(Some("1.32")), 1);
+}

@@ -53,11 +53,17 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
         }
     }
     let devices_ok = block_device_sources(obj, &t);
+    // `terminationGracePeriodSeconds` defaults to 30; a negative one is `pod-spec-warning`'s.
+    let grace = match spec.get("terminationGracePeriodSeconds") {
+        None => Some(30),
+        Some(n) if n.is_null() => Some(30),
+        Some(n) => n.as_i64().filter(|g| *g >= 0),
+    };
     for c in t.containers() {
         restart_policy(ctx, obj, &c);
         propagation(ctx, obj, &c);
         if c.may_have_probes() {
-            lifecycle(ctx, obj, &c);
+            lifecycle(ctx, obj, &c, grace);
         }
         devices(ctx, obj, &c, &devices_ok);
     }
@@ -158,7 +164,7 @@ fn propagation(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
     }
 }
 
-fn lifecycle(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
+fn lifecycle(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, grace: Option<i64>) {
     let Some(lc) = c.node.get("lifecycle").filter(|n| n.is_map()) else {
         return;
     };
@@ -184,6 +190,11 @@ fn lifecycle(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
                     .with_help(format!("the API server rejects it (`lifecycle.{hook}: Required value: must specify a handler type`); add one of `exec`, `httpGet`, `sleep`, or remove the hook"));
                 ctx.push(d);
             }
+            [one] if one.key.key_text() == Some("sleep") => {
+                if let Some(grace) = grace {
+                    sleep_seconds(ctx, obj, c, hook, &one.value, grace);
+                }
+            }
             [_] => {}
             [first, second, ..] => {
                 let d = ctx
@@ -195,6 +206,42 @@ fn lifecycle(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>) {
             }
         }
     }
+}
+
+/// `validateSleepAction`: the sleep within the pod's grace period, and above zero before
+/// `PodLifecycleSleepActionAllowZero` (beta, on by default, in 1.33).
+fn sleep_seconds(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, c: &Container<'_>, hook: &str, sleep: &Node, grace: i64) {
+    let Some(n) = sleep.get("seconds") else { return };
+    let Some(seconds) = n.as_i64() else { return };
+    let zero_ok = crate::rules::api::at_least(ctx, 33);
+    let (message, server) = if seconds > grace {
+        (
+            format!("the {hook} sleep of {} lasts {seconds} seconds, longer than the pod's terminationGracePeriodSeconds ({grace})", c.describe()),
+            "set `terminationGracePeriodSeconds` above the sleep (it also bounds the rest of the shutdown), or sleep less",
+        )
+    } else if seconds < 0 || (seconds == 0 && !zero_ok) {
+        (
+            format!("the {hook} sleep of {} lasts {seconds} seconds", c.describe()),
+            if seconds == 0 {
+                "a zero sleep is accepted from Kubernetes 1.33 (`PodLifecycleSleepActionAllowZero`); sleep at least a second, or remove the hook"
+            } else {
+                "sleep a number of seconds within the grace period, or remove the hook"
+            },
+        )
+    } else {
+        return;
+    };
+    let rule = if zero_ok {
+        format!("must be non-negative and less than terminationGracePeriodSeconds ({grace})")
+    } else {
+        format!("must be greater than 0 and less than terminationGracePeriodSeconds ({grace})")
+    };
+    let label = if seconds > grace { "longer than the grace period" } else { "not a valid sleep" };
+    let d = ctx
+        .diag(obj, n.span, message)
+        .with_primary_label(label)
+        .with_help(format!("the API server rejects it (`lifecycle.{hook}.sleep.seconds: Invalid value: {seconds}: {rule}`); {server}"));
+    ctx.push(d);
 }
 
 /// Volume name -> whether it may back a block device (a PVC, a generic ephemeral volume,
