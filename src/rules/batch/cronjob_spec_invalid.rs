@@ -65,6 +65,22 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     "Invalid value: unknown time zone",
                     "use a name from the IANA time zone database such as `Etc/UTC` or `America/New_York`, or remove the field for the controller's zone",
                 );
+            } else if v.parse::<chrono_tz::Tz>().is_err() {
+                // The server's `time.LoadLocation` reads the IANA database embedded in it;
+                // chrono-tz carries the same names, backward links (`US/Pacific`) included.
+                let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+                let help = match crate::model::names::did_you_mean(v, &names) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => "use a name from the IANA time zone database such as `Etc/UTC` or `America/New_York`".to_string(),
+                };
+                reject(
+                    ctx,
+                    obj,
+                    tz,
+                    format!("`timeZone: {v}` is not a time zone of the IANA database"),
+                    &format!("Invalid value: unknown time zone {v}"),
+                    &help,
+                );
             }
         }
     }
