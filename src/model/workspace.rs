@@ -194,12 +194,7 @@ impl<'a> Workspace<'a> {
         namespace: &'s str,
         file: usize,
     ) -> impl Iterator<Item = &'s Object<'a>> + 's {
-        self.by_dir_kind
-            .get(&(self.dir(file), kind))
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|&i| &self.objects[i])
+        self.of_kind_in_dir(kind, file)
             .filter(move |o| self.namespace_of(o) == Some(namespace))
     }
 

@@ -25,6 +25,22 @@ const GROUP: &str = "rbac.authorization.k8s.io";
 /// ones are many and version-dependent, and are never judged.
 const BUILTIN_CLUSTER_ROLES: &[&str] = &["cluster-admin", "admin", "edit", "view"];
 
+/// A finding at `span`, with its label and help.
+fn say(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    span: crate::yaml::Span,
+    message: String,
+    label: impl Into<String>,
+    help: impl Into<String>,
+) {
+    let d = ctx
+        .diag(obj, span, message)
+        .with_primary_label(label)
+        .with_help(help);
+    ctx.push(d);
+}
+
 fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     if obj.group() != GROUP || !matches!(obj.kind, "RoleBinding" | "ClusterRoleBinding") {
         return;
@@ -58,11 +74,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 return;
             }
             if cluster_roles(name) {
-                let d = ctx
-                    .diag(obj, kind_node.span, format!("{} refers to Role `{name}`, which the run does not define in namespace `{ns}`; it defines a ClusterRole `{name}`", obj.display_name()))
-                    .with_primary_label("no such Role")
-                    .with_help("a RoleBinding may grant a ClusterRole's rules within its namespace: write `kind: ClusterRole` in `roleRef`");
-                ctx.push(d);
+                say(ctx, obj, kind_node.span, format!("{} refers to Role `{name}`, which the run does not define in namespace `{ns}`; it defines a ClusterRole `{name}`", obj.display_name()), "no such Role", "a RoleBinding may grant a ClusterRole's rules within its namespace: write `kind: ClusterRole` in `roleRef`");
                 return;
             }
             // Only when both namespaces are written: a file without one takes the namespace
@@ -75,11 +87,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     .filter(|other| *other != ns)
                     .collect();
                 if let Some(other) = elsewhere.first() {
-                    let d = ctx
-                        .diag(obj, name_node.span, format!("{} refers to Role `{name}`, which is in namespace `{other}`, not `{ns}`: a RoleBinding can only use a Role of its own namespace", obj.display_name()))
-                        .with_primary_label(format!("no Role `{name}` in `{ns}`"))
-                        .with_help(format!("put the RoleBinding in namespace `{other}` (the subjects may be in any namespace), or the Role in `{ns}`"));
-                    ctx.push(d);
+                    say(ctx, obj, name_node.span, format!("{} refers to Role `{name}`, which is in namespace `{other}`, not `{ns}`: a RoleBinding can only use a Role of its own namespace", obj.display_name()), format!("no Role `{name}` in `{ns}`"), format!("put the RoleBinding in namespace `{other}` (the subjects may be in any namespace), or the Role in `{ns}`"));
                     return;
                 }
             }
@@ -89,11 +97,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .filter_map(|r| r.name)
                 .collect();
             if let Some(near) = typo_of(name, &names) {
-                let d = ctx
-                    .diag(obj, name_node.span, format!("{} refers to Role `{name}`, which is not in namespace `{ns}` in this run", obj.display_name()))
-                    .with_primary_label("no such Role")
-                    .with_help(format!("did you mean `{near}`?"));
-                ctx.push(d);
+                say(ctx, obj, name_node.span, format!("{} refers to Role `{name}`, which is not in namespace `{ns}` in this run", obj.display_name()), "no such Role", format!("did you mean `{near}`?"));
             }
         }
         "ClusterRole" => {
@@ -106,11 +110,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
             if obj.kind == "RoleBinding" {
                 if let Some(ns) = ws.namespace_of(obj) {
                     if ws.named_in("Role", ns, name).iter().any(near) {
-                        let d = ctx
-                            .diag(obj, kind_node.span, format!("{} refers to ClusterRole `{name}`, which the run does not define; it defines a Role `{name}` in namespace `{ns}`", obj.display_name()))
-                            .with_primary_label("no such ClusterRole")
-                            .with_help("write `kind: Role` in `roleRef` to use the namespace's Role");
-                        ctx.push(d);
+                        say(ctx, obj, kind_node.span, format!("{} refers to ClusterRole `{name}`, which the run does not define; it defines a Role `{name}` in namespace `{ns}`", obj.display_name()), "no such ClusterRole", "write `kind: Role` in `roleRef` to use the namespace's Role");
                         return;
                     }
                 }
@@ -122,11 +122,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 .collect();
             names.extend(BUILTIN_CLUSTER_ROLES);
             if let Some(near) = typo_of(name, &names) {
-                let d = ctx
-                    .diag(obj, name_node.span, format!("{} refers to ClusterRole `{name}`, which is neither in this run nor a default ClusterRole", obj.display_name()))
-                    .with_primary_label("no such ClusterRole")
-                    .with_help(format!("did you mean `{near}`?"));
-                ctx.push(d);
+                say(ctx, obj, name_node.span, format!("{} refers to ClusterRole `{name}`, which is neither in this run nor a default ClusterRole", obj.display_name()), "no such ClusterRole", format!("did you mean `{near}`?"));
             }
         }
         _ => {}
