@@ -407,6 +407,12 @@ fn version_gated_checks_follow_the_target_version() {
             "1.32",
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostAliases: [{ip: \"2001:DB8::1\", hostnames: [a]}]\n  containers: [{name: a, image: busybox:1.36}]\n",
         ),
+        // Pod-level resources are validated from 1.34 (`PodLevelResources` beta, on).
+        (
+            "pod-spec-invalid",
+            "1.33",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  resources: {requests: {ephemeral-storage: 1Gi}}\n  containers: [{name: a, image: busybox:1.36}]\n",
+        ),
         // The server's deprecation warnings start with the release that deprecates.
         (
             "service-spec-warning",

@@ -64,6 +64,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     // (beta, off by default, before 1.34).
     if crate::rules::api::at_least(ctx, 34) {
         resource_claims(ctx, obj, &t, spec);
+        // `PodLevelResources` (beta, on by default, from 1.34); before, the field is dropped.
+        pod_resources(ctx, obj, &t, spec);
     }
     windows_pod_fields(ctx, obj, spec);
     host_network(ctx, obj, &t, spec);
@@ -527,6 +529,112 @@ fn resource_claims(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>,
     }
 }
 
+/// A container's request for `resource` after the pod's defaulting (a limit alone is the
+/// request too), in base units; 0 when it has neither.
+fn container_request(c: &Node, resource: &str) -> f64 {
+    let res = c.get("resources");
+    ["requests", "limits"]
+        .into_iter()
+        .find_map(|list| {
+            let n = res?.get(list)?.get(resource)?;
+            crate::model::quantity::from_node(n)?.ok()
+        })
+        .map_or(0.0, |q| q.value)
+}
+
+/// `AggregateContainerRequests`: the regular containers and the sidecars together, or an
+/// init container with the sidecars started before it, whichever is more.
+fn aggregate_request(t: &PodTemplate<'_>, resource: &str) -> f64 {
+    let (mut running, mut sidecars, mut init_peak) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for c in t.containers() {
+        let r = container_request(c.node, resource);
+        match c.kind {
+            ContainerKind::Regular => running += r,
+            ContainerKind::Init if c.is_sidecar() => sidecars += r,
+            ContainerKind::Init => init_peak = init_peak.max(sidecars + r),
+            ContainerKind::Ephemeral => {}
+        }
+    }
+    (running + sidecars).max(init_peak)
+}
+
+/// How a quantity of `resource` reads in a message: cores as `1` or `1500m`, bytes as `Mi`
+/// or `Gi` where whole.
+fn show_quantity(resource: &str, value: f64) -> String {
+    if resource == "cpu" {
+        let milli = (value * 1000.0).round() as i64;
+        return if milli % 1000 == 0 { format!("{}", milli / 1000) } else { format!("{milli}m") };
+    }
+    let bytes = value.round() as i64;
+    for (unit, size) in [("Gi", 1_i64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if bytes != 0 && bytes % size == 0 {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    bytes.to_string()
+}
+
+/// `validatePodResources`: pod-level `resources` name only cpu, memory and hugepages, claim
+/// nothing, request at least what the containers request together (cpu and memory) and
+/// limit no container below its own limit.
+fn pod_resources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, t: &PodTemplate<'_>, spec: &Node) {
+    let Some(res) = spec.get("resources").filter(|r| r.is_map()) else { return };
+    if let Some(e) = res.entry("claims").filter(|e| !e.value.is_null()) {
+        let d = ctx
+            .diag(obj, e.key.span, "pod-level `resources` cannot list `claims`")
+            .with_primary_label("not at pod level")
+            .with_help("the API server rejects it (`resources.claims: Forbidden: claims cannot be set for Resources at pod-level`); list the claims in the `resources` of the containers that use them");
+        ctx.push(d);
+    }
+    for list in ["requests", "limits"] {
+        for e in res.get(list).map(Node::entries).unwrap_or_default() {
+            let Some(name) = e.key.key_text() else { continue };
+            if matches!(name, "cpu" | "memory") || name.starts_with("hugepages-") {
+                continue;
+            }
+            let d = ctx
+                .diag(obj, e.key.span, format!("`{name}` cannot be set in the pod-level `resources`"))
+                .with_primary_label("only cpu, memory and hugepages")
+                .with_help(format!("the API server rejects it (`resources.{list}[{name}]: Unsupported value: \"{name}\": supported values: \"cpu\", \"hugepages-\", \"memory\"`); set it in the containers' `resources`"));
+            ctx.push(d);
+        }
+    }
+    for resource in ["cpu", "memory"] {
+        let Some(n) = res.get_path(&["requests", resource]) else { continue };
+        let Some(Ok(pod)) = crate::model::quantity::from_node(n) else { continue };
+        let total = aggregate_request(t, resource);
+        if !crate::model::quantity::greater(total, pod.value) {
+            continue;
+        }
+        let (written, total) = (n.text().unwrap_or_default(), show_quantity(resource, total));
+        let d = ctx
+            .diag(obj, n.span, format!("the pod requests {written} of {resource}, less than its containers request together ({total})"))
+            .with_primary_label("below the containers' requests")
+            .with_help(format!("the API server rejects it (`resources.requests[{resource}]: Invalid value: \"{written}\": must be greater than or equal to aggregate container requests of {total}`); raise the pod's request, or lower the containers' (sidecars count with the containers, an init container with the sidecars before it)"));
+        ctx.push(d);
+    }
+    let Some(limits) = res.get("limits").filter(|l| l.is_map()) else { return };
+    for c in t.containers().filter(|c| c.kind == ContainerKind::Regular) {
+        for e in c.node.get("resources").and_then(|r| r.get("limits")).map(Node::entries).unwrap_or_default() {
+            let Some(name) = e.key.key_text() else { continue };
+            let Some(pod_limit) = limits.get(name) else { continue };
+            let (Some(Ok(own)), Some(Ok(pod))) = (crate::model::quantity::from_node(&e.value), crate::model::quantity::from_node(pod_limit)) else {
+                continue;
+            };
+            if !crate::model::quantity::greater(own.value, pod.value) {
+                continue;
+            }
+            let (own_text, pod_text) = (e.value.text().unwrap_or_default(), pod_limit.text().unwrap_or_default());
+            let d = ctx
+                .diag(obj, e.value.span, format!("{} is limited to {own_text} of {name}, more than the pod's limit of {pod_text}", c.describe()))
+                .with_primary_label("above the pod's limit")
+                .with_label(obj.file, pod_limit.span, "the pod's limit")
+                .with_help(format!("the API server rejects it (`{name}.limits: Invalid value: \"{own_text}\": must be less than or equal to pod limits of {pod_text}`); lower the container's limit or raise the pod's"));
+            ctx.push(d);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::valid_ip;
@@ -541,3 +649,4 @@ mod tests {
         assert!(!valid_ip("10.0.0"));
     }
 }
+
