@@ -115,6 +115,10 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                     }
                 }
             }
+            // Defined in another directory of the run: not a typo.
+            if ws.find("ClusterRole", None, name).is_some_and(|o| o.group() == GROUP) {
+                return;
+            }
             let mut names: Vec<&str> = ws
                 .of_kind_in_dir("ClusterRole", obj.file)
                 .filter(near)
