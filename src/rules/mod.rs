@@ -64,6 +64,7 @@ registry! {
         hpa_target_not_found,
         ingress_backend_not_found,
         overlapping_selectors,
+        monitor_port_not_found,
     }
     ports {
         port_out_of_range,
