@@ -55,7 +55,7 @@ registry! {
         cel_rule_failed,
         cel_rule_not_evaluated,
     }
-    selectors {
+    selectors + backends {
         invalid_label,
         service_selects_nothing,
         service_without_selector,
@@ -63,6 +63,7 @@ registry! {
         network_policy_selects_nothing,
         hpa_target_not_found,
         ingress_backend_not_found,
+        route_backend_not_found,
         overlapping_selectors,
         monitor_port_not_found,
     }
