@@ -133,6 +133,7 @@ registry! {
         affinity_weight_range,
         toleration_invalid,
         topology_spread_invalid,
+        topology_spread_selects_others,
         priority_class_invalid,
         runtime_class_invalid,
     }
