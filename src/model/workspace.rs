@@ -329,12 +329,7 @@ impl<'a> Workspace<'a> {
         namespace: Option<&'s str>,
         name: &'s str,
     ) -> impl Iterator<Item = &'s Object<'a>> + 's {
-        self.by_name
-            .get(&(kind, name))
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|&i| &self.objects[i])
+        self.named(kind, name)
             .filter(move |o| self.namespace_of(o) == namespace)
     }
 
