@@ -287,6 +287,54 @@ pub fn too_many(
     true
 }
 
+/// One finding in the API server's terms: where, the server's field path and answer, and
+/// what to do.
+pub struct Finding {
+    pub span: Span,
+    pub path: String,
+    pub message: String,
+    pub server: String,
+    pub help: String,
+}
+
+impl Finding {
+    pub fn new(
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        server: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Finding {
+            span,
+            path: path.into(),
+            message: message.into(),
+            server: server.into(),
+            help: help.into(),
+        }
+    }
+
+    pub fn report(self, ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
+        let server = self.server.replace('`', "'");
+        let mut help = format!(
+            "the API server rejects the {} (`{}: {server}`)",
+            obj.kind, self.path
+        );
+        if !self.help.is_empty() {
+            help.push_str("; ");
+            help.push_str(&self.help);
+        }
+        let d = ctx.diag(obj, self.span, self.message).with_help(help);
+        ctx.push(d);
+    }
+}
+
+/// The span to point at for something a mapping lacks or holds wrongly: the key of `key`
+/// when present, else the mapping itself.
+pub fn key_span(map: &Node, key: &str) -> Span {
+    map.entry(key).map_or(map.span, |e| e.key.span)
+}
+
 /// An IP address as `netutils.ParseIPSloppy` reads it (IPv4 octets may have leading zeros).
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
     if let Ok(ip) = s.parse::<IpAddr>() {

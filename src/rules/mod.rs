@@ -7,6 +7,7 @@ mod addresses;
 mod api;
 mod rule;
 mod selection;
+mod webhook_client;
 
 use rayon::prelude::*;
 
@@ -227,6 +228,10 @@ registry! {
     apiextensions + crd + schema_defaults {
         crd_spec_invalid,
         crd_schema_invalid,
+    }
+    admission + matching {
+        webhook_config_invalid,
+        admission_policy_invalid,
     }
 }
 

@@ -40,6 +40,9 @@ pub enum Category {
 
     /// CustomResourceDefinitions as the API server validates them.
     ApiExtensions,
+
+    /// Admission webhooks and policies as the API server validates them.
+    Admission,
 }
 
 impl Category {
@@ -72,6 +75,8 @@ impl Category {
             Category::PodSpec => "podspec",
 
             Category::ApiExtensions => "apiextensions",
+
+            Category::Admission => "admission",
         }
     }
 }

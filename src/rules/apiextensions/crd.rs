@@ -1,9 +1,9 @@
-//! What the CustomResourceDefinition rules share: which objects they judge, the versions and
-//! schemas of a CRD, and the way a finding quotes the API server's answer.
+//! What the CustomResourceDefinition rules share: which objects they judge and which values
+//! they judge (a finding quotes the API server's answer through [`Finding`]).
 
 use crate::model::Object;
-use crate::rules::Ctx;
-use crate::yaml::{Node, Span};
+pub use crate::rules::api::{key_span, Finding};
+use crate::yaml::Node;
 
 /// The `spec` of an `apiextensions.k8s.io/v1` CustomResourceDefinition (v1beta1 is removed,
 /// which `removed-api-version` reports).
@@ -12,54 +12,6 @@ pub fn v1_spec<'a>(obj: &Object<'a>) -> Option<&'a Node> {
         return None;
     }
     obj.spec().filter(|s| s.is_map())
-}
-
-/// One finding in the API server's terms: where, the server's field path and answer, and
-/// what to do.
-pub struct Finding {
-    pub span: Span,
-    pub path: String,
-    pub message: String,
-    pub server: String,
-    pub help: String,
-}
-
-impl Finding {
-    pub fn new(
-        span: Span,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        server: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Finding {
-            span,
-            path: path.into(),
-            message: message.into(),
-            server: server.into(),
-            help: help.into(),
-        }
-    }
-
-    pub fn report(self, ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
-        let server = self.server.replace('`', "'");
-        let mut help = format!(
-            "the API server rejects the CustomResourceDefinition (`{}: {server}`)",
-            self.path
-        );
-        if !self.help.is_empty() {
-            help.push_str("; ");
-            help.push_str(&self.help);
-        }
-        let d = ctx.diag(obj, self.span, self.message).with_help(help);
-        ctx.push(d);
-    }
-}
-
-/// The span to point at for something a mapping lacks or holds wrongly: the key of `key`
-/// when present, else the mapping itself.
-pub fn key_span(map: &Node, key: &str) -> Span {
-    map.entry(key).map_or(map.span, |e| e.key.span)
 }
 
 /// A string value the rules judge: a string that is neither unrendered templating nor a

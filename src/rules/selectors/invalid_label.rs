@@ -63,6 +63,26 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 }
             }
         }
+        "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration"
+            if obj.group() == "admissionregistration.k8s.io" =>
+        {
+            for hook in all_items(Some(obj.root), "webhooks") {
+                selector(ctx, obj, hook.get("namespaceSelector"));
+                selector(ctx, obj, hook.get("objectSelector"));
+            }
+        }
+        "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding"
+            if obj.group() == "admissionregistration.k8s.io" =>
+        {
+            let matches = spec.into_iter().flat_map(|s| [s.get("matchConstraints"), s.get("matchResources")]);
+            for m in matches {
+                let m = m.into_iter();
+                for sel in m.flat_map(|m| [m.get("namespaceSelector"), m.get("objectSelector")]) {
+                    selector(ctx, obj, sel);
+                }
+            }
+            selector(ctx, obj, spec.and_then(|s| s.get_path(&["paramRef", "selector"])));
+        }
         _ => {}
     }
 }
