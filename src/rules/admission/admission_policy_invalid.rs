@@ -403,3 +403,18 @@ fn validation_actions(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_cel_identifier;
+
+    #[test]
+    fn cel_identifiers() {
+        for ok in ["replicas", "_x", "maxReplicas2", "inner"] {
+            assert!(is_cel_identifier(ok), "{ok}");
+        }
+        for bad in ["", "max-replicas", "2x", "in", "namespace", "true", "a.b"] {
+            assert!(!is_cel_identifier(bad), "{bad}");
+        }
+    }
+}

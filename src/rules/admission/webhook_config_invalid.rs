@@ -62,22 +62,16 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
     }
 }
 
-/// `IsFullyQualifiedName`: a DNS subdomain (one trailing dot allowed) of at least three
-/// labels. Whether the name may be judged and is valid.
+/// Reports a webhook name that is not fully qualified; whether the name may be judged and is
+/// valid (so that its uniqueness is worth checking).
 fn fully_qualified(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node, name: &str) -> bool {
     if judged_str(node).is_none() {
         return !name.is_empty();
     }
-    let trimmed = name.strip_suffix('.').unwrap_or(name);
-    let errs = dns1123_subdomain(trimmed);
-    let problem = if !errs.is_empty() {
-        Some(errs.join("; "))
-    } else if trimmed.split('.').count() < 3 {
-        Some("should be a domain with at least three segments separated by dots".to_string())
-    } else {
-        None
+    let Some(problem) = not_fully_qualified(name) else {
+        return true;
     };
-    let Some(problem) = problem else { return true };
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
     reject(
         ctx,
         obj,
@@ -87,6 +81,20 @@ fn fully_qualified(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, node: &Node, name: &
         "name the webhook after a domain you own, with at least three labels (`pod-policy.example.com`)",
     );
     false
+}
+
+/// `IsFullyQualifiedName`: a DNS subdomain (one trailing dot allowed) of at least three
+/// labels; the problem, if any.
+fn not_fully_qualified(name: &str) -> Option<String> {
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    let errs = dns1123_subdomain(trimmed);
+    if !errs.is_empty() {
+        Some(errs.join("; "))
+    } else if trimmed.split('.').count() < 3 {
+        Some("should be a domain with at least three segments separated by dots".to_string())
+    } else {
+        None
+    }
 }
 
 fn webhook(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, hook: &Node, index: usize, mutating: bool) {
@@ -216,5 +224,20 @@ fn review_versions(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, hook: &Node) {
             "Invalid value: must include at least one of v1, v1beta1",
             "add `v1` (and make the webhook answer with an `admission.k8s.io/v1` AdmissionReview)",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_fully_qualified;
+
+    #[test]
+    fn webhook_names_as_is_fully_qualified_name_reads_them() {
+        assert_eq!(not_fully_qualified("pod-policy.example.com"), None);
+        assert_eq!(not_fully_qualified("mcronjob.kb.io"), None);
+        assert_eq!(not_fully_qualified("pod-policy.example.com."), None, "one trailing dot");
+        assert!(not_fully_qualified("example.com").is_some_and(|e| e.contains("three segments")));
+        assert!(not_fully_qualified("Pods.Example.com").is_some_and(|e| e.contains("RFC 1123")));
+        assert!(not_fully_qualified("a..b.c").is_some());
     }
 }
