@@ -228,6 +228,7 @@ registry! {
     apiextensions + crd + schema_defaults {
         crd_spec_invalid,
         crd_schema_invalid,
+        apiservice_invalid,
     }
     admission + matching {
         webhook_config_invalid,

@@ -38,7 +38,8 @@ pub enum Category {
     /// The pod spec the API server validates on every Pod and pod template.
     PodSpec,
 
-    /// CustomResourceDefinitions as the API server validates them.
+    /// API extensions as the API server validates them: CustomResourceDefinitions and
+    /// aggregated APIServices.
     ApiExtensions,
 
     /// Admission webhooks and policies as the API server validates them.

@@ -64,8 +64,12 @@ fn rule_for(group: &str, kind: &str) -> Option<NameRule> {
         | ("node.k8s.io", "RuntimeClass")
         | (
             "admissionregistration.k8s.io",
-            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration",
+            "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding",
         ) => Subdomain,
+        ("apiregistration.k8s.io", "APIService") => PathSegment,
         _ => return None,
     })
 }
