@@ -198,6 +198,7 @@ registry! {
         rbac_binding_invalid,
         rbac_rule_invalid,
         rbac_role_not_found,
+        unknown_api_resource,
     }
     policy {
         pdb_spec_invalid,

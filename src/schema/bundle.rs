@@ -5,6 +5,7 @@
 //! reaches it, and a version's lookup tables are built the first time it is used.
 
 use foldhash::HashMap;
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -181,5 +182,96 @@ mod tests {
             }
         }
         assert!(!b.serves("0.1", "v1", "Pod"));
+    }
+}
+
+/// Resources that no kind names: what RBAC grants on without an object behind it
+/// (impersonation, CSR signers) and resources of kinds older than the bundle.
+const VIRTUAL_RESOURCES: &[(&str, &[&str])] = &[
+    ("", &["users", "groups"]),
+    ("authentication.k8s.io", &["userextras", "uids"]),
+    ("certificates.k8s.io", &["signers"]),
+    ("policy", &["podsecuritypolicies"]),
+];
+
+/// The resources (lower-case plurals) of the built-in API group `group` in any bundled
+/// Kubernetes version, or `None` for a group the bundle does not hold (custom resources,
+/// aggregated APIs, removed groups such as `extensions`). Plurals are guessed from kinds as
+/// the API machinery does (`UnsafeGuessKindToResource`).
+pub fn builtin_resources(group: &str) -> Option<&'static BTreeSet<String>> {
+    resource_groups().get(group)
+}
+
+/// The built-in API groups that have `resource`, sorted (`""` is the core group).
+pub fn builtin_groups_serving(resource: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = resource_groups()
+        .iter()
+        .filter(|(_, set)| set.contains(resource))
+        .map(|(g, _)| *g)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+fn resource_groups() -> &'static HashMap<&'static str, BTreeSet<String>> {
+    static GROUPS: OnceLock<HashMap<&'static str, BTreeSet<String>>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut groups: HashMap<&'static str, BTreeSet<String>> = HashMap::default();
+        for &(_, _, api_version, kind) in DEFS.iter() {
+            if kind.is_empty() || kind.ends_with("List") || kind == "Status" {
+                continue;
+            }
+            let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            groups
+                .entry(group)
+                .or_default()
+                .insert(guess_resource(kind));
+        }
+        for &(group, resources) in VIRTUAL_RESOURCES {
+            if let Some(set) = groups.get_mut(group) {
+                set.extend(resources.iter().map(|r| r.to_string()));
+            }
+        }
+        groups
+    })
+}
+
+/// `UnsafeGuessKindToResource`: the lower-cased kind, pluralised by its last letter.
+fn guess_resource(kind: &str) -> String {
+    let singular = kind.to_lowercase();
+    if singular.ends_with("endpoints") {
+        singular
+    } else if singular.ends_with('s') {
+        singular + "es"
+    } else if let Some(stem) = singular.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        singular + "s"
+    }
+}
+
+#[cfg(test)]
+mod resource_tests {
+    use super::*;
+
+    #[test]
+    fn built_in_resources_come_from_the_bundled_kinds() {
+        let core = builtin_resources("").expect("the core group");
+        for r in [
+            "pods",
+            "endpoints",
+            "componentstatuses",
+            "services",
+            "users",
+        ] {
+            assert!(core.contains(r), "{r}");
+        }
+        assert!(!core.contains("deployments"));
+        let apps = builtin_resources("apps").expect("apps");
+        assert!(apps.contains("deployments") && apps.contains("statefulsets"));
+        let net = builtin_resources("networking.k8s.io").expect("networking");
+        assert!(net.contains("networkpolicies") && net.contains("ingresses"));
+        assert!(builtin_resources("metrics.k8s.io").is_none());
+        assert!(builtin_resources("example.com").is_none());
     }
 }

@@ -34,7 +34,10 @@ use rayon::prelude::*;
 
 use serde_json::{json, Map, Value};
 
-pub use bundle::{bundle_source, bundled_versions, default_version, BundleSource};
+pub use bundle::{
+    builtin_groups_serving, builtin_resources, bundle_source, bundled_versions, default_version,
+    BundleSource,
+};
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::FileId;
