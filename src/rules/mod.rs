@@ -199,6 +199,7 @@ registry! {
         rbac_rule_invalid,
         rbac_role_not_found,
         unknown_api_resource,
+        unknown_rbac_verb,
     }
     policy {
         pdb_spec_invalid,
