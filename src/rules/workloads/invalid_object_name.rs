@@ -90,7 +90,7 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                             format!("namespace `{ns}` is not valid: the API server rejects it (metadata.namespace: Invalid value: {})", errs.join("; ")),
                         )
                         .with_primary_label("a namespace must be an RFC 1123 label")
-                        .with_help("use lowercase letters, digits and '-', at most 63 characters");
+                        .with_help(placeholder_help(ns, "namespace").unwrap_or_else(|| "use lowercase letters, digits and '-', at most 63 characters".into()));
                     ctx.push(d);
                 }
             }
@@ -150,6 +150,22 @@ fn name_check(
             ),
         )
         .with_primary_label(format!("a {} name must be {what}", obj.kind))
-        .with_help("use lowercase letters, digits and '-'");
+        .with_help(placeholder_help(name, "name").unwrap_or_else(|| "use lowercase letters, digits and '-'".into()));
     ctx.push(d);
+}
+
+/// Help for a value that reads as a placeholder left for the user to fill in
+/// (`YOUR_NAMESPACE`, `MY-APP`, `CHANGEME`): upper case throughout, with an underscore or a
+/// telltale word. Such a value is still rejected; the help says what went wrong.
+fn placeholder_help(value: &str, what: &str) -> Option<String> {
+    let shape = value
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && value.chars().any(|c| c.is_ascii_uppercase());
+    let telltale = ["YOUR", "MY_", "MY-", "REPLACE", "CHANGE", "TODO", "FIXME", "PLACEHOLDER"]
+        .iter()
+        .any(|w| value.starts_with(w));
+    (shape && (value.contains('_') || telltale)).then(|| {
+        format!("`{value}` reads as a placeholder: replace it with the real {what} before applying (kustomize's `namespace:` or your deploy script), in lower case")
+    })
 }
