@@ -214,6 +214,7 @@ registry! {
         storage_class_invalid,
         pvc_spec_invalid,
         pv_spec_invalid,
+        csi_driver_invalid,
         storage_spec_warning,
     }
     podspec {
