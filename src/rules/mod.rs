@@ -235,6 +235,7 @@ registry! {
     }
     admission + matching {
         webhook_config_invalid,
+        webhook_service_not_found,
         admission_policy_invalid,
     }
 }

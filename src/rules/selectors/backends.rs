@@ -1,5 +1,5 @@
-//! What an Ingress backend and a Gateway API route's `backendRef` share: a Service of the
-//! run named by them, and one of its ports.
+//! What an Ingress backend, a Gateway API route's `backendRef` and an admission webhook's
+//! service share: a Service of the run named by them, and one of its ports.
 
 use crate::model::names::typo_of;
 use crate::model::{Object, Service};
@@ -12,6 +12,10 @@ pub struct Backend<'a> {
     pub name: &'a Node,
     pub namespace: &'a str,
     pub port: Option<&'a Node>,
+    /// The port used when `port` is absent (a webhook's 443), checked the same way.
+    pub default_port: Option<i64>,
+    /// How the object reaches the Service, for messages ("routes to", "calls").
+    pub reaches: &'a str,
 }
 
 /// Reports a backend whose Service the run does not have (on evidence, see
@@ -50,7 +54,7 @@ pub fn check_backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Backend<'_>, p
             .diag(
                 obj,
                 b.name.span,
-                format!("{} routes to Service `{name}`, which is not in namespace `{ns}` in this run", obj.display_name()),
+                format!("{} {} Service `{name}`, which is not in namespace `{ns}` in this run", obj.display_name(), b.reaches),
             )
             .with_primary_label("no such Service");
         if let Some(s) = near {
@@ -59,7 +63,12 @@ pub fn check_backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Backend<'_>, p
         ctx.push(d);
         return;
     };
-    let Some(port) = b.port else { return };
+    let Some(port) = b.port else {
+        if let Some(n) = b.default_port {
+            default_port(ctx, obj, b, svc, &same_name, n, port_rule);
+        }
+        return;
+    };
     let ports = svc.ports();
     if ports.is_empty() && svc.service_type() == "ExternalName" {
         // Controllers use the backend port as is for an ExternalName Service.
@@ -72,21 +81,8 @@ pub fn check_backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Backend<'_>, p
     {
         return;
     }
-    let declared: Vec<String> = ports
-        .iter()
-        .map(|p| {
-            let num = p.get("port").and_then(Node::text).unwrap_or("?");
-            match p.get("name").and_then(Node::as_str) {
-                Some(n) => format!("`{n}` ({num})"),
-                None => num.to_string(),
-            }
-        })
-        .collect();
     let what = if port.as_i64().is_some() { "port" } else { "port name" };
-    let ports_span = svc
-        .spec
-        .and_then(|s| s.get("ports"))
-        .map_or(svc.obj.anchor_span(), |p| p.span);
+    let (ports_span, ports_label) = declared_ports(svc);
     // The usual mistake: the container's port, which the Service maps to.
     let target = port.as_i64().and_then(|n| {
         ports.iter().find(|p| p.get("targetPort").and_then(Node::as_i64) == Some(n))
@@ -105,16 +101,69 @@ pub fn check_backend(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, b: &Backend<'_>, p
             format!("Service `{name}` has no {what} `{}`", port.text().unwrap_or_default()),
         )
         .with_primary_label("no such port on the Service")
-        .with_label(
-            svc.obj.file,
-            ports_span,
-            if declared.is_empty() {
-                "the Service declares no ports".to_string()
-            } else {
-                format!("the Service's ports are {}", declared.join(", "))
-            },
-        )
+        .with_label(svc.obj.file, ports_span, ports_label)
         .with_help(help);
+    ctx.push(d);
+}
+
+/// The span of a Service's ports and a label listing them.
+fn declared_ports(svc: &Service<'_>) -> (crate::yaml::Span, String) {
+    let declared: Vec<String> = svc
+        .ports()
+        .iter()
+        .map(|p| {
+            let num = p.get("port").and_then(Node::text).unwrap_or("?");
+            match p.get("name").and_then(Node::as_str) {
+                Some(n) => format!("`{n}` ({num})"),
+                None => num.to_string(),
+            }
+        })
+        .collect();
+    let span = svc
+        .spec
+        .and_then(|s| s.get("ports"))
+        .map_or(svc.obj.anchor_span(), |p| p.span);
+    let label = if declared.is_empty() {
+        "the Service declares no ports".to_string()
+    } else {
+        format!("the Service's ports are {}", declared.join(", "))
+    };
+    (span, label)
+}
+
+/// A backend without a port, which reaches the Service on `n`: reported at the Service name
+/// when no variant of the Service in the object's directory has that port.
+fn default_port(
+    ctx: &mut Ctx<'_, '_>,
+    obj: &Object<'_>,
+    b: &Backend<'_>,
+    svc: &Service<'_>,
+    same_name: &[Service<'_>],
+    n: i64,
+    port_rule: &str,
+) {
+    let has = |s: &Service<'_>| {
+        s.ports()
+            .iter()
+            .any(|p| p.get("port").and_then(Node::as_i64) == Some(n))
+    };
+    if svc.ports().is_empty()
+        || same_name.iter().any(has)
+        || !same_name.iter().any(|s| ctx.ws.same_dir(s.obj.file, obj.file))
+    {
+        return;
+    }
+    let name = b.name.as_str().unwrap_or_default();
+    let (ports_span, ports_label) = declared_ports(svc);
+    let d = ctx
+        .diag(
+            obj,
+            b.name.span,
+            format!("Service `{name}` has no port {n}, which is used when no port is given"),
+        )
+        .with_primary_label(format!("reached on port {n}"))
+        .with_label(svc.obj.file, ports_span, ports_label)
+        .with_help(format!("{port_rule}: set the port the Service exposes, or add port {n} to the Service"));
     ctx.push(d);
 }
 

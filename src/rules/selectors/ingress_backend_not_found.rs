@@ -27,6 +27,8 @@ fn backend<'a>(node: &'a Node, namespace: &'a str) -> Option<Backend<'a>> {
             name: svc.get("name")?,
             namespace,
             port,
+            default_port: None,
+            reaches: "routes to",
         });
     }
     // extensions/v1beta1 and networking.k8s.io/v1beta1
@@ -34,6 +36,8 @@ fn backend<'a>(node: &'a Node, namespace: &'a str) -> Option<Backend<'a>> {
         name: node.get("serviceName")?,
         namespace,
         port: node.get("servicePort"),
+        default_port: None,
+        reaches: "routes to",
     })
 }
 

@@ -41,6 +41,8 @@ fn check(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>) {
                 // Another namespace's Service needs its ReferenceGrant; it is looked up there.
                 namespace: r.get("namespace").and_then(Node::as_str).unwrap_or(own),
                 port: r.get("port"),
+                default_port: None,
+                reaches: "routes to",
             });
         }
     }
