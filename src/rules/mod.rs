@@ -237,6 +237,7 @@ registry! {
         webhook_config_invalid,
         webhook_service_not_found,
         admission_policy_invalid,
+        admission_policy_not_found,
     }
 }
 

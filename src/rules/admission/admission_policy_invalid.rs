@@ -6,7 +6,9 @@
 
 use std::collections::HashSet;
 
-use super::matching::{blank_expression, match_conditions, match_resources, FAILURE_POLICIES};
+use super::matching::{
+    blank_expression, cel_refs, match_conditions, match_resources, FAILURE_POLICIES,
+};
 use crate::diagnostics::Severity;
 use crate::model::names::{dns1035_label, dns1123_subdomain, path_segment_name, qualified_name};
 use crate::model::Object;
@@ -104,6 +106,77 @@ fn policy(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
     }
     if let Some(list) = spec.get("auditAnnotations").filter(|n| n.is_seq()) {
         audit_annotations(ctx, obj, list);
+    }
+    references(ctx, obj, spec);
+}
+
+/// The names the policy's expressions read that its compiler does not declare: `params`
+/// without a `paramKind`, a `variables.<name>` no variable has. The API server's CEL
+/// compilation fails on either (`undeclared reference to 'params'`, `undefined field`).
+fn references(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, spec: &Node) {
+    let has_params = spec.get("paramKind").is_some_and(|p| !p.is_null());
+    let declared: Vec<&str> = spec
+        .get("variables")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.get("name").and_then(Node::as_str))
+        .collect();
+    if declared.iter().any(|n| crate::model::fields::is_templated(n)) {
+        return;
+    }
+    let items = |key: &str| spec.get(key).map(Node::items).unwrap_or_default();
+    // (expression, whether the policy's variables are in scope): match conditions are
+    // compiled without them.
+    let mut exprs: Vec<(&Node, bool)> = Vec::new();
+    for v in items("validations") {
+        exprs.extend(v.get("expression").map(|e| (e, true)));
+        exprs.extend(v.get("messageExpression").map(|e| (e, true)));
+    }
+    for a in items("auditAnnotations") {
+        exprs.extend(a.get("valueExpression").map(|e| (e, true)));
+    }
+    for v in items("variables") {
+        exprs.extend(v.get("expression").map(|e| (e, true)));
+    }
+    for c in items("matchConditions") {
+        exprs.extend(c.get("expression").map(|e| (e, false)));
+    }
+    for (node, variables_in_scope) in exprs {
+        let Some(text) = judged_str(node) else { continue };
+        let refs = cel_refs(text);
+        if refs.params && !has_params {
+            reject(
+                ctx,
+                obj,
+                node,
+                "the expression reads `params`, but the policy declares no `paramKind`".into(),
+                "Invalid value: compilation failed: undeclared reference to 'params'",
+                "add `spec.paramKind` naming the kind of the parameter objects (and a `paramRef` in the binding), or remove `params` from the expression",
+            );
+        }
+        if !variables_in_scope {
+            continue;
+        }
+        let mut seen = Vec::new();
+        for v in refs.variables {
+            if declared.contains(&v) || seen.contains(&v) {
+                continue;
+            }
+            seen.push(v);
+            let help = match crate::model::names::did_you_mean(v, &declared) {
+                Some(d) => format!("did you mean `variables.{d}`?"),
+                None => format!("declare it under `spec.variables` (`- name: {v}` with its `expression`)"),
+            };
+            reject(
+                ctx,
+                obj,
+                node,
+                format!("the expression reads `variables.{v}`, which the policy does not declare"),
+                &format!("Invalid value: compilation failed: undefined field '{v}'"),
+                &help,
+            );
+        }
     }
 }
 

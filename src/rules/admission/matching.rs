@@ -352,6 +352,24 @@ pub fn match_conditions(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node) {
     }
 }
 
+/// A webhook's match conditions may not read `params`: webhooks have no parameters, and the
+/// API server's compilation fails (`undeclared reference to 'params'`).
+pub fn webhook_condition_params(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, hook: &Node) {
+    for cond in hook.get("matchConditions").map(Node::items).unwrap_or_default() {
+        let Some(e) = cond.get("expression") else { continue };
+        if judged_str(e).is_some_and(|t| cel_refs(t).params) {
+            reject(
+                ctx,
+                obj,
+                e,
+                "a webhook's match condition reads `params`, which webhooks do not have".into(),
+                "Invalid value: compilation failed: undeclared reference to 'params'",
+                "match on `object`, `oldObject`, `request` or `authorizer`; parameters belong to ValidatingAdmissionPolicies",
+            );
+        }
+    }
+}
+
 /// An expression field present but blank: the server trims it and requires it.
 pub fn blank_expression(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, key: &str, what: &str) {
     if let Some(n) = map.get(key) {
@@ -365,5 +383,86 @@ pub fn blank_expression(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, map: &Node, key
                 "write the CEL expression",
             );
         }
+    }
+}
+
+/// What a CEL expression refers to among the names an admission object declares: whether it
+/// reads `params`, and the `variables.<name>` it reads. Read from the tokens outside string
+/// literals, without parsing the expression.
+#[derive(Debug, Default, PartialEq)]
+pub struct CelRefs<'e> {
+    pub params: bool,
+    pub variables: Vec<&'e str>,
+}
+
+pub fn cel_refs(expr: &str) -> CelRefs<'_> {
+    let bytes = expr.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut refs = CelRefs::default();
+    let (mut i, mut quote, mut escaped) = (0, None::<u8>, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'\'' || b == b'"' {
+            quote = Some(b);
+            i += 1;
+            continue;
+        }
+        if !ident(b) || (i > 0 && (ident(bytes[i - 1]) || bytes[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && ident(bytes[i]) {
+            i += 1;
+        }
+        // A word starting with a digit is a number (`1e3`), not an identifier.
+        if bytes[start].is_ascii_digit() {
+            continue;
+        }
+        match &expr[start..i] {
+            "params" => refs.params = true,
+            "variables" if bytes.get(i) == Some(&b'.') => {
+                let from = i + 1;
+                let mut end = from;
+                while end < bytes.len() && ident(bytes[end]) {
+                    end += 1;
+                }
+                if end > from {
+                    refs.variables.push(&expr[from..end]);
+                }
+                i = end;
+            }
+            _ => {}
+        }
+    }
+    refs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cel_refs, CelRefs};
+
+    #[test]
+    fn references_outside_string_literals() {
+        assert_eq!(
+            cel_refs("object.spec.replicas <= params.max && variables.limit > 0"),
+            CelRefs { params: true, variables: vec!["limit"] }
+        );
+        assert_eq!(cel_refs("'params' + \"variables.x\""), CelRefs::default());
+        assert_eq!(cel_refs("object.params.x + self.variables.y"), CelRefs::default());
+        assert_eq!(cel_refs("has(params.spec) ? 1 : 2").params, true);
+        assert_eq!(cel_refs("myparams + params_x").params, false);
+        assert_eq!(cel_refs("'it\\'s' + params.a").params, true);
     }
 }

@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use super::matching::{
-    match_conditions, rule_with_operations, selectors, FAILURE_POLICIES, MATCH_POLICIES,
+    match_conditions, rule_with_operations, selectors, webhook_condition_params, FAILURE_POLICIES,
+    MATCH_POLICIES,
 };
 use crate::diagnostics::Severity;
 use crate::model::names::{dns1035_label, dns1123_subdomain};
@@ -141,6 +142,7 @@ fn webhook(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, hook: &Node, index: usize, m
     }
     review_versions(ctx, obj, hook);
     match_conditions(ctx, obj, hook);
+    webhook_condition_params(ctx, obj, hook);
 }
 
 /// v1 requires a webhook without side effects, or with none on dry runs; `Some` and `Unknown`
