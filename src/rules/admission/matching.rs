@@ -31,8 +31,8 @@ fn list<'n>(map: &'n Node, key: &str) -> Option<Option<&'n [Node]>> {
     }
 }
 
-/// A required list that is absent or empty: reported at the list, or at the mapping's key
-/// span when absent, in the server's `Required value`.
+/// A required list: the list when it has items; when it is absent or empty, reported at the
+/// list, or at the mapping when absent, in the server's `Required value`.
 fn required_list<'n>(
     ctx: &mut Ctx<'_, '_>,
     obj: &Object<'_>,
@@ -40,10 +40,10 @@ fn required_list<'n>(
     key: &str,
     what: &str,
     help: &str,
-) -> Option<&'n [Node]> {
+) -> Option<&'n Node> {
     let items = list(map, key)?;
     match items {
-        Some(items) if !items.is_empty() => Some(items),
+        Some(items) if !items.is_empty() => map.get(key),
         _ => {
             let node = map.get(key).unwrap_or(map);
             let message = if map.get(key).is_some() {
@@ -83,7 +83,8 @@ fn reject_at_key(
 }
 
 /// A list holding `*` must hold nothing else.
-fn wildcard_alone(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, list: &Node, items: &[Node], what: &str) {
+fn wildcard_alone(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, list: &Node, what: &str) {
+    let items = list.items();
     if items.len() > 1 && items.iter().any(|n| n.as_str() == Some("*")) {
         reject(
             ctx,
@@ -109,10 +110,8 @@ pub fn rule_with_operations(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, rule: &Node
         "the rule matches no request",
         "list the operations to intercept (`CREATE`, `UPDATE`, `DELETE`, `CONNECT`), or `*` for all",
     ) {
-        if let Some(list) = rule.get("operations") {
-            wildcard_alone(ctx, obj, list, ops, "operations");
-        }
-        for op in ops {
+        wildcard_alone(ctx, obj, ops, "operations");
+        for op in ops.items() {
             let Some(v) = judged_str(op) else { continue };
             if OPERATIONS.contains(&v) {
                 continue;
@@ -139,9 +138,7 @@ pub fn rule_with_operations(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, rule: &Node
         "the rule matches no API group",
         "list the API groups (`\"\"` for the core group, `apps`, ...), or `*` for all",
     ) {
-        if let Some(list) = rule.get("apiGroups") {
-            wildcard_alone(ctx, obj, list, groups, "API groups");
-        }
+        wildcard_alone(ctx, obj, groups, "API groups");
     }
     if let Some(versions) = required_list(
         ctx,
@@ -151,10 +148,8 @@ pub fn rule_with_operations(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, rule: &Node
         "the rule matches no API version",
         "list the versions (`v1`, ...), or `*` for all",
     ) {
-        if let Some(list) = rule.get("apiVersions") {
-            wildcard_alone(ctx, obj, list, versions, "API versions");
-        }
-        for v in versions.iter().filter(|v| v.as_str() == Some("")) {
+        wildcard_alone(ctx, obj, versions, "API versions");
+        for v in versions.items().iter().filter(|v| v.as_str() == Some("")) {
             reject(
                 ctx,
                 obj,
@@ -173,15 +168,14 @@ pub fn rule_with_operations(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, rule: &Node
         "the rule matches no resource",
         "list the resources in the plural (`pods`, `deployments`, `pods/exec`), or `*` for all",
     ) {
-        if let Some(list) = rule.get("resources") {
-            resources_with_subresources(ctx, obj, list, resources);
-        }
+        resources_with_subresources(ctx, obj, resources);
     }
     enum_value(ctx, obj, rule, "scope", SCOPES);
 }
 
 /// `validateResources`: `resource` or `resource/subresource` entries and their wildcards.
-fn resources_with_subresources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, list: &Node, items: &[Node]) {
+fn resources_with_subresources(ctx: &mut Ctx<'_, '_>, obj: &Object<'_>, list: &Node) {
+    let items = list.items();
     let mut any_sub_of: HashSet<&str> = HashSet::new(); // `x/*`
     let mut sub_of_any: HashSet<&str> = HashSet::new(); // `*/x`
     let (mut double, mut single, mut plain) = (false, false, false);
